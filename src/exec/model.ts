@@ -1,0 +1,48 @@
+/**
+ * Execution models: how a workload's tasks are mapped onto OS threads. The workload stays the
+ * same; the model is a parameter (`threads`, `pool:N`, `go:P`).
+ *
+ * A model is a TaskHost (it accepts new tasks and readies parked ones, see program/runner.ts)
+ * that reports its own figures at the end of a run.
+ */
+import type { TaskHost } from '../program/runner.js';
+import type { Task } from '../program/task.js';
+
+export interface ExecModel extends TaskHost {
+  /** 'threads', 'pool:8', 'go:2'. */
+  readonly name: string;
+  /** Called once before the run starts (create workers, the Go runtime's first M, sysmon…). */
+  start(): void;
+  /** Model-specific figures for the result (`go` object for the Go model), or null. */
+  metrics(): Record<string, unknown> | null;
+  /** Where a live task is, in words, for deadlock reports ("waiting for a pool worker"). */
+  whereIs(task: Task): string;
+}
+
+export type ModelSpec = { kind: 'threads' } | { kind: 'pool'; size: number } | { kind: 'go'; procs: number };
+
+export const MODEL_FORMS = 'threads, pool:N (N ≥ 1 worker threads), go:P (GOMAXPROCS P ≥ 1)';
+
+/** Parses "threads", "pool:8", "go:2". Throws with the allowed forms on anything else. */
+export function parseModel(text: string): ModelSpec {
+  const s = text.trim();
+  if (s === 'threads') return { kind: 'threads' };
+  const m = /^(pool|go):([0-9]+)$/.exec(s);
+  if (m) {
+    const n = Number(m[2]);
+    if (n < 1 || n > 100_000) throw new Error(`model "${text}": ${m[1]} size must be between 1 and 100000`);
+    return m[1] === 'pool' ? { kind: 'pool', size: n } : { kind: 'go', procs: n };
+  }
+  throw new Error(`unknown execution model "${text}" (allowed: ${MODEL_FORMS})`);
+}
+
+export function modelName(m: ModelSpec): string {
+  switch (m.kind) {
+    case 'threads':
+      return 'threads';
+    case 'pool':
+      return `pool:${m.size}`;
+    case 'go':
+      return `go:${m.procs}`;
+  }
+}

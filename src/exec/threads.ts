@@ -1,0 +1,82 @@
+/**
+ * `threads`: thread-per-task. Every task is its own OS thread. A task spawned by another costs
+ * its creator `costs.threadCreate` of CPU (clone and set-up); a task arriving from outside
+ * pays that cost on its own new thread before its first op (SIM: no acceptor thread is
+ * modelled); the initial batch exists at time 0 for free.
+ */
+import type { Nanos } from '../engine/time.js';
+import type { BandwidthGroup } from '../os/bandwidth.js';
+import type { Kernel } from '../os/kernel.js';
+import type { Thread, ThreadBody } from '../os/thread.js';
+import type { Runner } from '../program/runner.js';
+import type { Task } from '../program/task.js';
+import type { ExecModel } from './model.js';
+import { PEND_NONE, runTaskOnThread, type TaskSlot } from './taskthread.js';
+
+interface ThreadSlot extends TaskSlot {
+  startCost: Nanos;
+}
+
+export class ThreadsModel implements ExecModel, ThreadBody {
+  readonly name = 'threads';
+  /** Set by the simulation: tasks submitted before the run starts are the initial batch. */
+  started = false;
+
+  constructor(
+    private readonly kernel: Kernel,
+    private readonly runner: Runner,
+    private readonly group: BandwidthGroup | null,
+  ) {}
+
+  start(): void {
+    this.started = true;
+  }
+
+  submit(task: Task, parent: Task | null): Nanos {
+    const creator = parent !== null ? (parent.exec as Thread) : null;
+    const slot: ThreadSlot = {
+      task,
+      pending: PEND_NONE,
+      pendingNs: 0,
+      startCost: parent === null && this.started ? this.kernel.costs.threadCreate : 0,
+    };
+    const t = this.kernel.spawn(`${task.name}#${task.id}`, this, { creator, group: this.group });
+    t.owner = slot;
+    task.exec = t;
+    return parent !== null ? this.kernel.costs.threadCreate : 0;
+  }
+
+  ready(task: Task, waker: Task | null): void {
+    this.kernel.wake(task.exec as Thread, waker !== null ? (waker.exec as Thread) : null, `readied by ${waker !== null ? `task ${waker.id}` : 'timer'}`);
+  }
+
+  run(t: Thread): void {
+    const slot = t.owner as ThreadSlot;
+    if (slot.startCost > 0) {
+      const c = slot.startCost;
+      slot.startCost = 0;
+      this.kernel.compute(t, c);
+      return;
+    }
+    if (runTaskOnThread(this.kernel, this.runner, t, slot)) {
+      slot.task = null;
+      this.kernel.exit(t);
+      this.runner.checkDone();
+    }
+  }
+
+  describe(t: Thread): string {
+    const slot = t.owner as ThreadSlot;
+    return slot.task !== null ? `task ${slot.task.id} ${slot.task.name}` : 'exited';
+  }
+
+  metrics(): null {
+    return null;
+  }
+
+  whereIs(task: Task): string {
+    const t = task.exec as Thread | null;
+    if (t === null) return 'not started';
+    return `thread ${t.id} ${t.state}${t.state === 'waiting' ? ` (${t.waitReason})` : ''}`;
+  }
+}

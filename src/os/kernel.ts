@@ -1,0 +1,740 @@
+/**
+ * The OS layer: a preemptive kernel scheduling OS threads onto hardware threads.
+ *
+ * What is modelled
+ * - Threads in Running / Runnable / Waiting / Exited; every transition goes through
+ *   `setState`, which keeps per-state time, counts context switches (voluntary when a thread
+ *   blocks, involuntary when it is preempted or yields to another), records each
+ *   Runnable→Running wait as a scheduling-latency sample, and emits the trace event.
+ * - Per-CPU run queues owned by a policy object (fifo, rr, cfs, eevdf; see policy/), the
+ *   running thread kept out of its queue as Linux does.
+ * - Context-switch cost: a CPU switching to a thread other than the one that last ran on it
+ *   spends `costs.contextSwitch` before the thread makes progress; a wake-up from one CPU onto
+ *   another, idle CPU adds `costs.wakeupIpi`.
+ * - Slice expiry noticed at scheduler ticks (HZ) or exactly (`tickNs = 0`), through one
+ *   "slice check" event per CPU armed at the earliest tick where the policy could preempt.
+ * - Wake-up preemption, asked of the policy when a thread is woken or created onto a busy CPU.
+ *   A preemption of the thread whose body is executing, or of a thread still switching in, is
+ *   deferred to the next point where it can happen (Linux's TIF_NEED_RESCHED).
+ * - Placement: a woken thread goes to its previous CPU if idle, else to any idle CPU, else
+ *   back to its previous CPU (select_task_rq_fair/select_idle_sibling, simplified); a new
+ *   thread goes to an idle CPU or the least loaded one (sched_balance_find_dst_cpu).
+ * - Load balancing: a CPU that goes idle pulls the next thread of the busiest queue
+ *   (newidle balance); every `balanceIntervalNs` queues are evened out (periodic balance).
+ * - CPU bandwidth groups (cgroup cpu.max): see bandwidth.ts.
+ *
+ * What a thread does is up to its body (thread.ts): the kernel calls `body.run(t)` when `t` is
+ * on a CPU with nothing to do, and the body answers with compute / block / sleep / yield /
+ * exit. Bodies never run nested inside one another: every dispatch goes through the CPU's
+ * event, so a wake-up issued by one body only queues work.
+ *
+ * SIM: no SMT sibling slowdown, no NUMA or cache model, IPIs only for wake-ups onto idle CPUs;
+ * a preemption of a remote CPU's thread takes effect immediately.
+ */
+import { invariant } from '../engine/assert.js';
+import { Phase, type Engine } from '../engine/engine.js';
+import type { EventHandler, SimEvent } from '../engine/event-queue.js';
+import type { Nanos } from '../engine/time.js';
+import type { Costs } from '../hw/costs.js';
+import type { TraceSink } from '../trace/events.js';
+import { BandwidthGroup } from './bandwidth.js';
+import { Cpu } from './cpu.js';
+import type { EnqueueKind, Policy } from './policy/types.js';
+import { niceWeight, tickAfter } from './policy/types.js';
+import { Thread, type ThreadBody, type ThreadState } from './thread.js';
+
+export interface KernelConfig {
+  cpus: number;
+  costs: Costs;
+  policy: Policy;
+  /** Scheduler tick period (1e9 / HZ), or 0 for exact slice ends. */
+  tickNs: Nanos;
+  /** Periodic load-balancing interval (0: only idle pulls). */
+  balanceIntervalNs: Nanos;
+}
+
+export interface SpawnOptions {
+  /** The thread that creates this one (its CPU guides placement), if any. */
+  creator?: Thread | null;
+  group?: BandwidthGroup | null;
+  nice?: number;
+  /** Pin to one CPU (affinity); -1 or absent: any. */
+  cpu?: number;
+}
+
+// Event kinds on a CPU's `ev`.
+const EV_SWITCH = 0;
+const EV_BURST = 1;
+const EV_INTERRUPT = 2;
+const EV_YIELD = 3;
+// Other kernel events.
+const EV_SLICE = 10;
+const EV_WAKE = 11;
+const EV_BALANCE = 12;
+const EV_REFILL = 13;
+const EV_EXHAUST = 14;
+
+/** Growable array of numbers (samples), cheaper than number[] for millions of pushes. */
+export class Samples {
+  data = new Float64Array(1024);
+  n = 0;
+  push(x: number): void {
+    if (this.n === this.data.length) {
+      const nd = new Float64Array(this.data.length * 2);
+      nd.set(this.data);
+      this.data = nd;
+    }
+    this.data[this.n++] = x;
+  }
+  view(): Float64Array {
+    return this.data.subarray(0, this.n);
+  }
+}
+
+export class Kernel implements EventHandler {
+  readonly cpus: Cpu[] = [];
+  readonly threads: Thread[] = [];
+  readonly groups: BandwidthGroup[] = [];
+  live = 0;
+  maxLive = 0;
+  /** Each Runnable→Running wait, in ns. */
+  readonly schedLatency = new Samples();
+  nvcsw = 0;
+  nivcsw = 0;
+  migrations = 0;
+  trace: TraceSink | null = null;
+  /** The thread whose body is executing right now (bodies never nest). */
+  private inBody: Thread | null = null;
+  private idleCount: number;
+  private readonly balanceEv: SimEvent;
+  private nextTid = 1;
+
+  constructor(
+    readonly engine: Engine,
+    readonly config: KernelConfig,
+  ) {
+    for (let i = 0; i < config.cpus; i++) {
+      const cpu = new Cpu(
+        i,
+        config.policy.createRunQueue(i),
+        engine.event(this, EV_SWITCH, null, Phase.Cpu),
+        engine.event(this, EV_SLICE, null, Phase.Tick),
+      );
+      cpu.ev.arg = cpu;
+      cpu.sliceEv.arg = cpu;
+      this.cpus.push(cpu);
+    }
+    this.idleCount = config.cpus;
+    this.balanceEv = engine.event(this, EV_BALANCE, null, Phase.Tick);
+  }
+
+  get now(): Nanos {
+    return this.engine.now;
+  }
+
+  get costs(): Costs {
+    return this.config.costs;
+  }
+
+  // ------------------------------------------------------------------ threads
+
+  createGroup(name: string, quota: Nanos, period: Nanos): BandwidthGroup {
+    invariant(quota > 0 && period > 0, 'createGroup: quota and period must be positive');
+    const g = new BandwidthGroup(name, quota, period);
+    g.refillEv = this.engine.event(this, EV_REFILL, g, Phase.Tick);
+    g.exhaustEv = this.engine.event(this, EV_EXHAUST, g, Phase.Tick);
+    this.groups.push(g);
+    return g;
+  }
+
+  /** Creates a Runnable thread and places it on a CPU. */
+  spawn(name: string, body: ThreadBody, opts: SpawnOptions = {}): Thread {
+    const t = new Thread(this.nextTid++, name, body, opts.group ?? null);
+    if (opts.nice !== undefined && opts.nice !== 0) {
+      t.nice = opts.nice;
+      t.weight = niceWeight(opts.nice);
+    }
+    t.createdAt = this.now;
+    t.since = this.now;
+    this.threads.push(t);
+    this.live++;
+    if (this.live > this.maxLive) this.maxLive = this.live;
+    if (this.trace !== null) {
+      this.trace.emit({ k: 'thread', t: this.now, tid: t.id, name, group: t.group?.name ?? null });
+      this.trace.emit({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: -1, why: 'created' });
+    }
+    const pinned = opts.cpu ?? -1;
+    const cpu = pinned >= 0 ? this.cpus[pinned]! : this.selectCpuFork(opts.creator ?? null);
+    if (pinned >= 0) t.lastCpu = pinned;
+    const from = opts.creator?.cpu?.id ?? -1;
+    this.enqueueRunnable(t, cpu, 'new', from, 'new thread');
+    return t;
+  }
+
+  /** The running thread `t` computes for `ns` (> 0) ns of CPU time. */
+  compute(t: Thread, ns: Nanos): void {
+    const cpu = t.cpu;
+    invariant(t.state === 'running' && cpu !== null && cpu.phase === 'running', () => `compute: thread ${t.id} is not running`);
+    invariant(ns > 0 && Number.isFinite(ns), () => `compute: burst must be > 0, got ${ns}`);
+    t.burst = Math.round(ns);
+    t.burstStart = this.now;
+    if (cpu.needResched) {
+      cpu.needResched = false;
+      if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {
+        this.preemptNow(cpu, cpu.needReschedWhy);
+        return;
+      }
+    }
+    cpu.ev.kind = EV_BURST;
+    this.engine.at(cpu.ev, this.now + t.burst);
+  }
+
+  /** The running thread `t` blocks (Waiting) until someone calls `wake(t)`. */
+  block(t: Thread, reason: string): void {
+    const cpu = this.leaveCpu(t, 'block');
+    t.waitReason = reason;
+    t.nvcsw++;
+    this.nvcsw++;
+    cpu.rq.putPrev(t, this.now, 'sleep');
+    this.setState(t, 'waiting', reason, cpu.id);
+    this.schedule(cpu, 0);
+  }
+
+  /** The running thread `t` blocks for `ns`, then wakes by itself (plus timer slack if `slack`). */
+  sleep(t: Thread, ns: Nanos, reason: string, slack = true): void {
+    this.block(t, reason);
+    const ev = (t.timer ??= this.engine.event(this, EV_WAKE, t, Phase.Wake));
+    this.engine.at(ev, this.now + ns + (slack ? this.costs.timerSlack : 0));
+  }
+
+  /**
+   * Wakes a Waiting thread. `waker` is the thread whose action woke it (its CPU matters for
+   * the inter-processor-interrupt cost), or null for a timer or device.
+   */
+  wake(t: Thread, waker: Thread | null, why = 'woken'): void {
+    invariant(t.state === 'waiting', () => `wake: thread ${t.id} is ${t.state}, not waiting`);
+    if (t.timer !== null) this.engine.cancel(t.timer);
+    const fromCpu = waker?.cpu?.id ?? -1;
+    const cpu = this.selectCpuWake(t, fromCpu);
+    if (t.lastCpu >= 0 && t.lastCpu !== cpu.id) {
+      this.cpus[t.lastCpu]!.rq.detach?.(t);
+      this.migrations++;
+    }
+    this.setState(t, 'runnable', why, cpu.id);
+    this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
+  }
+
+  /** sched_yield(): the running thread lets others on its CPU run first. */
+  yield(t: Thread): void {
+    const cpu = t.cpu;
+    invariant(t.state === 'running' && cpu !== null && cpu.phase === 'running', () => `yield: thread ${t.id} is not running`);
+    if (cpu.rq.nr === 0) {
+      // Nobody else here: Linux picks the same thread again and counts no switch.
+      cpu.ev.kind = EV_YIELD;
+      this.engine.at(cpu.ev, this.now);
+      return;
+    }
+    this.leaveCpu(t, 'yield');
+    t.nivcsw++;
+    this.nivcsw++;
+    cpu.rq.putPrev(t, this.now, 'yield');
+    this.setState(t, 'runnable', 'sched_yield', cpu.id);
+    this.requeue(t, cpu, 'yield');
+    this.schedule(cpu, 0);
+  }
+
+  /** The running thread `t` exits. */
+  exit(t: Thread): void {
+    const cpu = this.leaveCpu(t, 'exit');
+    cpu.rq.putPrev(t, this.now, 'exit');
+    this.setState(t, 'exited', 'exit', cpu.id);
+    t.exitedAt = this.now;
+    this.live--;
+    if (cpu.last === t) cpu.last = null;
+    this.schedule(cpu, 0);
+  }
+
+  /**
+   * Interrupts `t` (a signal, as Go's preemption SIGURG): if it is computing on a CPU its burst
+   * stops, `t.burst` keeps what is left, and the body runs at once. If it is not on a CPU the
+   * body runs as soon as it is. Returns false if `t` is not Running or Runnable.
+   */
+  interrupt(t: Thread): boolean {
+    if (t.state === 'running') {
+      const cpu = t.cpu!;
+      if (cpu.phase === 'running' && cpu.ev.queued && cpu.ev.kind === EV_BURST) {
+        t.burst -= this.now - t.burstStart;
+        cpu.runNs += this.now - t.burstStart;
+        cpu.ev.kind = EV_INTERRUPT;
+        this.engine.at(cpu.ev, this.now);
+      } else {
+        t.interruptPending = true;
+      }
+      return true;
+    }
+    if (t.state === 'runnable') {
+      t.interruptPending = true;
+      return true;
+    }
+    return false;
+  }
+
+  // ------------------------------------------------------------------ events
+
+  fire(ev: SimEvent): void {
+    switch (ev.kind) {
+      case EV_SWITCH:
+        this.switchDone(ev.arg as Cpu);
+        return;
+      case EV_BURST: {
+        const cpu = ev.arg as Cpu;
+        const t = cpu.curr!;
+        cpu.runNs += this.now - t.burstStart;
+        t.burst = 0;
+        this.runBody(t);
+        return;
+      }
+      case EV_INTERRUPT:
+      case EV_YIELD: {
+        const cpu = ev.arg as Cpu;
+        const t = cpu.curr!;
+        this.runBody(t);
+        return;
+      }
+      case EV_SLICE: {
+        const cpu = ev.arg as Cpu;
+        const t = cpu.curr;
+        if (t === null || cpu.phase !== 'running') return;
+        if (cpu.rq.tick(t, this.now)) this.preempt(cpu, 'time slice expired');
+        else this.armSlice(cpu, true);
+        return;
+      }
+      case EV_WAKE: {
+        const t = ev.arg as Thread;
+        this.wake(t, null, `timer: ${t.waitReason} done`);
+        return;
+      }
+      case EV_BALANCE:
+        this.periodicBalance();
+        return;
+      case EV_REFILL:
+        this.refill(ev.arg as BandwidthGroup);
+        return;
+      case EV_EXHAUST:
+        this.exhaust(ev.arg as BandwidthGroup);
+        return;
+      default:
+        invariant(false, `Kernel.fire: unknown event kind ${ev.kind}`);
+    }
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private runBody(t: Thread): void {
+    invariant(this.inBody === null, () => `runBody: thread ${t.id} body entered inside thread ${this.inBody!.id}'s body`);
+    this.inBody = t;
+    t.interruptPending = false;
+    t.body.run(t);
+    this.inBody = null;
+    // The body must have given the thread something to do or taken it off the CPU.
+    const cpu = t.cpu;
+    invariant(
+      t.state !== 'running' || cpu === null || cpu.curr !== t || cpu.ev.queued || cpu.phase !== 'running',
+      () => `runBody: thread ${t.id} (${t.name}) body returned without compute/block/sleep/yield/exit`,
+    );
+  }
+
+  private setState(t: Thread, to: ThreadState, why: string, cpu: number): void {
+    const now = this.now;
+    const d = now - t.since;
+    const from = t.state;
+    switch (from) {
+      case 'running':
+        t.runningNs += d;
+        break;
+      case 'runnable':
+        t.runnableNs += d;
+        if (to === 'running') this.schedLatency.push(d);
+        break;
+      case 'waiting':
+        t.waitingNs += d;
+        break;
+      case 'exited':
+        invariant(false, () => `setState: thread ${t.id} has exited`);
+    }
+    t.state = to;
+    t.since = now;
+    if (this.trace !== null) this.trace.emit({ k: 'tstate', t: now, tid: t.id, from, to, cpu, why });
+  }
+
+  /** Takes the running thread `t` off its CPU (its caller decides where it goes). */
+  private leaveCpu(t: Thread, what: string): Cpu {
+    const cpu = t.cpu;
+    invariant(t.state === 'running' && cpu !== null && cpu.curr === t, () => `${what}: thread ${t.id} is not running`);
+    if (cpu.phase === 'running') {
+      if (cpu.ev.queued) {
+        if (cpu.ev.kind === EV_BURST) {
+          t.burst -= this.now - t.burstStart;
+          cpu.runNs += this.now - t.burstStart;
+        }
+        this.engine.cancel(cpu.ev);
+      }
+    } else if (cpu.phase === 'switching') {
+      this.engine.cancel(cpu.ev);
+      cpu.switchNs += this.now - cpu.since;
+    }
+    this.engine.cancel(cpu.sliceEv);
+    cpu.curr = null;
+    cpu.needResched = false;
+    t.cpu = null;
+    t.lastCpu = cpu.id;
+    if (t.group !== null) this.groupRunDelta(t.group, -1);
+    return cpu;
+  }
+
+  /** Puts a Runnable thread back on `cpu`'s queue, or parks it if its group is throttled. */
+  private requeue(t: Thread, cpu: Cpu, kind: EnqueueKind): void {
+    if (t.group !== null && t.group.throttled) {
+      t.throttled = true;
+      t.rqCpu = cpu.id;
+      t.group.parked.push(t);
+      return;
+    }
+    t.rqCpu = cpu.id;
+    cpu.rq.enqueue(t, kind, this.now);
+  }
+
+  private enqueueRunnable(t: Thread, cpu: Cpu, kind: EnqueueKind, fromCpu: number, why: string): void {
+    const wasIdle = cpu.idle;
+    this.requeue(t, cpu, kind);
+    if (t.throttled) return;
+    if (cpu.curr === null) {
+      if (wasIdle) this.idleCount--;
+      const ipi = fromCpu >= 0 && fromCpu !== cpu.id ? this.costs.wakeupIpi : 0;
+      this.schedule(cpu, ipi);
+      return;
+    }
+    if (cpu.phase === 'running' && cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
+      this.preempt(cpu, `wake-up preemption by thread ${t.id} (${why})`);
+      return;
+    }
+    if (cpu.phase === 'running') this.armSlice(cpu, false);
+    if (this.config.balanceIntervalNs > 0 && this.cpus.length > 1 && !this.balanceEv.queued) {
+      this.engine.at(this.balanceEv, tickAfter(this.now, this.config.balanceIntervalNs));
+    }
+  }
+
+  /** Requests preemption of `cpu`'s running thread; deferred if it cannot happen now. */
+  private preempt(cpu: Cpu, why: string): void {
+    const t = cpu.curr!;
+    if (cpu.phase !== 'running' || this.inBody === t) {
+      cpu.needResched = true;
+      cpu.needReschedWhy = why;
+      return;
+    }
+    this.preemptNow(cpu, why);
+  }
+
+  private preemptNow(cpu: Cpu, why: string): void {
+    const t = cpu.curr!;
+    this.leaveCpu(t, 'preempt');
+    t.nivcsw++;
+    this.nivcsw++;
+    cpu.rq.putPrev(t, this.now, 'preempted');
+    this.setState(t, 'runnable', `preempted: ${why}`, cpu.id);
+    this.requeue(t, cpu, 'preempted');
+    this.schedule(cpu, 0);
+  }
+
+  /** `cpu` has no current thread: pick the next one (or pull one, or go idle). */
+  private schedule(cpu: Cpu, extraDelay: Nanos): void {
+    invariant(cpu.curr === null, () => `schedule: cpu ${cpu.id} still runs thread ${cpu.curr!.id}`);
+    let next = cpu.rq.pickNext(this.now);
+    if (next === null) next = this.idlePull(cpu);
+    if (next === null) {
+      if (cpu.phase !== 'idle') {
+        cpu.phase = 'idle';
+        cpu.since = this.now;
+        this.idleCount++;
+        if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: 0, what: 'idle' });
+      }
+      return;
+    }
+    if (cpu.phase === 'idle') {
+      cpu.idleNs += this.now - cpu.since;
+    }
+    this.dispatch(cpu, next, extraDelay);
+  }
+
+  private dispatch(cpu: Cpu, t: Thread, extraDelay: Nanos): void {
+    t.rqCpu = -1;
+    t.cpu = cpu;
+    cpu.curr = t;
+    this.setState(t, 'running', `dispatched on cpu ${cpu.id}`, cpu.id);
+    if (t.group !== null) this.groupRunDelta(t.group, +1);
+    const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
+    if (t !== cpu.last) cpu.switches++;
+    cpu.phase = 'switching';
+    cpu.since = this.now;
+    cpu.ev.kind = EV_SWITCH;
+    this.engine.at(cpu.ev, this.now + cost);
+    if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: t.id, what: 'switch' });
+  }
+
+  private switchDone(cpu: Cpu): void {
+    const t = cpu.curr!;
+    cpu.switchNs += this.now - cpu.since;
+    cpu.phase = 'running';
+    cpu.since = this.now;
+    cpu.last = t;
+    cpu.rq.setCurr(t, this.now);
+    if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: t.id, what: 'run' });
+    if (cpu.needResched) {
+      cpu.needResched = false;
+      if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {
+        this.preemptNow(cpu, cpu.needReschedWhy);
+        return;
+      }
+    }
+    this.armSlice(cpu, false);
+    if (t.burst > 0 && !t.interruptPending) {
+      t.burstStart = this.now;
+      cpu.ev.kind = EV_BURST;
+      this.engine.at(cpu.ev, this.now + t.burst);
+    } else {
+      this.runBody(t);
+    }
+  }
+
+  private armSlice(cpu: Cpu, afterTick: boolean): void {
+    const t = cpu.curr!;
+    let at = cpu.rq.nextCheck(t, this.now);
+    if (at === Infinity) {
+      this.engine.cancel(cpu.sliceEv);
+      return;
+    }
+    if (at < this.now || (afterTick && at <= this.now)) at = this.now + (afterTick ? 1 : 0);
+    this.engine.at(cpu.sliceEv, at);
+  }
+
+  private selectCpuFork(creator: Thread | null): Cpu {
+    const cpus = this.cpus;
+    const n = cpus.length;
+    const start = creator?.cpu?.id ?? 0;
+    if (this.idleCount > 0) {
+      for (let i = 0; i < n; i++) {
+        const c = cpus[(start + i) % n]!;
+        if (c.idle) return c;
+      }
+    }
+    let best = cpus[start]!;
+    for (let i = 1; i < n; i++) {
+      const c = cpus[(start + i) % n]!;
+      if (c.nrRunning < best.nrRunning) best = c;
+    }
+    return best;
+  }
+
+  private selectCpuWake(t: Thread, fromCpu: number): Cpu {
+    const cpus = this.cpus;
+    const prev = t.lastCpu >= 0 ? cpus[t.lastCpu]! : fromCpu >= 0 ? cpus[fromCpu]! : cpus[0]!;
+    if (prev.idle || this.idleCount === 0) return prev;
+    const n = cpus.length;
+    for (let i = 1; i < n; i++) {
+      const c = cpus[(prev.id + i) % n]!;
+      if (c.idle) return c;
+    }
+    return prev;
+  }
+
+  /** newidle balance: an idle CPU takes the next thread of the busiest queue. */
+  private idlePull(cpu: Cpu): Thread | null {
+    if (this.cpus.length === 1) return null;
+    let busiest: Cpu | null = null;
+    for (const c of this.cpus) {
+      if (c !== cpu && c.rq.nr > 0 && (busiest === null || c.rq.nr > busiest.rq.nr)) busiest = c;
+    }
+    if (busiest === null) return null;
+    const t = busiest.rq.pickNext(this.now)!;
+    this.migrate(t, busiest, cpu, 'idle pull');
+    return cpu.rq.pickNext(this.now);
+  }
+
+  private migrate(t: Thread, from: Cpu, to: Cpu, why: string): void {
+    from.rq.detach?.(t);
+    this.migrations++;
+    t.rqCpu = to.id;
+    to.rq.enqueue(t, 'migrated', this.now);
+    if (from.curr !== null && from.phase === 'running') this.armSlice(from, false);
+    if (this.trace !== null) this.trace.emit({ k: 'migrate', t: this.now, tid: t.id, from: from.id, to: to.id, why });
+  }
+
+  /** Periodic balance: move queued threads from the busiest to the least busy CPU. */
+  private periodicBalance(): void {
+    const cpus = this.cpus;
+    let anyQueued = false;
+    for (let guard = 0; guard < cpus.length * 4; guard++) {
+      let hi = cpus[0]!;
+      let lo = cpus[0]!;
+      for (const c of cpus) {
+        if (c.nrRunning > hi.nrRunning) hi = c;
+        if (c.nrRunning < lo.nrRunning) lo = c;
+      }
+      if (hi.nrRunning - lo.nrRunning < 2 || hi.rq.nr === 0) break;
+      const t = hi.rq.pickNext(this.now)!;
+      const loWasIdle = lo.idle;
+      this.migrate(t, hi, lo, 'periodic load balance');
+      if (lo.curr === null) {
+        if (loWasIdle) this.idleCount--;
+        this.schedule(lo, 0);
+      } else if (lo.phase === 'running') {
+        this.armSlice(lo, false);
+      }
+    }
+    for (const c of cpus) if (c.rq.nr > 0) anyQueued = true;
+    if (anyQueued) this.engine.at(this.balanceEv, this.now + this.config.balanceIntervalNs);
+  }
+
+  // ------------------------------------------------------------------ bandwidth
+
+  private groupRunDelta(g: BandwidthGroup, d: number): void {
+    const now = this.now;
+    this.rollPeriod(g, now);
+    g.update(now);
+    g.running += d;
+    const at = g.exhaustAt();
+    if (at === Infinity) this.engine.cancel(g.exhaustEv!);
+    else this.engine.at(g.exhaustEv!, Math.max(at, now));
+    if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+  }
+
+  /** Starts a new period if time has passed the current one (lazy refill for idle groups). */
+  private rollPeriod(g: BandwidthGroup, now: Nanos): void {
+    const k = Math.floor(now / g.period);
+    if (k > g.periodIndex) {
+      g.update(k * g.period);
+      g.periodIndex = k;
+      g.used = 0;
+      g.mark = Math.max(g.mark, k * g.period);
+    }
+  }
+
+  private refill(g: BandwidthGroup): void {
+    const now = this.now;
+    g.update(now);
+    g.periodIndex = Math.floor(now / g.period);
+    g.used = 0;
+    g.mark = now;
+    g.nrPeriods++;
+    if (g.throttled) {
+      g.throttled = false;
+      g.throttledNs += now - g.throttledSince;
+      if (this.trace !== null) this.trace.emit({ k: 'throttle', t: now, group: g.name, on: false });
+      const parked = g.parked.splice(0);
+      for (const t of parked) {
+        t.throttled = false;
+        const cpu = this.cpus[t.rqCpu >= 0 ? t.rqCpu : Math.max(0, t.lastCpu)]!;
+        this.enqueueRunnable(t, cpu, 'unthrottled', -1, 'bandwidth refilled');
+      }
+    }
+    const at = g.exhaustAt();
+    if (at === Infinity) this.engine.cancel(g.exhaustEv!);
+    else this.engine.at(g.exhaustEv!, at);
+    if (g.running > 0 || g.parked.length > 0) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+  }
+
+  private exhaust(g: BandwidthGroup): void {
+    const now = this.now;
+    g.update(now);
+    if (g.used < g.quota || g.throttled) return;
+    g.throttled = true;
+    g.throttledSince = now;
+    g.nrThrottled++;
+    if (this.trace !== null) this.trace.emit({ k: 'throttle', t: now, group: g.name, on: true });
+    for (const cpu of this.cpus) {
+      // Queued threads of the group wait off the queue until the refill.
+      for (const t of cpu.rq.snapshot()) {
+        if (t.group === g) {
+          cpu.rq.dequeue(t, now);
+          t.throttled = true;
+          t.rqCpu = cpu.id;
+          g.parked.push(t);
+        }
+      }
+      const c = cpu.curr;
+      if (c !== null && c.group === g) this.preempt(cpu, `throttled: group ${g.name} used its quota`);
+      else if (c !== null && cpu.phase === 'running') this.armSlice(cpu, false);
+    }
+    if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  /** Whole-state invariant check (run after every event in tests). */
+  check(): void {
+    let idle = 0;
+    const seen = new Set<Thread>();
+    for (const cpu of this.cpus) {
+      if (cpu.idle) idle++;
+      const c = cpu.curr;
+      if (c !== null) {
+        invariant(c.state === 'running' && c.cpu === cpu, () => `check: cpu ${cpu.id} curr thread ${c.id} is ${c.state}`);
+        invariant(!seen.has(c), () => `check: thread ${c.id} on two CPUs`);
+        seen.add(c);
+        invariant(cpu.phase !== 'idle', () => `check: cpu ${cpu.id} idle with a thread`);
+      } else {
+        invariant(cpu.phase === 'idle', () => `check: cpu ${cpu.id} is ${cpu.phase} without a thread`);
+        invariant(cpu.rq.nr === 0, () => `check: cpu ${cpu.id} idle with ${cpu.rq.nr} queued threads`);
+      }
+      for (const t of cpu.rq.snapshot()) {
+        invariant(t.state === 'runnable' && !t.throttled, () => `check: queued thread ${t.id} is ${t.state}`);
+        invariant(t.rqCpu === cpu.id, () => `check: thread ${t.id} queued on cpu ${cpu.id} but rqCpu=${t.rqCpu}`);
+        invariant(!seen.has(t), () => `check: thread ${t.id} is on two queues or queued while running`);
+        seen.add(t);
+      }
+    }
+    invariant(idle === this.idleCount, () => `check: idleCount ${this.idleCount} but ${idle} CPUs idle`);
+    for (const g of this.groups) {
+      let running = 0;
+      for (const cpu of this.cpus) if (cpu.curr !== null && cpu.curr.group === g) running++;
+      invariant(running === g.running, () => `check: group ${g.name} counts ${g.running} running, found ${running}`);
+      for (const t of g.parked) {
+        invariant(t.state === 'runnable' && t.throttled && !seen.has(t), () => `check: parked thread ${t.id} is inconsistent`);
+        seen.add(t);
+      }
+    }
+    let live = 0;
+    for (const t of this.threads) {
+      if (t.state !== 'exited') live++;
+      if (t.state === 'runnable') invariant(seen.has(t), () => `check: runnable thread ${t.id} is on no queue (lost)`);
+      if (t.state === 'running') invariant(seen.has(t), () => `check: running thread ${t.id} is on no CPU`);
+      if (t.state === 'waiting') invariant(!seen.has(t), () => `check: waiting thread ${t.id} is queued`);
+    }
+    invariant(live === this.live, () => `check: live count ${this.live} but ${live} threads live`);
+  }
+
+  /** Brings per-state and per-CPU accounts up to `now` (call once at the end of a run). */
+  finish(): void {
+    const now = this.now;
+    for (const t of this.threads) {
+      const d = now - t.since;
+      if (t.state === 'running') t.runningNs += d;
+      else if (t.state === 'runnable') t.runnableNs += d;
+      else if (t.state === 'waiting') t.waitingNs += d;
+      t.since = now;
+    }
+    for (const cpu of this.cpus) {
+      const d = now - cpu.since;
+      if (cpu.phase === 'idle') cpu.idleNs += d;
+      else if (cpu.phase === 'switching') cpu.switchNs += d;
+      else if (cpu.curr !== null && cpu.ev.queued && cpu.ev.kind === EV_BURST) cpu.runNs += now - cpu.curr.burstStart;
+      cpu.since = now;
+    }
+    for (const g of this.groups) {
+      if (g.throttled) {
+        g.throttledNs += now - g.throttledSince;
+        g.throttledSince = now;
+      }
+    }
+  }
+}

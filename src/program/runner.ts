@@ -1,0 +1,215 @@
+/**
+ * The program runner: advances a task through its ops until it reaches one that takes time or
+ * must wait, and tells the execution model which (an Action). Synchronisation ops run here,
+ * against the primitives, so their semantics are the same in every model; ops that need the
+ * model — compute, io, syscall, sleep, yield, spawn, park, exit — are handed back.
+ *
+ * The model calls `step(task)` whenever the task may continue (it just got a CPU, its last
+ * action finished, or it was readied after parking).
+ */
+import type { Engine } from '../engine/engine.js';
+import type { Rng } from '../engine/rng.js';
+import type { Nanos } from '../engine/time.js';
+import { Samples } from '../os/kernel.js';
+import type { TraceSink } from '../trace/events.js';
+import { chanClose, chanRecv, chanSelect, chanSend, SEND_ON_CLOSED } from './chan.js';
+import { sample } from './dist.js';
+import { mutexLock, mutexUnlock, type Mutex } from './mutex.js';
+import type { Op } from './ops.js';
+import type { Program } from './program.js';
+import { ProgramPanic, type ReadyTarget, type SyncContext } from './sync.js';
+import { Task } from './task.js';
+import { wgAdd, wgWait } from './waitgroup.js';
+
+/** What the model must do next for a task (`task.ns` holds the duration where one applies). */
+export const Action = {
+  Compute: 0,
+  Io: 1,
+  Syscall: 2,
+  Sleep: 3,
+  Yield: 4,
+  Park: 5,
+  Exit: 6,
+} as const;
+export type Action = (typeof Action)[keyof typeof Action];
+
+export interface TaskHost extends ReadyTarget {
+  /**
+   * A new task, spawned by `parent` (running now) or arriving from outside (parent null).
+   * Returns CPU time (ns) to charge to the parent for creating it (0: none).
+   */
+  submit(task: Task, parent: Task | null): Nanos;
+}
+
+/** Ops executed in one step without time passing before the runner gives up. */
+const MAX_OPS_PER_STEP = 1_000_000;
+
+export class Runner implements SyncContext {
+  current: Task | null = null;
+  host!: TaskHost;
+  trace: TraceSink | null = null;
+  private nextId = 1;
+  created = 0;
+  completed = 0;
+  live = 0;
+  maxLive = 0;
+  /** Completion latency (end − creation) of every finished task. */
+  readonly latency = new Samples();
+  /** Completion order (task ids), kept when `recordOrder` is on. */
+  readonly order: number[] = [];
+  recordOrder = false;
+  /** Tasks that are alive (for deadlock reports). */
+  readonly liveTasks = new Set<Task>();
+  /** Called when the last live task ends and no more arrive. */
+  onAllDone: (() => void) | null = null;
+  /** Outstanding external arrivals (the run is not done while any remain). */
+  pendingArrivals = 0;
+
+  constructor(
+    private readonly engine: Engine,
+    readonly selectRng: Rng,
+    private readonly runSeed: number,
+  ) {}
+
+  now(): Nanos {
+    return this.engine.now;
+  }
+
+  ready(task: Task, waker: Task | null, handoff: boolean): void {
+    this.host.ready(task, waker, handoff);
+  }
+
+  /** Creates a task (not yet submitted to the model). */
+  newTask(program: Program, name: string, path: string, parent: Task | null): Task {
+    const t = new Task(this.nextId++, name, path, program, parent, this.engine.now, this.runSeed);
+    this.created++;
+    this.live++;
+    if (this.live > this.maxLive) this.maxLive = this.live;
+    this.liveTasks.add(t);
+    if (this.trace !== null) this.trace.emit({ k: 'task', t: this.engine.now, task: t.id, name, parent: parent?.id ?? 0 });
+    return t;
+  }
+
+  /** Advances `task` to its next model-visible action. */
+  step(task: Task): Action {
+    const prev = this.current;
+    this.current = task;
+    try {
+      return this.stepInner(task);
+    } finally {
+      this.current = prev;
+    }
+  }
+
+  private stepInner(task: Task): Action {
+    if (task.inst === null) {
+      task.inst = task.program.start(task);
+      task.startedAt = this.engine.now;
+    }
+    if (task.result === SEND_ON_CLOSED) throw new ProgramPanic('send on closed channel', task);
+    if (task.retryLock) {
+      // Woken in normal mode: compete for the mutex again before continuing.
+      const mu = task.result as Mutex;
+      task.result = undefined;
+      if (!mutexLock(this, task, mu)) {
+        task.result = mu;
+        return Action.Park;
+      }
+    }
+    for (let n = 0; n < MAX_OPS_PER_STEP; n++) {
+      const op = task.inst.next(task.result);
+      task.result = undefined;
+      if (op === null) {
+        this.finish(task);
+        return Action.Exit;
+      }
+      const a = this.exec(task, op);
+      if (a !== -1) return a;
+    }
+    throw new ProgramPanic(`no progress: ${MAX_OPS_PER_STEP} operations ran without any taking time (an endless loop of zero-time operations?)`, task);
+  }
+
+  /** Executes one op; returns an Action, or -1 to continue with the next op. */
+  private exec(task: Task, op: Op): Action | -1 {
+    switch (op.op) {
+      case 'compute': {
+        const ns = sample(op.d, task.rng);
+        if (ns <= 0) return -1;
+        task.ns = ns;
+        return Action.Compute;
+      }
+      case 'io': {
+        task.ns = sample(op.d, task.rng);
+        task.waitReason = 'IO wait';
+        return Action.Io;
+      }
+      case 'syscall': {
+        task.ns = sample(op.d, task.rng);
+        task.waitReason = 'syscall';
+        return Action.Syscall;
+      }
+      case 'sleep': {
+        const ns = sample(op.d, task.rng);
+        if (ns <= 0) return -1;
+        task.ns = ns;
+        task.waitReason = 'sleep';
+        return Action.Sleep;
+      }
+      case 'yield':
+        return Action.Yield;
+      case 'spawn': {
+        const k = task.children++;
+        const child = this.newTask(op.program, op.name ?? op.program.name, `${task.path}/${k}`, task);
+        const cost = this.host.submit(child, task);
+        if (cost > 0) {
+          task.ns = cost;
+          return Action.Compute;
+        }
+        return -1;
+      }
+      case 'send':
+        return chanSend(this, task, op.ch, op.value) ? -1 : Action.Park;
+      case 'recv':
+        return chanRecv(this, task, op.ch) ? -1 : Action.Park;
+      case 'close':
+        chanClose(this, task, op.ch);
+        return -1;
+      case 'select':
+        return chanSelect(this, task, op.cases, op.default) ? -1 : Action.Park;
+      case 'lock':
+        if (mutexLock(this, task, op.mu)) return -1;
+        task.result = op.mu; // kept for the retry after a normal-mode wake
+        return Action.Park;
+      case 'unlock':
+        mutexUnlock(this, task, op.mu);
+        return -1;
+      case 'wgAdd':
+        wgAdd(this, task, op.wg, op.n);
+        return -1;
+      case 'wgWait':
+        return wgWait(this, task, op.wg) ? -1 : Action.Park;
+    }
+  }
+
+  private finish(task: Task): void {
+    task.endedAt = this.engine.now;
+    this.completed++;
+    this.live--;
+    this.liveTasks.delete(task);
+    this.latency.push(task.endedAt - task.createdAt);
+    if (this.recordOrder) this.order.push(task.id);
+    if (this.trace !== null) this.trace.emit({ k: 'taskEnd', t: this.engine.now, task: task.id });
+  }
+
+  /** Whether the workload is finished (no live task, no arrival to come). */
+  get allDone(): boolean {
+    return this.live === 0 && this.pendingArrivals === 0;
+  }
+
+  /** Calls onAllDone if the workload is finished; returns whether it is. */
+  checkDone(): boolean {
+    if (!this.allDone) return false;
+    this.onAllDone?.();
+    return true;
+  }
+}

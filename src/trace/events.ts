@@ -1,0 +1,61 @@
+/**
+ * Trace events: the one vocabulary in which the core reports what happened. The simulation
+ * builds these objects only when a sink is attached (`sink !== null`), so an untraced run pays
+ * one null check per hook. Metrics that every run needs are kept by the core itself (counters
+ * and samples on threads, CPUs and the Go runtime), not derived from this stream, so the
+ * cheapest run stays cheap; exporters (Perfetto, schedtrace, explain) consume this stream.
+ *
+ * Times are integer nanoseconds. `why` fields carry the rule that made a decision, in the
+ * words of the rule (for example "quantum expired", "wake-up preemption (vruntime lead 3.2ms >
+ * wakeup_granularity 1ms)", "findRunnable: runnext"), so explanations need no re-derivation.
+ */
+import type { ThreadState } from '../os/thread.js';
+
+export type TraceEvent =
+  // ---- OS layer ----
+  | { k: 'thread'; t: number; tid: number; name: string; group: string | null }
+  | { k: 'tstate'; t: number; tid: number; from: ThreadState; to: ThreadState; cpu: number; why: string }
+  | { k: 'cpu'; t: number; cpu: number; tid: number; what: 'switch' | 'run' | 'idle' }
+  | { k: 'migrate'; t: number; tid: number; from: number; to: number; why: string }
+  | { k: 'throttle'; t: number; group: string; on: boolean }
+  | { k: 'runnable'; t: number; cpu: number; n: number }
+  // ---- tasks (programs) ----
+  | { k: 'task'; t: number; task: number; name: string; parent: number }
+  | { k: 'taskEnd'; t: number; task: number }
+  | { k: 'op'; t: number; task: number; op: string; detail: string }
+  // ---- Go runtime ----
+  | { k: 'g'; t: number; g: number; name: string; parent: number }
+  | { k: 'gstate'; t: number; g: number; from: string; to: string; p: number; m: number; why: string }
+  | { k: 'pstate'; t: number; p: number; from: string; to: string; m: number; why: string }
+  | { k: 'prun'; t: number; p: number; g: number; m: number }
+  | { k: 'mstate'; t: number; m: number; tid: number; what: string; p: number; why: string }
+  | { k: 'steal'; t: number; p: number; victim: number; n: number; round: number; runnext: boolean }
+  | { k: 'runq'; t: number; p: number; n: number }
+  | { k: 'grunq'; t: number; n: number }
+  | { k: 'gcounts'; t: number; live: number; spinning: number; idleP: number; threads: number }
+  | { k: 'decision'; t: number; subject: string; text: string };
+
+export interface TraceSink {
+  emit(ev: TraceEvent): void;
+  /** Called once when the run ends. */
+  close?(endNs: number): void;
+}
+
+/** Keeps every event in memory (tests, explain, the web timeline). */
+export class MemorySink implements TraceSink {
+  readonly events: TraceEvent[] = [];
+  emit(ev: TraceEvent): void {
+    this.events.push(ev);
+  }
+}
+
+/** Fans one stream out to several sinks. */
+export class TeeSink implements TraceSink {
+  constructor(private readonly sinks: TraceSink[]) {}
+  emit(ev: TraceEvent): void {
+    for (const s of this.sinks) s.emit(ev);
+  }
+  close(endNs: number): void {
+    for (const s of this.sinks) s.close?.(endNs);
+  }
+}
