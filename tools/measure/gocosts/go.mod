@@ -1,0 +1,3 @@
+module schedlab.dev/tools/measure/gocosts
+
+go 1.19

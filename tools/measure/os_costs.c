@@ -1,0 +1,373 @@
+/*
+ * os_costs.c — measures the OS cost parameters of schedlab (`machine.costs`) on this machine.
+ *
+ * Build:  gcc -O2 -pthread -o os_costs os_costs.c
+ * Run:    ./os_costs [--reps N] [--quick]       (prints one JSON object on stdout)
+ *
+ * Every figure is measured in `reps` independent repetitions; each repetition gives one value
+ * (a mean over many iterations, or a median over samples for sleeps), and the JSON reports the
+ * median of the repetitions together with min, p25, p75 and max so the spread is visible.
+ * All times come from clock_gettime(CLOCK_MONOTONIC), in nanoseconds.
+ *
+ * What is measured (docs/costs.md explains how each figure maps onto the simulation):
+ *
+ *   syscall        syscall(SYS_getppid): the cheapest real system call, entry + exit.
+ *                  Also a 0-byte write(2) to /dev/null, for comparison.
+ *   pipeWriteRead  write 1 byte into a pipe and read it back in the SAME thread: the system-call
+ *                  work of one ping-pong hop, without any thread switch or wake-up.
+ *   contextSwitch  two threads pinned to the SAME CPU bounce one byte over two pipes. Each round
+ *                  trip is 2 thread switches + 2 writes + 2 reads, so
+ *                      contextSwitch = roundTrip / 2 - pipeWriteRead
+ *                  i.e. the switch plus the wake-up bookkeeping that goes with it.
+ *   wakeupIpi      the same ping-pong with the two threads pinned to TWO different CPUs. The
+ *                  woken thread's CPU is idle (halted) when the byte arrives, so each hop pays
+ *                  an inter-processor interrupt and an idle exit (on a VM: a VM exit on the
+ *                  sender and a vCPU wake-up on the receiver). Reported as
+ *                      wakeupIpi = roundTripCross / 2 - pipeWriteRead
+ *                  which is the full latency of a wake-up onto another, idle CPU; schedlab
+ *                  charges exactly this (and no contextSwitch) when the idle CPU last ran the
+ *                  woken thread. `crossExtra` = (roundTripCross - roundTripSame) / 2 is the
+ *                  extra over a same-CPU switch, reported for comparison.
+ *   threadCreate   pthread_create of an empty thread as seen by the creator (clone, stack from
+ *                  glibc's cache, placement of the new thread), and create + join (the whole
+ *                  life of an empty thread seen from its creator).
+ *   timerSlack     overshoot of nanosleep() beyond the requested time, for requests of 50 us,
+ *                  100 us, 200 us, 500 us and 1 ms, and this thread's /proc/self/timerslack_ns.
+ *                  The overshoot is slack + timer interrupt + wake-up of the sleeper.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+static int g_reps = 11;
+static double g_scale = 1.0; /* --quick divides iteration counts by 5 */
+
+static int64_t now_ns(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+static long iters(long n) {
+  long k = (long)(n * g_scale);
+  return k < 10 ? 10 : k;
+}
+
+static void die(const char *what) {
+  fprintf(stderr, "os_costs: %s: %s\n", what, strerror(errno));
+  exit(1);
+}
+
+/* Pins the calling thread to one CPU (-1 = all CPUs this process may use). */
+static cpu_set_t g_allowed;
+static void pin_self(int cpu) {
+  cpu_set_t set;
+  if (cpu < 0) {
+    set = g_allowed;
+  } else {
+    CPU_ZERO(&set);
+    CPU_SET(cpu, &set);
+  }
+  if (sched_setaffinity(0, sizeof set, &set) != 0) die("sched_setaffinity");
+}
+
+/* ---------- statistics over repetitions ---------- */
+
+static int cmp_double(const void *a, const void *b) {
+  double x = *(const double *)a, y = *(const double *)b;
+  return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of a sorted array. */
+static double pct(const double *sorted, int n, double p) {
+  int rank = (int)(p / 100.0 * n + 0.999999);
+  if (rank < 1) rank = 1;
+  if (rank > n) rank = n;
+  return sorted[rank - 1];
+}
+
+static double median_of(double *v, int n) {
+  qsort(v, n, sizeof *v, cmp_double);
+  return pct(v, n, 50);
+}
+
+/* Prints `"name": {"median":…, "min":…, "p25":…, "p75":…, "max":…, "reps":[…]}` with `prec`
+ * decimals (0 for nanoseconds). */
+static void print_stat_p(const char *name, double *v, int n, int last, int prec) {
+  double *s = malloc(n * sizeof *s);
+  memcpy(s, v, n * sizeof *s);
+  qsort(s, n, sizeof *s, cmp_double);
+  printf("    \"%s\": {\"median\": %.*f, \"min\": %.*f, \"p25\": %.*f, \"p75\": %.*f, \"max\": %.*f, \"reps\": [",
+         name, prec, pct(s, n, 50), prec, s[0], prec, pct(s, n, 25), prec, pct(s, n, 75), prec, s[n - 1]);
+  for (int i = 0; i < n; i++) printf("%s%.*f", i ? ", " : "", prec, v[i]);
+  printf("]}%s\n", last ? "" : ",");
+  free(s);
+}
+
+static void print_stat(const char *name, double *v, int n, int last) { print_stat_p(name, v, n, last, 0); }
+
+/* ---------- syscall ---------- */
+
+static double measure_getppid(void) {
+  long n = iters(300000);
+  for (long i = 0; i < 1000; i++) syscall(SYS_getppid); /* warm up */
+  int64_t t0 = now_ns();
+  for (long i = 0; i < n; i++) syscall(SYS_getppid);
+  return (double)(now_ns() - t0) / n;
+}
+
+static double measure_write0(int fd) {
+  long n = iters(300000);
+  char b = 0;
+  int64_t t0 = now_ns();
+  for (long i = 0; i < n; i++)
+    if (write(fd, &b, 0) != 0) die("write");
+  return (double)(now_ns() - t0) / n;
+}
+
+/* write 1 byte into a pipe and read it back, same thread: no switch, no wake-up. */
+static double measure_pipe_wr(void) {
+  int p[2];
+  if (pipe(p) != 0) die("pipe");
+  long n = iters(200000);
+  char b = 'x';
+  int64_t t0 = now_ns();
+  for (long i = 0; i < n; i++) {
+    if (write(p[1], &b, 1) != 1) die("write");
+    if (read(p[0], &b, 1) != 1) die("read");
+  }
+  double r = (double)(now_ns() - t0) / n;
+  close(p[0]);
+  close(p[1]);
+  return r;
+}
+
+/* ---------- pipe ping-pong ---------- */
+
+struct pp {
+  int ab[2], ba[2]; /* pipe A->B, pipe B->A */
+  int cpu_b;
+  long n;           /* round trips, after warm-up */
+};
+
+static void *pp_partner(void *arg) {
+  struct pp *pp = arg;
+  pin_self(pp->cpu_b);
+  char b;
+  for (;;) {
+    ssize_t r = read(pp->ab[0], &b, 1);
+    if (r != 1) break; /* EOF: done */
+    if (write(pp->ba[1], &b, 1) != 1) die("write");
+  }
+  return NULL;
+}
+
+/*
+ * Ping-pong between the calling thread (pinned to cpu_a) and a partner (pinned to cpu_b).
+ * Returns ns per round trip; *sw_per_rt receives the calling thread's context switches
+ * (voluntary + involuntary, from getrusage) per round trip.
+ */
+static double pingpong(int cpu_a, int cpu_b, long n, double *sw_per_rt) {
+  struct pp pp;
+  if (pipe(pp.ab) != 0 || pipe(pp.ba) != 0) die("pipe");
+  pp.cpu_b = cpu_b;
+  pp.n = n;
+  pin_self(cpu_a);
+  pthread_t th;
+  if (pthread_create(&th, NULL, pp_partner, &pp) != 0) die("pthread_create");
+  char b = 'x';
+  long warm = n / 10 + 100;
+  for (long i = 0; i < warm; i++) {
+    if (write(pp.ab[1], &b, 1) != 1) die("write");
+    if (read(pp.ba[0], &b, 1) != 1) die("read");
+  }
+  struct rusage r0, r1;
+  getrusage(RUSAGE_THREAD, &r0);
+  int64_t t0 = now_ns();
+  for (long i = 0; i < n; i++) {
+    if (write(pp.ab[1], &b, 1) != 1) die("write");
+    if (read(pp.ba[0], &b, 1) != 1) die("read");
+  }
+  int64_t t1 = now_ns();
+  getrusage(RUSAGE_THREAD, &r1);
+  close(pp.ab[1]); /* partner sees EOF */
+  pthread_join(th, NULL);
+  close(pp.ab[0]);
+  close(pp.ba[0]);
+  close(pp.ba[1]);
+  pin_self(-1);
+  long sw = (r1.ru_nvcsw - r0.ru_nvcsw) + (r1.ru_nivcsw - r0.ru_nivcsw);
+  *sw_per_rt = (double)sw / n;
+  return (double)(t1 - t0) / n;
+}
+
+/* ---------- thread creation ---------- */
+
+static void *empty_thread(void *arg) { return arg; }
+
+/* Mean ns of pthread_create (as seen by the creator) and of create + join, over n threads. */
+static void measure_thread_create(long n, double *create, double *create_join) {
+  pthread_t th;
+  for (int i = 0; i < 20; i++) { /* warm glibc's stack cache */
+    if (pthread_create(&th, NULL, empty_thread, NULL) != 0) die("pthread_create");
+    pthread_join(th, NULL);
+  }
+  int64_t sum_c = 0, sum_cj = 0;
+  for (long i = 0; i < n; i++) {
+    int64_t t0 = now_ns();
+    if (pthread_create(&th, NULL, empty_thread, NULL) != 0) die("pthread_create");
+    int64_t t1 = now_ns();
+    pthread_join(th, NULL);
+    int64_t t2 = now_ns();
+    sum_c += t1 - t0;
+    sum_cj += t2 - t0;
+  }
+  *create = (double)sum_c / n;
+  *create_join = (double)sum_cj / n;
+}
+
+/* ---------- timer slack ---------- */
+
+static const long SLEEP_REQ_NS[] = {50000, 100000, 200000, 500000, 1000000};
+#define NREQ 5
+
+/* One repetition: `per` sleeps of each requested length; fills per-request medians and
+ * returns the median overshoot over all of this repetition's samples. */
+static double measure_sleep_rep(int per, double *by_req) {
+  double *all = malloc(sizeof(double) * per * NREQ);
+  double *one = malloc(sizeof(double) * per);
+  int k = 0;
+  for (int r = 0; r < NREQ; r++) {
+    for (int i = 0; i < per; i++) {
+      struct timespec req = {0, SLEEP_REQ_NS[r]};
+      int64_t t0 = now_ns();
+      nanosleep(&req, NULL);
+      double over = (double)(now_ns() - t0 - SLEEP_REQ_NS[r]);
+      one[i] = over;
+      all[k++] = over;
+    }
+    by_req[r] = median_of(one, per);
+  }
+  double m = median_of(all, k);
+  free(all);
+  free(one);
+  return m;
+}
+
+static long read_long_file(const char *path) {
+  FILE *f = fopen(path, "r");
+  if (!f) return -1;
+  long v = -1;
+  if (fscanf(f, "%ld", &v) != 1) v = -1;
+  fclose(f);
+  return v;
+}
+
+/* ---------- main ---------- */
+
+int main(int argc, char **argv) {
+  for (int i = 1; i < argc; i++) {
+    if (!strcmp(argv[i], "--reps") && i + 1 < argc) g_reps = atoi(argv[++i]);
+    else if (!strcmp(argv[i], "--quick")) g_scale = 0.2;
+    else {
+      fprintf(stderr, "usage: %s [--reps N] [--quick]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (g_reps < 1) g_reps = 1;
+  if (sched_getaffinity(0, sizeof g_allowed, &g_allowed) != 0) die("sched_getaffinity");
+  int cpus[2] = {-1, -1}, ncpu = 0;
+  for (int c = 0; c < CPU_SETSIZE && ncpu < 2; c++)
+    if (CPU_ISSET(c, &g_allowed)) cpus[ncpu++] = c;
+
+  int R = g_reps;
+  double *getppid_v = calloc(R, sizeof(double)), *write0_v = calloc(R, sizeof(double));
+  double *pipewr_v = calloc(R, sizeof(double));
+  double *rt_same = calloc(R, sizeof(double)), *rt_cross = calloc(R, sizeof(double));
+  double *sw_same = calloc(R, sizeof(double)), *sw_cross = calloc(R, sizeof(double));
+  double *cs_v = calloc(R, sizeof(double)), *ipi_v = calloc(R, sizeof(double));
+  double *extra_v = calloc(R, sizeof(double));
+  double *tc_v = calloc(R, sizeof(double)), *tcj_v = calloc(R, sizeof(double));
+  double *slack_v = calloc(R, sizeof(double));
+  double *slack_req[NREQ];
+  for (int r = 0; r < NREQ; r++) slack_req[r] = calloc(R, sizeof(double));
+
+  int devnull = open("/dev/null", O_WRONLY);
+  if (devnull < 0) die("open /dev/null");
+
+  /* The measurements are interleaved repetition by repetition, so that a burst of load from
+   * elsewhere on the machine spreads over all figures instead of spoiling one of them. */
+  for (int rep = 0; rep < R; rep++) {
+    pin_self(cpus[0]);
+    getppid_v[rep] = measure_getppid();
+    write0_v[rep] = measure_write0(devnull);
+    pipewr_v[rep] = measure_pipe_wr();
+    pin_self(-1);
+
+    rt_same[rep] = pingpong(cpus[0], cpus[0], iters(40000), &sw_same[rep]);
+    cs_v[rep] = rt_same[rep] / 2 - pipewr_v[rep];
+    if (ncpu >= 2) {
+      rt_cross[rep] = pingpong(cpus[0], cpus[1], iters(10000), &sw_cross[rep]);
+      ipi_v[rep] = rt_cross[rep] / 2 - pipewr_v[rep];
+      extra_v[rep] = (rt_cross[rep] - rt_same[rep]) / 2;
+    }
+
+    measure_thread_create(iters(2000), &tc_v[rep], &tcj_v[rep]);
+
+    double by_req[NREQ];
+    slack_v[rep] = measure_sleep_rep(g_scale < 1 ? 6 : 20, by_req);
+    for (int r = 0; r < NREQ; r++) slack_req[r][rep] = by_req[r];
+  }
+
+  double med_cs = median_of(memcpy(calloc(R, sizeof(double)), cs_v, R * sizeof(double)), R);
+  double med_ipi = ncpu >= 2 ? median_of(memcpy(calloc(R, sizeof(double)), ipi_v, R * sizeof(double)), R) : -1;
+  double med_tc = median_of(memcpy(calloc(R, sizeof(double)), tc_v, R * sizeof(double)), R);
+  double med_sc = median_of(memcpy(calloc(R, sizeof(double)), getppid_v, R * sizeof(double)), R);
+  double med_sl = median_of(memcpy(calloc(R, sizeof(double)), slack_v, R * sizeof(double)), R);
+
+  printf("{\n");
+  printf("  \"costs\": {\"contextSwitch\": %.0f, ", med_cs);
+  if (ncpu >= 2) printf("\"wakeupIpi\": %.0f, ", med_ipi);
+  else printf("\"wakeupIpi\": null, ");
+  printf("\"threadCreate\": %.0f, \"syscall\": %.0f, \"timerSlack\": %.0f},\n", med_tc, med_sc, med_sl);
+  printf("  \"reps\": %d,\n", R);
+  printf("  \"cpusUsed\": [%d, %d],\n", cpus[0], cpus[1]);
+  printf("  \"timerslackNs\": %ld,\n", read_long_file("/proc/self/timerslack_ns"));
+  printf("  \"detail\": {\n");
+  print_stat("contextSwitch", cs_v, R, 0);
+  if (ncpu >= 2) {
+    print_stat("wakeupIpi", ipi_v, R, 0);
+    print_stat("crossExtra", extra_v, R, 0);
+    print_stat("roundTripCross", rt_cross, R, 0);
+  }
+  print_stat("roundTripSame", rt_same, R, 0);
+  print_stat("pipeWriteRead", pipewr_v, R, 0);
+  print_stat("syscall", getppid_v, R, 0);
+  print_stat("write0", write0_v, R, 0);
+  print_stat("threadCreate", tc_v, R, 0);
+  print_stat("threadCreateJoin", tcj_v, R, 0);
+  print_stat("timerSlack", slack_v, R, 0);
+  for (int r = 0; r < NREQ; r++) {
+    char name[64];
+    snprintf(name, sizeof name, "sleepOvershoot%ldus", SLEEP_REQ_NS[r] / 1000);
+    print_stat(name, slack_req[r], R, 0);
+  }
+  /* Context switches of the measuring thread per round trip (getrusage, voluntary +
+   * involuntary): ~1 in both set-ups (it leaves the CPU once per round trip, either blocking in
+   * read or preempted by the partner it woke). A sanity check that every round trip really
+   * switched threads. */
+  print_stat_p("switchesPerRoundTripSame", sw_same, R, ncpu < 2, 3);
+  if (ncpu >= 2) print_stat_p("switchesPerRoundTripCross", sw_cross, R, 1, 3);
+  printf("  }\n}\n");
+  return 0;
+}
