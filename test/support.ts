@@ -45,7 +45,7 @@ export interface Traced {
 /** Runs with the whole-state invariant check after every event and a memory trace. */
 export function run(c: Cfg | SimConfig): Traced {
   const sink = new MemorySink();
-  const conf = 'workload' in c && 'machine' in c ? c : config(c as Cfg);
+  const conf = 'workload' in c && 'machine' in c ? c : config(c);
   const result = simulate(conf, { trace: sink, check: true });
   return { result, events: sink.events };
 }
