@@ -16,12 +16,12 @@ import { summarize, type Summary } from './metrics/stats.js';
 import type { BandwidthGroup } from './os/bandwidth.js';
 import { Kernel } from './os/kernel.js';
 import { getPolicy } from './os/policy/registry.js';
-import { ProgramPanic } from './program/sync.js';
+import { FatalError, ProgramPanic } from './program/sync.js';
 import { Runner } from './program/runner.js';
 import type { TraceSink } from './trace/events.js';
 import { createObjects, resolveProgram, type RunObjects } from './workload/compile.js';
 import type { SourceSpec, WorkloadSpec } from './workload/spec.js';
-import { createGoModel, type GoParams } from './go/model.js';
+import { createGoModel, type GoParamsInput } from './go/model.js';
 
 export interface OsConfig {
   /** fifo | rr | cfs | eevdf */
@@ -44,7 +44,7 @@ export interface SimConfig {
   machine: { cpus: number; costs?: Partial<Costs> };
   os: OsConfig;
   model: ModelSpec | string;
-  go?: Partial<GoParams>;
+  go?: GoParamsInput;
   limits?: { timeNs?: Nanos; events?: number };
   workload: WorkloadSpec;
   /** Record the order in which tasks complete (result.tasks.completionOrder). */
@@ -243,7 +243,7 @@ export class Simulation {
       try {
         engine.run(config.limits ?? {});
       } catch (e) {
-        if (e instanceof ProgramPanic) panic = e.message;
+        if (e instanceof ProgramPanic || e instanceof FatalError) panic = e.message;
         else throw e;
       }
     }

@@ -159,12 +159,14 @@ export class Kernel implements EventHandler {
     this.threads.push(t);
     this.live++;
     if (this.live > this.maxLive) this.maxLive = this.live;
-    if (this.trace !== null) {
-      this.trace.emit({ k: 'thread', t: this.now, tid: t.id, name, group: t.group?.name ?? null });
-      this.trace.emit({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: -1, why: 'created' });
-    }
     const pinned = opts.cpu ?? -1;
     const cpu = pinned >= 0 ? this.cpus[pinned]! : this.selectCpuFork(opts.creator ?? null);
+    if (this.trace !== null) {
+      // Placement as selectCpuFork decided it (sched_balance_find_dst_cpu, simplified).
+      const place = pinned >= 0 ? 'pinned' : cpu.idle ? 'an idle cpu' : `no idle cpu; least loaded, ${cpu.nrRunning} thread${cpu.nrRunning === 1 ? '' : 's'}`;
+      this.trace.emit({ k: 'thread', t: this.now, tid: t.id, name, group: t.group?.name ?? null });
+      this.trace.emit({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: cpu.id, why: `created on cpu ${cpu.id} (${place})` });
+    }
     if (pinned >= 0) t.lastCpu = pinned;
     const from = opts.creator?.cpu?.id ?? -1;
     this.enqueueRunnable(t, cpu, 'new', from, 'new thread');
@@ -414,7 +416,9 @@ export class Kernel implements EventHandler {
       this.schedule(cpu, ipi);
       return;
     }
-    if (cpu.phase === 'running' && cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
+    // Asked while the CPU still switches to curr too (curr is already the queue's current
+    // thread, as after Linux's pick_next_task); the preemption then waits for the switch.
+    if (cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
       this.preempt(cpu, `wake-up preemption by thread ${t.id} (${why})`);
       return;
     }
@@ -440,7 +444,7 @@ export class Kernel implements EventHandler {
     this.leaveCpu(t, 'preempt');
     t.nivcsw++;
     this.nivcsw++;
-    cpu.rq.putPrev(t, this.now, 'preempted');
+    cpu.rq.putPrev(t, this.now, t.group !== null && t.group.throttled ? 'throttled' : 'preempted');
     this.setState(t, 'runnable', `preempted: ${why}`, cpu.id);
     this.requeue(t, cpu, 'preempted');
     this.schedule(cpu, 0);
@@ -470,6 +474,10 @@ export class Kernel implements EventHandler {
     t.rqCpu = -1;
     t.cpu = cpu;
     cpu.curr = t;
+    // The thread is the queue's current one from the pick on, as in Linux (set_next_entity
+    // before context_switch): its slice and vruntime count the switch, and threads queued
+    // meanwhile see it running.
+    cpu.rq.setCurr(t, this.now);
     this.setState(t, 'running', `dispatched on cpu ${cpu.id}`, cpu.id);
     if (t.group !== null) this.groupRunDelta(t.group, +1);
     const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
@@ -487,7 +495,6 @@ export class Kernel implements EventHandler {
     cpu.phase = 'running';
     cpu.since = this.now;
     cpu.last = t;
-    cpu.rq.setCurr(t, this.now);
     if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: t.id, what: 'run' });
     if (cpu.needResched) {
       cpu.needResched = false;

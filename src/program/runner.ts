@@ -125,6 +125,10 @@ export class Runner implements SyncContext {
       }
       const a = this.exec(task, op);
       if (a !== -1) return a;
+      if (task.yieldNow) {
+        task.yieldNow = false;
+        return Action.Yield;
+      }
     }
     throw new ProgramPanic(`no progress: ${MAX_OPS_PER_STEP} operations ran without any taking time (an endless loop of zero-time operations?)`, task);
   }

@@ -39,3 +39,11 @@ export class ProgramPanic extends Error {
     this.name = 'ProgramPanic';
   }
 }
+
+/** A fatal runtime error that ends the run (Go's "fatal error: thread exhaustion"). */
+export class FatalError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FatalError';
+  }
+}

@@ -22,6 +22,8 @@ export class Task implements TaskInfo {
   /** When the task first started waiting for the mutex it wants (-1: not waiting). */
   lockWaitStart: Nanos = -1;
   sel: SelectWait | null = null;
+  /** Set by the model (a mutex handoff): stop after the current op and yield. */
+  yieldNow = false;
   startedAt: Nanos = -1;
   endedAt: Nanos = -1;
   children = 0;

@@ -10,7 +10,9 @@
  * - the slice: sched_slice = period·w/Σw with period = target latency, or nr·min_granularity
  *   when more than latency/min_granularity (sched_nr_latency, 8) threads are runnable.
  * - the tick (check_preempt_tick): preempt when the slice is used up; or, after
- *   min_granularity, when curr's vruntime leads the leftmost by more than the slice.
+ *   min_granularity, when curr's vruntime leads the leftmost by more than the slice. With
+ *   exact slice ends (no ticks) the slice ends exactly when used up, as with Linux's hrtick
+ *   (hrtick_start_fair arms a timer at the slice end, whose tick reschedules).
  * - placement (place_entity): new threads at min_vruntime + vslice (START_DEBIT); woken
  *   threads at max(own, min_vruntime − latency/2) (GENTLE_FAIR_SLEEPERS).
  * - wake-up preemption (check_preempt_wakeup): preempt when curr's vruntime exceeds the woken
@@ -164,8 +166,9 @@ class CfsRunQueue implements RunQueue {
     this.updateCurr(now);
     const ideal = this.slice(t, true);
     const ran = t.sumExec - t.prevSumExec;
-    // Condition 1: slice used up (delta_exec > ideal_runtime).
-    let at = now + Math.max(0, ideal - ran) + 1;
+    // Condition 1: slice used up (delta_exec > ideal_runtime at a tick; exactly at its end
+    // with exact slice ends, where Linux's hrtick fires at the end and reschedules).
+    let at = now + Math.max(0, ideal - ran) + (this.tickNs > 0 ? 1 : 0);
     // Condition 2: after min_granularity, vruntime lead over the leftmost > ideal.
     const left = this.heap.peek()!;
     const lead = t.vruntime - left.vruntime;
@@ -181,7 +184,7 @@ class CfsRunQueue implements RunQueue {
     if (this.heap.size === 0) return false;
     const ideal = this.slice(t, true);
     const ran = t.sumExec - t.prevSumExec;
-    if (ran > ideal) return true;
+    if (this.tickNs > 0 ? ran > ideal : ran >= ideal) return true;
     if (ran < this.p.minGranularity) return false;
     const left = this.heap.peek()!;
     const delta = t.vruntime - left.vruntime;

@@ -7,11 +7,14 @@
  * - avg_vruntime V = Σ w_i·v_i / Σ w_i over the queued threads and curr (avg_vruntime); kept
  *   as Σ w_i·(v_i − base) against a base, as the kernel keeps it against min_vruntime.
  * - eligible: v_i ≤ V (entity_eligible, exact in rationals: Σw·(v_i−base) ≤ Σ w_j(v_j−base)).
- * - pick: among eligible threads (curr included), the earliest virtual deadline
- *   (pick_eevdf); with RUN_TO_PARITY curr keeps the CPU while it is eligible and has not
- *   reached its deadline since it was picked.
+ * - pick: among eligible threads (curr included), the earliest virtual deadline, a queued
+ *   thread winning a tie with curr (pick_eevdf); with RUN_TO_PARITY curr keeps the CPU while
+ *   it is eligible and has not reached its deadline since it was picked.
  * - deadline: vruntime + base_slice·1024/weight; when curr reaches it, a new deadline is set
- *   and, if anyone else is queued, curr is preempted (update_deadline).
+ *   and, if anyone else is queued, curr is preempted (update_deadline). That is the only
+ *   preemption at a tick: since EEVDF (6.6) entity_tick no longer runs check_preempt_tick, so
+ *   a curr that falls behind its deadline-less rivals but is not yet at its deadline runs on
+ *   until its deadline or a wake-up preemption.
  * - lag: on sleep, vlag = V − v clamped to ±max(2·slice, tick) (update_entity_lag); on wake,
  *   v = V − vlag·(W + w)/W (place_entity with PLACE_LAG), deadline = v + vslice, and half a
  *   vslice for a new thread (PLACE_DEADLINE_INITIAL).
@@ -140,9 +143,11 @@ class EevdfRunQueue implements RunQueue {
 
   dequeue(t: Thread, now: Nanos): void {
     this.updateCurr(now);
+    // dequeue_entity: the lag is taken while V still counts the thread (update_entity_lag
+    // before __dequeue_entity).
+    this.saveLag(t);
     this.heap.remove(t);
     this.sub(t);
-    this.saveLag(t);
   }
 
   /** update_entity_lag: vlag = V − v, clamped. */
@@ -170,7 +175,8 @@ class EevdfRunQueue implements RunQueue {
       (stash ??= []).push(t);
     }
     if (stash !== null) for (const t of stash) heap.push(t);
-    if (found !== null && (best === null || byDeadline(found, best))) best = found;
+    // deadline_gt(best, curr): curr wins only with a strictly earlier deadline.
+    if (found !== null && (best === null || found.deadline <= best.deadline)) best = found;
     if (best === null) {
       // Nothing eligible can only happen through rounding: take the earliest deadline.
       best = heap.peek() ?? curr;
@@ -182,6 +188,11 @@ class EevdfRunQueue implements RunQueue {
     this.updateCurr(now);
     if (this.heap.size === 0) return null;
     const t = this.pickEevdf(null)!;
+    // The kernel also takes threads to migrate through pickNext (idle pull, periodic balance):
+    // record the lag such a thread carries to its new queue (update_entity_lag at dequeue).
+    // For a thread that runs here instead it is harmless: it becomes curr, and its lag is
+    // taken again whenever it leaves the queue.
+    this.saveLag(t);
     this.heap.remove(t);
     this.sub(t);
     return t;
@@ -215,29 +226,13 @@ class EevdfRunQueue implements RunQueue {
     // The deadline is reached after (deadline − v)·w/1024 more ns of running.
     const needV = t.deadline - t.vruntime;
     const needNs = needV <= 0 ? 0 : Math.ceil((needV * t.weight) / 1024);
-    let at = now + needNs;
-    if (this.heap.size > 0 && !this.p.runToParity) {
-      // Without run-to-parity curr loses the CPU as soon as it is no longer eligible.
-      at = Math.min(at, now + this.nsUntilIneligible(t));
-    }
-    return tickCeil(at, this.tickNs);
-  }
-
-  private nsUntilIneligible(t: Thread): Nanos {
-    // curr is eligible while (v − base)·L ≤ S + (v − base)·w, i.e. (v − base)·(L − w) ≤ S,
-    // with L = sumW + w and S = sumKW. Solve for the v where it stops holding.
-    if (this.sumW === 0) return Infinity;
-    const vmax = this.base + this.sumKW / this.sumW;
-    const needV = vmax - t.vruntime + 1;
-    return needV <= 0 ? 0 : Math.ceil((needV * t.weight) / 1024);
+    return tickCeil(now + needNs, this.tickNs);
   }
 
   tick(t: Thread, now: Nanos): boolean {
     this.updateCurr(now);
-    const renewed = this.updateDeadline(t);
-    if (renewed) return this.heap.size > 0;
-    if (this.heap.size === 0) return false;
-    return this.pickEevdf(t) !== t;
+    // entity_tick → update_curr → update_deadline: preempt only at the deadline.
+    return this.updateDeadline(t) && this.heap.size > 0;
   }
 
   wakeupPreempt(curr: Thread, woken: Thread, now: Nanos): boolean {
