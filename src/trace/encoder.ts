@@ -1,0 +1,73 @@
+/**
+ * What a trace exporter writes, independent of the file format: tracks (lanes) arranged in
+ * groups, slices on them, instants, counters, and Linux-style scheduler events (which
+ * Perfetto turns into its native CPU and thread-state tracks). The Perfetto sink
+ * (perfetto.ts) decides the layout; an encoder (perfetto-proto.ts, perfetto-json.ts) writes it
+ * as a stream of chunks through a ChunkWriter, so no whole trace is ever held in memory and
+ * the core needs no Node API.
+ */
+
+/** Where encoded chunks go (the Node side writes them to a file; tests collect them). */
+export interface ChunkWriter {
+  write(chunk: Uint8Array | string): void;
+}
+
+/**
+ * group: a named container of tracks; process: the container of OS-thread tracks; thread: one
+ * OS thread's track (tid = schedlab thread id); slices: a lane of non-overlapping slices;
+ * counter: a numeric series.
+ */
+export type TrackKind = 'group' | 'process' | 'thread' | 'slices' | 'counter';
+
+export interface TrackSpec {
+  /** Unique, > 0, assigned by the sink in order of creation. */
+  id: number;
+  kind: TrackKind;
+  name: string;
+  /** Containing group or process (0: top level). */
+  parent: number;
+  /** Order among its siblings (lower first). */
+  rank: number;
+  /** OS thread id (thread tracks). */
+  tid?: number;
+  /** Counter unit, shown by viewers that support it ("threads", "goroutines"). */
+  unit?: string;
+}
+
+/** Event arguments, shown in the viewer's details panel. Keys keep insertion order. */
+export type Args = Record<string, string | number>;
+
+/** Linux sched_switch prev_state, as Perfetto colours it. */
+export type PrevState = 'R' | 'R+' | 'S' | 'D' | 'X';
+
+export interface TraceMeta {
+  scenario: string;
+  seed: number;
+  model: string;
+  policy: string;
+  cpus: number;
+}
+
+export interface TraceEncoder {
+  begin(meta: TraceMeta): void;
+  track(spec: TrackSpec): void;
+  /** A finished slice [start, end) on a slices or thread track (written when it ends). */
+  slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void;
+  instant(track: TrackSpec, t: number, name: string, args: Args | null): void;
+  counter(track: TrackSpec, t: number, value: number): void;
+  /** cpu switches from prev (0: idle) to next (0: idle). */
+  schedSwitch(t: number, cpu: number, prevTid: number, prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void;
+  /** tid becomes runnable on targetCpu (isNew: a new thread's first wake-up). */
+  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void;
+  end(endNs: number): void;
+}
+
+/** Formats integer ns as microseconds with exactly 3 decimals ("12.345"), no float noise. */
+export function usString(ns: number): string {
+  const whole = Math.trunc(ns / 1000);
+  const frac = ns - whole * 1000;
+  return frac === 0 ? `${whole}` : `${whole}.${String(frac).padStart(3, '0')}`;
+}
+
+/** Base for synthetic process ids and lane thread ids, far above any OS thread id. */
+export const SYNTHETIC_ID_BASE = 1_500_000_000;

@@ -1,0 +1,330 @@
+/**
+ * The Perfetto trace sink: lays a run out as tracks and streams it through an encoder
+ * (protobuf .pftrace or JSON) as the run goes. It keeps O(threads + CPUs + goroutines) state
+ * and never the event stream.
+ *
+ * Layout (docs/tracing.md):
+ * - Perfetto's native "CPU N" scheduling tracks and per-thread state tracks, from
+ *   sched_switch / sched_waking events (protobuf only);
+ * - "Hardware threads": one lane per CPU with the OS thread on it ("T3 worker-0") and the
+ *   context-switch slices ("switch → T3 worker-0"), plus per-CPU counters of queued threads;
+ * - the OS-thread process: one track per OS thread with its Running / Runnable / Waiting
+ *   intervals; each slice's details hold `why` (the kernel's reason for entering the state),
+ *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left);
+ * - "Scheduler counters": threads queued in total, throttling per bandwidth group;
+ * - for the Go model: "Go Ps" (the goroutine each P runs, P status, steals), "Go Ms" (what
+ *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
+ *   and counters (run-queue lengths, live goroutines, spinning Ms, idle Ps, threads).
+ */
+import type { Args, TraceEncoder, TraceMeta, TrackKind, TrackSpec } from './encoder.js';
+import type { TraceEvent, TraceSink } from './events.js';
+import { OsTimeline, type ThreadInterval } from './timeline.js';
+
+export interface PerfettoOptions {
+  /** Put the plain-words explanations in the event details (default true). */
+  why?: boolean;
+}
+
+interface Lane {
+  track: TrackSpec;
+  start: number;
+  name: string;
+  args: Args | null;
+  open: boolean;
+}
+
+interface GState {
+  lane: Lane;
+  state: string;
+  why: string;
+  p: number;
+  m: number;
+}
+
+type GoEvent = Extract<TraceEvent, { k: 'g' | 'gstate' | 'pstate' | 'prun' | 'mstate' | 'steal' | 'runq' | 'grunq' | 'gcounts' | 'decision' }>;
+
+const STATE_NAME = { running: 'Running', runnable: 'Runnable', waiting: 'Waiting' } as const;
+
+export class PerfettoSink implements TraceSink {
+  private nextId = 1;
+  private readonly timeline: OsTimeline;
+  private readonly why: boolean;
+  private readonly osProcess: TrackSpec;
+  private readonly hwGroup: TrackSpec;
+  private readonly counterGroup: TrackSpec;
+  private readonly cpuLanes: TrackSpec[] = [];
+  private readonly cpuQueued: TrackSpec[] = [];
+  private readonly totalQueued: TrackSpec;
+  private readonly threadTracks: Array<TrackSpec | undefined> = [];
+  private readonly throttleTracks = new Map<string, TrackSpec>();
+  private readonly queuedNow: number[] = [];
+  private readonly dirty = new Set<number>();
+  private totalNow = 0;
+  private lastT = 0;
+  private threadRank = 0;
+  // ---- Go ----
+  private goGroups: { ps: TrackSpec; ms: TrackSpec; gs: TrackSpec; counters: TrackSpec; decisions: TrackSpec } | null = null;
+  private readonly pLanes: Lane[] = [];
+  private readonly pStatus: Lane[] = [];
+  private readonly pRunq: TrackSpec[] = [];
+  private readonly mLanes: Lane[] = [];
+  private readonly gStates = new Map<number, GState>();
+  private readonly goCounters = new Map<string, TrackSpec>();
+  private readonly goCounterLast = new Map<string, number>();
+  private closed = false;
+
+  constructor(
+    private readonly enc: TraceEncoder,
+    readonly meta: TraceMeta,
+    options: PerfettoOptions = {},
+  ) {
+    this.why = options.why ?? true;
+    enc.begin(meta);
+    this.hwGroup = this.track('group', 'Hardware threads', 0, 1);
+    for (let i = 0; i < meta.cpus; i++) {
+      this.cpuLanes.push(this.track('slices', `cpu${i}`, this.hwGroup.id, 2 * i));
+      this.cpuQueued.push(this.track('counter', `cpu${i} queued threads`, this.hwGroup.id, 2 * i + 1, 'threads'));
+      this.queuedNow.push(0);
+    }
+    this.counterGroup = this.track('group', 'Scheduler counters', 0, 2);
+    this.totalQueued = this.track('counter', 'runnable threads (queued)', this.counterGroup.id, 0, 'threads');
+    this.osProcess = this.track('process', `${meta.scenario} (OS threads)`, 0, 3);
+    this.timeline = new OsTimeline(
+      {
+        thread: (_t, tid, name) => {
+          this.threadTracks[tid] = this.track('thread', name, this.osProcess.id, this.threadRank++, undefined, tid);
+        },
+        interval: (iv) => {
+          this.threadInterval(iv);
+        },
+        cpuSlice: (cpu, _kind, tid, start, end, text) => {
+          const lane = this.cpuLanes[cpu];
+          if (lane !== undefined) this.enc.slice(lane, start, end, text, { tid });
+        },
+        schedSwitch: (t, cpu, prevTid, prevState, nextTid) => {
+          this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
+        },
+        schedWaking: (t, tid, cpu, isNew) => {
+          this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew);
+        },
+        queued: (_t, cpu, n) => {
+          const before = this.queuedNow[cpu] ?? 0;
+          this.queuedNow[cpu] = n;
+          this.totalNow += n - before;
+          this.dirty.add(cpu);
+        },
+        throttle: (t, group, on) => {
+          let tr = this.throttleTracks.get(group);
+          if (tr === undefined) {
+            tr = this.track('counter', `throttled: ${group}`, this.counterGroup.id, 1 + this.throttleTracks.size);
+            this.throttleTracks.set(group, tr);
+          }
+          this.enc.counter(tr, t, on ? 1 : 0);
+        },
+        migrate: (t, tid, from, to, why) => {
+          const lane = this.cpuLanes[to];
+          if (lane !== undefined) this.enc.instant(lane, t, `migrate T${tid} from cpu${from}`, { tid, from, to, why });
+        },
+      },
+      this.why,
+    );
+  }
+
+  private track(kind: TrackKind, name: string, parent: number, rank: number, unit?: string, tid?: number): TrackSpec {
+    const spec: TrackSpec = { id: this.nextId++, kind, name, parent, rank };
+    if (unit !== undefined) spec.unit = unit;
+    if (tid !== undefined) spec.tid = tid;
+    this.enc.track(spec);
+    return spec;
+  }
+
+  private threadInterval(iv: ThreadInterval): void {
+    if (iv.end <= iv.start) return;
+    const tr = this.threadTracks[iv.tid];
+    if (tr === undefined) return;
+    const name = iv.state === 'waiting' ? `Waiting: ${iv.why}` : STATE_NAME[iv.state];
+    let args: Args | null = null;
+    if (this.why) {
+      args = { why: iv.why, cause: iv.cause };
+      if (iv.next !== '') args.next = iv.next;
+      if (iv.cpu >= 0) args.cpu = iv.cpu;
+    }
+    this.enc.slice(tr, iv.start, iv.end, name, args);
+  }
+
+  private flushCounters(t: number): void {
+    if (this.dirty.size === 0) return;
+    const cpus = [...this.dirty].sort((a, b) => a - b);
+    for (const cpu of cpus) {
+      const tr = this.cpuQueued[cpu];
+      if (tr !== undefined) this.enc.counter(tr, t, this.queuedNow[cpu]!);
+    }
+    this.enc.counter(this.totalQueued, t, this.totalNow);
+    this.dirty.clear();
+  }
+
+  emit(ev: TraceEvent): void {
+    if (ev.t !== this.lastT) {
+      this.flushCounters(this.lastT);
+      this.lastT = ev.t;
+    }
+    switch (ev.k) {
+      case 'thread':
+      case 'tstate':
+      case 'cpu':
+      case 'migrate':
+      case 'throttle':
+        this.timeline.emit(ev);
+        return;
+      case 'runnable':
+      case 'task':
+      case 'taskEnd':
+      case 'op':
+        return;
+      case 'g':
+      case 'gstate':
+      case 'pstate':
+      case 'prun':
+      case 'mstate':
+      case 'steal':
+      case 'runq':
+      case 'grunq':
+      case 'gcounts':
+      case 'decision':
+        this.goEvent(ev);
+        return;
+    }
+  }
+
+  // ---------------------------------------------------------------- Go
+
+  private go(): NonNullable<PerfettoSink['goGroups']> {
+    if (this.goGroups === null) {
+      this.goGroups = {
+        ps: this.track('group', 'Go Ps', 0, 4),
+        counters: this.track('group', 'Go scheduler counters', 0, 5),
+        ms: this.track('group', 'Go Ms', 0, 6),
+        gs: this.track('group', 'Goroutines', 0, 7),
+        decisions: this.track('slices', 'Go scheduler decisions', 0, 8),
+      };
+    }
+    return this.goGroups;
+  }
+
+  private lane(list: Lane[], i: number, make: (idx: number) => TrackSpec): Lane {
+    while (list.length <= i) list.push({ track: make(list.length), start: 0, name: '', args: null, open: false });
+    return list[i]!;
+  }
+
+  private closeLane(l: Lane, t: number, extra: Args | null = null): void {
+    if (!l.open) return;
+    l.open = false;
+    if (t <= l.start) return;
+    let args = l.args;
+    if (extra !== null) args = args === null ? extra : { ...args, ...extra };
+    this.enc.slice(l.track, l.start, t, l.name, this.why ? args : null);
+  }
+
+  private openLane(l: Lane, t: number, name: string, args: Args | null): void {
+    l.open = true;
+    l.start = t;
+    l.name = name;
+    l.args = args;
+  }
+
+  private goCounter(key: string, name: string, t: number, v: number, rank: number, unit: string): void {
+    if (this.goCounterLast.get(key) === v) return;
+    this.goCounterLast.set(key, v);
+    let tr = this.goCounters.get(key);
+    if (tr === undefined) {
+      tr = this.track('counter', name, this.go().counters.id, rank, unit);
+      this.goCounters.set(key, tr);
+    }
+    this.enc.counter(tr, t, v);
+  }
+
+  private goEvent(ev: GoEvent): void {
+    const g = this.go();
+    switch (ev.k) {
+      case 'g': {
+        const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', args: null, open: false };
+        this.gStates.set(ev.g, { lane, state: '', why: '', p: -1, m: -1 });
+        return;
+      }
+      case 'gstate': {
+        const s = this.gStates.get(ev.g);
+        if (s === undefined) return;
+        this.closeLane(s.lane, ev.t, this.why ? { next: ev.why } : null);
+        s.state = ev.to;
+        if (ev.to === 'dead') return;
+        const args: Args = { why: ev.why };
+        if (ev.p >= 0) args.p = ev.p;
+        if (ev.m >= 0) args.m = ev.m;
+        this.openLane(s.lane, ev.t, ev.to, args);
+        return;
+      }
+      case 'prun': {
+        const l = this.lane(this.pLanes, ev.p, (i) => this.track('slices', `P${i}`, g.ps.id, 3 * i));
+        this.closeLane(l, ev.t);
+        if (ev.g > 0) this.openLane(l, ev.t, `G${ev.g}`, { g: ev.g, m: ev.m });
+        return;
+      }
+      case 'pstate': {
+        const l = this.lane(this.pStatus, ev.p, (i) => this.track('slices', `P${i} status`, g.ps.id, 3 * i + 1));
+        this.closeLane(l, ev.t, this.why ? { next: ev.why } : null);
+        this.openLane(l, ev.t, ev.to, ev.m >= 0 ? { why: ev.why, m: ev.m } : { why: ev.why });
+        return;
+      }
+      case 'mstate': {
+        const l = this.lane(this.mLanes, ev.m, (i) => this.track('slices', `M${i}`, g.ms.id, i));
+        this.closeLane(l, ev.t, this.why ? { next: ev.why } : null);
+        const args: Args = { why: ev.why, tid: ev.tid };
+        if (ev.p >= 0) args.p = ev.p;
+        this.openLane(l, ev.t, ev.what, args);
+        return;
+      }
+      case 'steal': {
+        const l = this.lane(this.pLanes, ev.p, (i) => this.track('slices', `P${i}`, g.ps.id, 3 * i));
+        this.enc.instant(l.track, ev.t, `steal ${ev.n} from P${ev.victim}`, { victim: ev.victim, n: ev.n, round: ev.round, runnext: ev.runnext ? 1 : 0 });
+        return;
+      }
+      case 'runq': {
+        let tr = this.pRunq[ev.p];
+        if (tr === undefined) {
+          while (this.pRunq.length <= ev.p) {
+            const i = this.pRunq.length;
+            this.pRunq.push(this.track('counter', `P${i} runq`, g.ps.id, 3 * i + 2, 'goroutines'));
+          }
+          tr = this.pRunq[ev.p]!;
+        }
+        this.enc.counter(tr, ev.t, ev.n);
+        return;
+      }
+      case 'grunq':
+        this.goCounter('grunq', 'global runq', ev.t, ev.n, 0, 'goroutines');
+        return;
+      case 'gcounts':
+        this.goCounter('live', 'live goroutines', ev.t, ev.live, 1, 'goroutines');
+        this.goCounter('spinning', 'spinning Ms', ev.t, ev.spinning, 2, 'threads');
+        this.goCounter('idleP', 'idle Ps', ev.t, ev.idleP, 3, 'Ps');
+        this.goCounter('threads', 'threads (Ms)', ev.t, ev.threads, 4, 'threads');
+        return;
+      case 'decision':
+        this.enc.instant(g.decisions, ev.t, ev.text.length > 60 ? `${ev.text.slice(0, 57)}...` : ev.text, { subject: ev.subject, text: ev.text });
+        return;
+    }
+  }
+
+  close(endNs: number): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.flushCounters(this.lastT);
+    this.timeline.finish(endNs);
+    this.flushCounters(endNs);
+    for (const l of this.pLanes) this.closeLane(l, endNs);
+    for (const l of this.pStatus) this.closeLane(l, endNs);
+    for (const l of this.mLanes) this.closeLane(l, endNs);
+    for (const [, s] of [...this.gStates].sort((a, b) => a[0] - b[0])) this.closeLane(s.lane, endNs);
+    this.enc.end(endNs);
+  }
+}

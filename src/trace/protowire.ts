@@ -1,0 +1,190 @@
+/**
+ * A minimal protobuf wire-format writer and reader (no schema, no dependencies): enough to
+ * write Perfetto's trace format and to read it back in tests. Messages are built into a
+ * growable byte buffer; nested messages are written into their own buffer and copied in as
+ * length-delimited fields.
+ *
+ * Integers: field values are JS numbers up to 2^53 (simulated nanoseconds, ids); negative
+ * int64 values are written as 10-byte two's complement varints, as protobuf requires.
+ */
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+
+export class PbWriter {
+  buf: Uint8Array;
+  len = 0;
+
+  constructor(size = 256) {
+    this.buf = new Uint8Array(size);
+  }
+
+  private ensure(n: number): void {
+    if (this.len + n <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.len + n) size *= 2;
+    const nb = new Uint8Array(size);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+
+  reset(): void {
+    this.len = 0;
+  }
+
+  bytes(): Uint8Array {
+    return this.buf.subarray(0, this.len);
+  }
+
+  varint(v: number): void {
+    this.ensure(10);
+    const b = this.buf;
+    let p = this.len;
+    if (v < 0) {
+      // Two's complement, 64 bits: split into hi/lo 32-bit words.
+      let lo = v % 0x100000000;
+      let hi = Math.floor(v / 0x100000000);
+      lo = lo >>> 0;
+      hi = hi >>> 0;
+      for (let i = 0; i < 9; i++) {
+        b[p++] = (lo & 0x7f) | 0x80;
+        lo = ((lo >>> 7) | (hi << 25)) >>> 0;
+        hi = hi >>> 7;
+      }
+      b[p++] = lo & 0x01;
+      this.len = p;
+      return;
+    }
+    while (v >= 0x80) {
+      b[p++] = (v % 0x80) | 0x80;
+      v = Math.floor(v / 0x80);
+    }
+    b[p++] = v;
+    this.len = p;
+  }
+
+  tag(field: number, wire: number): void {
+    this.varint(field * 8 + wire);
+  }
+
+  uint(field: number, v: number): void {
+    this.tag(field, 0);
+    this.varint(v);
+  }
+
+  bool(field: number, v: boolean): void {
+    this.tag(field, 0);
+    this.varint(v ? 1 : 0);
+  }
+
+  double(field: number, v: number): void {
+    this.tag(field, 1);
+    this.ensure(8);
+    new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 8).setFloat64(0, v, true);
+    this.len += 8;
+  }
+
+  fixed64(field: number, v: number): void {
+    this.tag(field, 1);
+    this.ensure(8);
+    const dv = new DataView(this.buf.buffer, this.buf.byteOffset + this.len, 8);
+    dv.setUint32(0, v % 0x100000000 >>> 0, true);
+    dv.setUint32(4, Math.floor(v / 0x100000000) >>> 0, true);
+    this.len += 8;
+  }
+
+  bytesField(field: number, data: Uint8Array): void {
+    this.tag(field, 2);
+    this.varint(data.length);
+    this.ensure(data.length);
+    this.buf.set(data, this.len);
+    this.len += data.length;
+  }
+
+  string(field: number, s: string): void {
+    // ASCII fast path: most names are ASCII.
+    let ascii = true;
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) > 0x7f) {
+        ascii = false;
+        break;
+      }
+    }
+    if (!ascii) {
+      this.bytesField(field, enc.encode(s));
+      return;
+    }
+    this.tag(field, 2);
+    this.varint(s.length);
+    this.ensure(s.length);
+    const b = this.buf;
+    let p = this.len;
+    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+    this.len = p;
+  }
+
+  /** Writes `inner` (a finished message) as a length-delimited field. */
+  message(field: number, inner: PbWriter): void {
+    this.bytesField(field, inner.bytes());
+  }
+}
+
+/** One decoded field: varints and fixed values as numbers, length-delimited as bytes. */
+export interface PbField {
+  field: number;
+  wire: number;
+  /** Varint, fixed64 (as unsigned) or fixed32 value. */
+  num: number;
+  /** Length-delimited payload. */
+  data: Uint8Array | null;
+}
+
+/** Decodes every field of one message (tests and tools). */
+export function pbDecode(buf: Uint8Array): PbField[] {
+  const out: PbField[] = [];
+  let p = 0;
+  const varint = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      const b = buf[p++]!;
+      v += (b & 0x7f) * mul;
+      mul *= 128;
+      if (b < 0x80) return v;
+    }
+  };
+  while (p < buf.length) {
+    const key = varint();
+    const field = Math.floor(key / 8);
+    const wire = key % 8;
+    if (wire === 0) out.push({ field, wire, num: varint(), data: null });
+    else if (wire === 1) {
+      const dv = new DataView(buf.buffer, buf.byteOffset + p, 8);
+      out.push({ field, wire, num: dv.getUint32(0, true) + dv.getUint32(4, true) * 0x100000000, data: buf.subarray(p, p + 8) });
+      p += 8;
+    } else if (wire === 2) {
+      const n = varint();
+      out.push({ field, wire, num: n, data: buf.subarray(p, p + n) });
+      p += n;
+    } else if (wire === 5) {
+      const dv = new DataView(buf.buffer, buf.byteOffset + p, 4);
+      out.push({ field, wire, num: dv.getUint32(0, true), data: buf.subarray(p, p + 4) });
+      p += 4;
+    } else throw new Error(`pbDecode: unsupported wire type ${wire} at byte ${p}`);
+  }
+  return out;
+}
+
+export function pbString(data: Uint8Array | null): string {
+  return data === null ? '' : dec.decode(data);
+}
+
+export function pbDouble(data: Uint8Array | null): number {
+  if (data === null) return NaN;
+  return new DataView(data.buffer, data.byteOffset, 8).getFloat64(0, true);
+}
+
+/** Reads a varint that encodes a signed int64 (two's complement) as a JS number. */
+export function pbSigned(v: number): number {
+  return v >= 2 ** 63 ? v - 2 ** 64 : v;
+}

@@ -1,0 +1,395 @@
+/**
+ * Perfetto export: a tiny run written as JSON and as protobuf, read back and checked against
+ * the importer rules (uint32 ids, no pid 0, tids unique across processes, a name for every
+ * thread, non-overlapping slices per lane, numeric counters) and against the exact slices,
+ * scheduler events and explanations of the run. The file side (temp file, rename, gzip,
+ * no file on abort) is checked through TraceFile.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { TraceFile, traceFormatOf, traceMetaOf } from '../src/node/trace-file.js';
+import { simulate, type SimConfig } from '../src/sim.js';
+import type { TraceMeta } from '../src/trace/encoder.js';
+import { PerfettoSink } from '../src/trace/perfetto.js';
+import { JsonEncoder } from '../src/trace/perfetto-json.js';
+import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
+import { pbDecode, pbString, type PbField } from '../src/trace/protowire.js';
+
+const MS = 1_000_000;
+const US = 1_000;
+const ZERO = { contextSwitch: 0, wakeupIpi: 0, threadCreate: 0, syscall: 0, timerSlack: 0 };
+
+/** Two CPU-bound threads of 15 ms on one CPU, round robin with a 10 ms slice, 1 us switches. */
+function twoHogs(): SimConfig {
+  return {
+    name: 'two-hogs',
+    seed: 1,
+    machine: { cpus: 1, costs: { ...ZERO, contextSwitch: 1 * US } },
+    os: { policy: 'rr', params: { quantum: 10 * MS }, exactSliceEnd: true, balanceIntervalNs: 0 },
+    model: 'threads',
+    workload: { sources: [{ kind: 'batch', name: 'hog', count: 2, program: [{ compute: 15 * MS }] }] },
+  };
+}
+
+/** One thread: compute 1 ms, IO 2 ms, compute 1 ms. */
+function ioThread(): SimConfig {
+  return {
+    name: 'io',
+    seed: 1,
+    machine: { cpus: 1, costs: { ...ZERO, contextSwitch: 1 * US } },
+    os: { policy: 'cfs', balanceIntervalNs: 0 },
+    model: 'threads',
+    workload: { sources: [{ kind: 'batch', name: 'io', count: 1, program: [{ compute: 1 * MS }, { io: 2 * MS }, { compute: 1 * MS }] }] },
+  };
+}
+
+function collect(config: SimConfig, format: 'json' | 'proto', why = true): { text: string; bytes: Uint8Array } {
+  const parts: Array<string | Uint8Array> = [];
+  const w = { write: (c: string | Uint8Array) => parts.push(c) };
+  const meta: TraceMeta = traceMetaOf(config);
+  const enc = format === 'json' ? new JsonEncoder(w) : new ProtoEncoder(w);
+  simulate(config, { trace: new PerfettoSink(enc, meta, { why }) });
+  if (format === 'json') return { text: parts.join(''), bytes: new Uint8Array() };
+  const n = parts.reduce((a, p) => a + (p as Uint8Array).length, 0);
+  const bytes = new Uint8Array(n);
+  let off = 0;
+  for (const p of parts as Uint8Array[]) {
+    bytes.set(p, off);
+    off += p.length;
+  }
+  return { text: '', bytes };
+}
+
+// ------------------------------------------------------------------ JSON
+
+interface JsonEvent {
+  ph: string;
+  pid: number;
+  tid?: number;
+  ts?: number;
+  dur?: number;
+  name: string;
+  args?: Record<string, unknown>;
+}
+
+/** Checks the JSON importer rules; returns thread names by tid. */
+function checkJsonRules(events: JsonEvent[]): Map<number, string> {
+  const names = new Map<number, string>();
+  const tidPid = new Map<number, number>();
+  for (const e of events) {
+    expect(Number.isInteger(e.pid) && e.pid > 0 && e.pid < 2 ** 32, `pid ${e.pid}`).toBe(true);
+    if (e.tid !== undefined) {
+      expect(Number.isInteger(e.tid) && e.tid > 0 && e.tid < 2 ** 32, `tid ${e.tid}`).toBe(true);
+      const p = tidPid.get(e.tid);
+      if (p !== undefined) expect(p, `tid ${e.tid} under two pids`).toBe(e.pid);
+      tidPid.set(e.tid, e.pid);
+    }
+    if (e.ph === 'M' && e.name === 'thread_name') names.set(e.tid!, e.args!.name as string);
+    if (e.ph === 'C') for (const v of Object.values(e.args!)) expect(typeof v).toBe('number');
+  }
+  for (const tid of tidPid.keys()) expect(names.has(tid), `thread_name for tid ${tid}`).toBe(true);
+  // X slices on one lane never overlap (so they need no nesting).
+  const lanes = new Map<string, JsonEvent[]>();
+  for (const e of events) {
+    if (e.ph !== 'X') continue;
+    const k = `${e.pid}/${e.tid}`;
+    lanes.set(k, [...(lanes.get(k) ?? []), e]);
+  }
+  for (const [k, xs] of lanes) {
+    xs.sort((a, b) => a.ts! - b.ts!);
+    for (let i = 1; i < xs.length; i++) expect(xs[i]!.ts! >= xs[i - 1]!.ts! + xs[i - 1]!.dur!, `overlap on ${k}`).toBe(true);
+  }
+  return names;
+}
+
+describe('Perfetto JSON export', () => {
+  const { text } = collect(twoHogs(), 'json');
+  const doc = JSON.parse(text) as { traceEvents: JsonEvent[]; otherData: Record<string, unknown> };
+  const events = doc.traceEvents;
+
+  it('follows the importer rules', () => {
+    const names = checkJsonRules(events);
+    expect([...names.values()]).toEqual(['cpu0', 'hog#1', 'hog#2']);
+    expect(doc.otherData).toEqual({ tool: 'schedlab', scenario: 'two-hogs', seed: 1, model: 'threads', policy: 'rr', cpus: 1, endNs: 30_004_000 });
+  });
+
+  it('shows the hardware thread lane with switches and runs, exactly', () => {
+    const cpuTid = [...events].find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args!.name === 'cpu0')!.tid;
+    const lane = events.filter((e) => e.ph === 'X' && e.tid === cpuTid).map((e) => [e.ts, e.dur, e.name]);
+    expect(lane).toEqual([
+      [0, 1, 'switch → T1 hog#1'],
+      [1, 9999, 'T1 hog#1'],
+      [10000, 1, 'switch → T2 hog#2'],
+      [10001, 9999, 'T2 hog#2'],
+      [20000, 1, 'switch → T1 hog#1'],
+      [20001, 5001, 'T1 hog#1'],
+      [25002, 1, 'switch → T2 hog#2'],
+      [25003, 5001, 'T2 hog#2'],
+    ]);
+  });
+
+  it('gives every OS thread its states with why, cause and next', () => {
+    const t2 = events.filter((e) => e.ph === 'X' && e.tid === 2).map((e) => [e.ts, e.dur, e.name, e.args]);
+    expect(t2).toEqual([
+      [
+        0,
+        10000,
+        'Runnable',
+        {
+          why: 'created on cpu 0 (no idle cpu; least loaded, 1 thread)',
+          cause: 'no free hardware thread for 10ms: queued on cpu 0 with T1 hog#1 (running); meanwhile its cpu ran T1 hog#1 for 10ms',
+          next: 'dispatched on cpu 0',
+          cpu: 0,
+        },
+      ],
+      [10000, 10000, 'Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 9.999ms', next: 'preempted: time slice expired', cpu: 0 }],
+      [
+        20000,
+        5002,
+        'Runnable',
+        {
+          why: 'preempted: time slice expired',
+          cause: 'no free hardware thread for 5.002ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T1 hog#1 for 5.002ms',
+          next: 'dispatched on cpu 0',
+          cpu: 0,
+        },
+      ],
+      [25002, 5002, 'Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 5.001ms', next: 'exit', cpu: 0 }],
+    ]);
+  });
+
+  it('counts queued threads per CPU', () => {
+    const c = events.filter((e) => e.ph === 'C' && e.name === 'cpu0 queued threads').map((e) => [e.ts, e.args!.value]);
+    expect(c).toEqual([
+      [0, 1],
+      [10000, 1],
+      [20000, 1],
+      [25002, 0],
+    ]);
+  });
+
+  it('leaves the details out when asked to', () => {
+    const bare = JSON.parse(collect(twoHogs(), 'json', false).text) as { traceEvents: JsonEvent[] };
+    const t2 = bare.traceEvents.filter((e) => e.ph === 'X' && e.tid === 2);
+    expect(t2.map((e) => [e.name, e.args])).toEqual([
+      ['Runnable', undefined],
+      ['Running', undefined],
+      ['Runnable', undefined],
+      ['Running', undefined],
+    ]);
+  });
+
+  it('names the wait of a blocked thread and its wake-up', () => {
+    const ev = (JSON.parse(collect(ioThread(), 'json').text) as { traceEvents: JsonEvent[] }).traceEvents;
+    const t1 = ev.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.ts, e.dur, e.name, e.args!.next]);
+    expect(t1).toEqual([
+      [0, 1001, 'Running', 'IO wait'],
+      [1001, 2000, 'Waiting: IO wait', 'timer: IO wait done'],
+      [3001, 1000, 'Running', 'exit'],
+    ]);
+  });
+});
+
+// ------------------------------------------------------------------ protobuf
+
+interface Packet {
+  fields: PbField[];
+  get(n: number): PbField | undefined;
+}
+
+function packets(bytes: Uint8Array): Packet[] {
+  return pbDecode(bytes).map((f) => {
+    expect(f.field).toBe(1);
+    const fields = pbDecode(f.data!);
+    return { fields, get: (n: number) => fields.find((x) => x.field === n) };
+  });
+}
+
+function sub(f: PbField | undefined): Map<number, PbField[]> {
+  const m = new Map<number, PbField[]>();
+  for (const x of pbDecode(f!.data!)) m.set(x.field, [...(m.get(x.field) ?? []), x]);
+  return m;
+}
+
+describe('Perfetto protobuf export', () => {
+  const { bytes } = collect(twoHogs(), 'proto');
+  const pk = packets(bytes);
+
+  it('starts a packet sequence that clears incremental state', () => {
+    expect(pk[0]!.get(10)!.num).toBe(1);
+    expect(pk[0]!.get(13)!.num).toBe(1);
+    expect(pk[0]!.get(87)!.num).toBe(1);
+  });
+
+  it('describes the tracks: groups, lanes, counters, the process and its threads', () => {
+    const tracks = pk
+      .filter((p) => p.get(60) !== undefined)
+      .map((p) => {
+        const d = sub(p.get(60));
+        const uuid = d.get(1)![0]!.num;
+        const parent = d.get(5)?.[0]!.num ?? 0;
+        if (d.has(3)) {
+          const pd = sub(d.get(3)![0]);
+          return [uuid, parent, 'process', pd.get(1)![0]!.num, pbString(pd.get(6)![0]!.data)];
+        }
+        if (d.has(4)) {
+          const td = sub(d.get(4)![0]);
+          return [uuid, parent, 'thread', td.get(1)![0]!.num, td.get(2)![0]!.num, pbString(td.get(5)![0]!.data)];
+        }
+        return [uuid, parent, d.has(8) ? 'counter' : 'track', pbString(d.get(2)![0]!.data)];
+      });
+    expect(tracks).toEqual([
+      [1, 0, 'track', 'Hardware threads'],
+      [2, 1, 'track', 'cpu0'],
+      [3, 1, 'counter', 'cpu0 queued threads'],
+      [4, 0, 'track', 'Scheduler counters'],
+      [5, 4, 'counter', 'runnable threads (queued)'],
+      [6, 0, 'process', 1_500_000_006, 'two-hogs (OS threads)'],
+      [7, 6, 'thread', 1_500_000_006, 1, 'hog#1'],
+      [8, 6, 'thread', 1_500_000_006, 2, 'hog#2'],
+    ]);
+  });
+
+  it('writes sched_switch and wake-ups for native CPU tracks, exactly', () => {
+    const sched: Array<[number, number, string]> = [];
+    for (const p of pk) {
+      const b = p.get(1);
+      if (b === undefined) continue;
+      const bundle = sub(b);
+      const cpu = bundle.get(1)![0]!.num;
+      for (const e of bundle.get(2)!) {
+        const fe = sub(e);
+        const ts = fe.get(1)![0]!.num;
+        if (fe.has(4)) {
+          const s = sub(fe.get(4)![0]);
+          const st = s.get(4)![0]!.num;
+          sched.push([ts, cpu, `${s.get(2)![0]!.num}(${st}) -> ${s.get(6)![0]!.num} ${pbString(s.get(5)![0]!.data)}`]);
+        } else if (fe.has(114)) {
+          const s = sub(fe.get(114)![0]);
+          sched.push([ts, cpu, `new ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}`]);
+        } else if (fe.has(20)) {
+          const s = sub(fe.get(20)![0]);
+          sched.push([ts, cpu, `waking ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}`]);
+        }
+      }
+    }
+    expect(sched).toEqual([
+      [0, 0, 'new 1 -> cpu 0'],
+      [0, 0, '0(0) -> 1 hog#1'],
+      [0, 0, 'new 2 -> cpu 0'],
+      [10 * MS, 0, '1(2048) -> 2 hog#2'],
+      [20 * MS, 0, '2(2048) -> 1 hog#1'],
+      [25_002_000, 0, '1(16) -> 2 hog#2'],
+      [30_004_000, 0, '2(16) -> 0 swapper/0'],
+    ]);
+  });
+
+  it('writes slices as interned BEGIN/END pairs with debug annotations', () => {
+    const names = new Map<number, string>();
+    const argNames = new Map<number, string>();
+    const slices: Array<[number, number, string, string]> = [];
+    const open = new Map<number, { ts: number; name: string; why: string }>();
+    for (const p of pk) {
+      const inter = p.get(12);
+      if (inter !== undefined) {
+        const m = sub(inter);
+        for (const en of m.get(2) ?? []) {
+          const x = sub(en);
+          names.set(x.get(1)![0]!.num, pbString(x.get(2)![0]!.data));
+        }
+        for (const en of m.get(3) ?? []) {
+          const x = sub(en);
+          argNames.set(x.get(1)![0]!.num, pbString(x.get(2)![0]!.data));
+        }
+      }
+      const te = p.get(11);
+      if (te === undefined) continue;
+      expect(p.get(10)!.num).toBe(1);
+      expect(p.get(13)!.num).toBe(2);
+      const e = sub(te);
+      const type = e.get(9)![0]!.num;
+      const track = e.get(11)![0]!.num;
+      const ts = p.get(8)!.num;
+      if (type === 1) {
+        let why = '';
+        for (const da of e.get(4) ?? []) {
+          const d = sub(da);
+          if (argNames.get(d.get(1)![0]!.num) === 'why') why = pbString(d.get(6)![0]!.data);
+        }
+        expect(open.has(track)).toBe(false);
+        open.set(track, { ts, name: names.get(e.get(10)![0]!.num)!, why });
+      } else if (type === 2) {
+        const b = open.get(track)!;
+        open.delete(track);
+        if (track === 8) slices.push([b.ts, ts, b.name, b.why]);
+      }
+    }
+    expect(open.size).toBe(0);
+    expect(slices).toEqual([
+      [0, 10 * MS, 'Runnable', 'created on cpu 0 (no idle cpu; least loaded, 1 thread)'],
+      [10 * MS, 20 * MS, 'Running', 'dispatched on cpu 0'],
+      [20 * MS, 25_002_000, 'Runnable', 'preempted: time slice expired'],
+      [25_002_000, 30_004_000, 'Running', 'dispatched on cpu 0'],
+    ]);
+  });
+
+  it('writes counters as TYPE_COUNTER values', () => {
+    const values: Array<[number, number]> = [];
+    for (const p of pk) {
+      const te = p.get(11);
+      if (te === undefined) continue;
+      const e = sub(te);
+      if (e.get(9)![0]!.num === 4 && e.get(11)![0]!.num === 3) values.push([p.get(8)!.num, e.get(30)?.[0]!.num ?? -1]);
+    }
+    expect(values).toEqual([
+      [0, 1],
+      [10 * MS, 1],
+      [20 * MS, 1],
+      [25_002_000, 0],
+    ]);
+  });
+});
+
+// ------------------------------------------------------------------ files
+
+describe('trace files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('picks the format from the extension', () => {
+    expect(traceFormatOf('a.pftrace')).toEqual({ format: 'proto', gzip: false });
+    expect(traceFormatOf('a.perfetto-trace.gz')).toEqual({ format: 'proto', gzip: true });
+    expect(traceFormatOf('A.JSON.GZ')).toEqual({ format: 'json', gzip: true });
+    expect(() => traceFormatOf('a.txt')).toThrow('trace file "a.txt": unknown extension (allowed: .pftrace, .perfetto-trace, .json, each optionally followed by .gz)');
+  });
+
+  it('writes through a temporary file and renames it on commit', async () => {
+    for (const name of ['t.json', 't.json.gz', 't.pftrace']) {
+      const path = join(dir, name);
+      const cfg = twoHogs();
+      const tf = new TraceFile(path, traceMetaOf(cfg));
+      simulate(cfg, { trace: tf.sink });
+      await tf.commit();
+      let data = readFileSync(path);
+      if (name.endsWith('.gz')) data = gunzipSync(data);
+      if (name.includes('.json')) {
+        const doc = JSON.parse(data.toString('utf8')) as { traceEvents: JsonEvent[] };
+        checkJsonRules(doc.traceEvents);
+        expect(doc.traceEvents.filter((e) => e.ph === 'X').length).toBe(15);
+      } else {
+        expect(Buffer.compare(data, Buffer.from(collect(cfg, 'proto').bytes))).toBe(0);
+      }
+    }
+    expect(readdirSync(dir).sort()).toEqual(['t.json', 't.json.gz', 't.pftrace']);
+  });
+
+  it('leaves nothing behind on abort', () => {
+    const path = join(dir, 'aborted.pftrace');
+    const tf = new TraceFile(path, traceMetaOf(twoHogs()));
+    tf.abort();
+    expect(readdirSync(dir).filter((f) => f.includes('aborted'))).toEqual([]);
+  });
+});
