@@ -116,23 +116,71 @@ static void print_stat_p(const char *name, double *v, int n, int last, int prec)
 
 static void print_stat(const char *name, double *v, int n, int last) { print_stat_p(name, v, n, last, 0); }
 
+/* ---------- batches ----------
+ *
+ * A loop of n iterations is timed in batches of BATCH iterations, and the value of the loop
+ * is the MEDIAN of the batch means (not the overall mean): on a shared machine a batch now and
+ * then loses the CPU to another process, and that should not count as the cost of the
+ * operation being measured. The overall mean is reported as well (`…Mean` figures).
+ */
+#define BATCH 200
+
+struct batches {
+  double *v;
+  long n, cap;
+  int64_t total_ns;
+  long total_iters;
+};
+
+static void batches_init(struct batches *b, long iters_total) {
+  b->cap = iters_total / BATCH + 2;
+  b->v = malloc(b->cap * sizeof(double));
+  b->n = 0;
+  b->total_ns = 0;
+  b->total_iters = 0;
+}
+
+static void batches_add(struct batches *b, int64_t ns, long k) {
+  if (b->n < b->cap) b->v[b->n++] = (double)ns / k;
+  b->total_ns += ns;
+  b->total_iters += k;
+}
+
+/* Median of the batch means; *mean receives the overall mean. Frees the batches. */
+static double batches_done(struct batches *b, double *mean) {
+  double m = median_of(b->v, (int)b->n);
+  if (mean) *mean = (double)b->total_ns / b->total_iters;
+  free(b->v);
+  return m;
+}
+
 /* ---------- syscall ---------- */
 
 static double measure_getppid(void) {
   long n = iters(300000);
+  struct batches b;
+  batches_init(&b, n);
   for (long i = 0; i < 1000; i++) syscall(SYS_getppid); /* warm up */
-  int64_t t0 = now_ns();
-  for (long i = 0; i < n; i++) syscall(SYS_getppid);
-  return (double)(now_ns() - t0) / n;
+  for (long done = 0; done < n; done += BATCH) {
+    int64_t t0 = now_ns();
+    for (long i = 0; i < BATCH; i++) syscall(SYS_getppid);
+    batches_add(&b, now_ns() - t0, BATCH);
+  }
+  return batches_done(&b, NULL);
 }
 
 static double measure_write0(int fd) {
   long n = iters(300000);
-  char b = 0;
-  int64_t t0 = now_ns();
-  for (long i = 0; i < n; i++)
-    if (write(fd, &b, 0) != 0) die("write");
-  return (double)(now_ns() - t0) / n;
+  struct batches b;
+  batches_init(&b, n);
+  char c = 0;
+  for (long done = 0; done < n; done += BATCH) {
+    int64_t t0 = now_ns();
+    for (long i = 0; i < BATCH; i++)
+      if (write(fd, &c, 0) != 0) die("write");
+    batches_add(&b, now_ns() - t0, BATCH);
+  }
+  return batches_done(&b, NULL);
 }
 
 /* write 1 byte into a pipe and read it back, same thread: no switch, no wake-up. */
@@ -140,16 +188,20 @@ static double measure_pipe_wr(void) {
   int p[2];
   if (pipe(p) != 0) die("pipe");
   long n = iters(200000);
-  char b = 'x';
-  int64_t t0 = now_ns();
-  for (long i = 0; i < n; i++) {
-    if (write(p[1], &b, 1) != 1) die("write");
-    if (read(p[0], &b, 1) != 1) die("read");
+  struct batches b;
+  batches_init(&b, n);
+  char c = 'x';
+  for (long done = 0; done < n; done += BATCH) {
+    int64_t t0 = now_ns();
+    for (long i = 0; i < BATCH; i++) {
+      if (write(p[1], &c, 1) != 1) die("write");
+      if (read(p[0], &c, 1) != 1) die("read");
+    }
+    batches_add(&b, now_ns() - t0, BATCH);
   }
-  double r = (double)(now_ns() - t0) / n;
   close(p[0]);
   close(p[1]);
-  return r;
+  return batches_done(&b, NULL);
 }
 
 /* ---------- pipe ping-pong ---------- */
@@ -157,7 +209,6 @@ static double measure_pipe_wr(void) {
 struct pp {
   int ab[2], ba[2]; /* pipe A->B, pipe B->A */
   int cpu_b;
-  long n;           /* round trips, after warm-up */
 };
 
 static void *pp_partner(void *arg) {
@@ -173,33 +224,39 @@ static void *pp_partner(void *arg) {
 }
 
 /*
- * Ping-pong between the calling thread (pinned to cpu_a) and a partner (pinned to cpu_b).
- * Returns ns per round trip; *sw_per_rt receives the calling thread's context switches
- * (voluntary + involuntary, from getrusage) per round trip.
+ * Ping-pong between the calling thread (pinned to cpu_a) and a partner (pinned to cpu_b), n
+ * round trips after a warm-up. Returns ns per round trip (median of batch means; *mean gets the
+ * overall mean); *sw_per_rt receives the calling thread's context switches (voluntary +
+ * involuntary, from getrusage) per round trip.
  */
-static double pingpong(int cpu_a, int cpu_b, long n, double *sw_per_rt) {
+static double pingpong(int cpu_a, int cpu_b, long n, double *sw_per_rt, double *mean) {
   struct pp pp;
   if (pipe(pp.ab) != 0 || pipe(pp.ba) != 0) die("pipe");
   pp.cpu_b = cpu_b;
-  pp.n = n;
   pin_self(cpu_a);
   pthread_t th;
   if (pthread_create(&th, NULL, pp_partner, &pp) != 0) die("pthread_create");
-  char b = 'x';
+  char c = 'x';
   long warm = n / 10 + 100;
   for (long i = 0; i < warm; i++) {
-    if (write(pp.ab[1], &b, 1) != 1) die("write");
-    if (read(pp.ba[0], &b, 1) != 1) die("read");
+    if (write(pp.ab[1], &c, 1) != 1) die("write");
+    if (read(pp.ba[0], &c, 1) != 1) die("read");
   }
+  struct batches b;
+  batches_init(&b, n);
   struct rusage r0, r1;
   getrusage(RUSAGE_THREAD, &r0);
-  int64_t t0 = now_ns();
-  for (long i = 0; i < n; i++) {
-    if (write(pp.ab[1], &b, 1) != 1) die("write");
-    if (read(pp.ba[0], &b, 1) != 1) die("read");
+  const long k = BATCH / 10; /* round trips per batch */
+  for (long done = 0; done < n; done += k) {
+    int64_t t0 = now_ns();
+    for (long i = 0; i < k; i++) {
+      if (write(pp.ab[1], &c, 1) != 1) die("write");
+      if (read(pp.ba[0], &c, 1) != 1) die("read");
+    }
+    batches_add(&b, now_ns() - t0, k);
   }
-  int64_t t1 = now_ns();
   getrusage(RUSAGE_THREAD, &r1);
+  long rts = b.total_iters;
   close(pp.ab[1]); /* partner sees EOF */
   pthread_join(th, NULL);
   close(pp.ab[0]);
@@ -207,33 +264,35 @@ static double pingpong(int cpu_a, int cpu_b, long n, double *sw_per_rt) {
   close(pp.ba[1]);
   pin_self(-1);
   long sw = (r1.ru_nvcsw - r0.ru_nvcsw) + (r1.ru_nivcsw - r0.ru_nivcsw);
-  *sw_per_rt = (double)sw / n;
-  return (double)(t1 - t0) / n;
+  *sw_per_rt = (double)sw / rts;
+  return batches_done(&b, mean);
 }
 
 /* ---------- thread creation ---------- */
 
 static void *empty_thread(void *arg) { return arg; }
-
-/* Mean ns of pthread_create (as seen by the creator) and of create + join, over n threads. */
+/* ns of pthread_create (as seen by the creator) and of create + join, over n threads: the
+ * median of the per-thread samples (one thread at a time, so a sample is one thread's life). */
 static void measure_thread_create(long n, double *create, double *create_join) {
   pthread_t th;
   for (int i = 0; i < 20; i++) { /* warm glibc's stack cache */
     if (pthread_create(&th, NULL, empty_thread, NULL) != 0) die("pthread_create");
     pthread_join(th, NULL);
   }
-  int64_t sum_c = 0, sum_cj = 0;
+  double *c = malloc(n * sizeof(double)), *cj = malloc(n * sizeof(double));
   for (long i = 0; i < n; i++) {
     int64_t t0 = now_ns();
     if (pthread_create(&th, NULL, empty_thread, NULL) != 0) die("pthread_create");
     int64_t t1 = now_ns();
     pthread_join(th, NULL);
     int64_t t2 = now_ns();
-    sum_c += t1 - t0;
-    sum_cj += t2 - t0;
+    c[i] = (double)(t1 - t0);
+    cj[i] = (double)(t2 - t0);
   }
-  *create = (double)sum_c / n;
-  *create_join = (double)sum_cj / n;
+  *create = median_of(c, (int)n);
+  *create_join = median_of(cj, (int)n);
+  free(c);
+  free(cj);
 }
 
 /* ---------- timer slack ---------- */
@@ -295,6 +354,7 @@ int main(int argc, char **argv) {
   double *pipewr_v = calloc(R, sizeof(double));
   double *rt_same = calloc(R, sizeof(double)), *rt_cross = calloc(R, sizeof(double));
   double *sw_same = calloc(R, sizeof(double)), *sw_cross = calloc(R, sizeof(double));
+  double *rt_same_mean = calloc(R, sizeof(double)), *rt_cross_mean = calloc(R, sizeof(double));
   double *cs_v = calloc(R, sizeof(double)), *ipi_v = calloc(R, sizeof(double));
   double *extra_v = calloc(R, sizeof(double));
   double *tc_v = calloc(R, sizeof(double)), *tcj_v = calloc(R, sizeof(double));
@@ -314,10 +374,10 @@ int main(int argc, char **argv) {
     pipewr_v[rep] = measure_pipe_wr();
     pin_self(-1);
 
-    rt_same[rep] = pingpong(cpus[0], cpus[0], iters(40000), &sw_same[rep]);
+    rt_same[rep] = pingpong(cpus[0], cpus[0], iters(40000), &sw_same[rep], &rt_same_mean[rep]);
     cs_v[rep] = rt_same[rep] / 2 - pipewr_v[rep];
     if (ncpu >= 2) {
-      rt_cross[rep] = pingpong(cpus[0], cpus[1], iters(10000), &sw_cross[rep]);
+      rt_cross[rep] = pingpong(cpus[0], cpus[1], iters(10000), &sw_cross[rep], &rt_cross_mean[rep]);
       ipi_v[rep] = rt_cross[rep] / 2 - pipewr_v[rep];
       extra_v[rep] = (rt_cross[rep] - rt_same[rep]) / 2;
     }
@@ -349,8 +409,10 @@ int main(int argc, char **argv) {
     print_stat("wakeupIpi", ipi_v, R, 0);
     print_stat("crossExtra", extra_v, R, 0);
     print_stat("roundTripCross", rt_cross, R, 0);
+    print_stat("roundTripCrossMean", rt_cross_mean, R, 0);
   }
   print_stat("roundTripSame", rt_same, R, 0);
+  print_stat("roundTripSameMean", rt_same_mean, R, 0);
   print_stat("pipeWriteRead", pipewr_v, R, 0);
   print_stat("syscall", getppid_v, R, 0);
   print_stat("write0", write0_v, R, 0);

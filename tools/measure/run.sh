@@ -1,7 +1,17 @@
 #!/usr/bin/env bash
 # Measures schedlab's cost parameters on this machine and prints one JSON object.
 #
-#   tools/measure/run.sh [--quick] [--reps N]        (or: npm run measure -- [--quick] [--reps N])
+#   tools/measure/run.sh [--quick] [--reps N] [--wait-idle S]
+#   npm run measure -- [same options]
+#
+#   --quick        fewer iterations (about 5x faster, noisier)
+#   --reps N       repetitions of every figure (default 11)
+#   --wait-idle S  first wait up to S seconds for the machine to be idle (other processes using
+#                  under 10% of the CPUs over one second)
+#
+# Run it on an otherwise idle machine: other processes' CPU use shows up as longer wake-ups.
+# The CPU use of other processes just before and just after the measurement is recorded in
+# `machine.otherCpuBefore` / `otherCpuAfter` (fraction of all CPUs, from /proc/stat).
 #
 # Needs gcc (build-essential) for the OS costs and, optionally, Go (golang-go) for the Go
 # runtime costs; node merges the results. Both programs are built into tools/measure/bin/
@@ -21,12 +31,14 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 BIN="$HERE/bin"
 ARGS_C=()
 ARGS_GO=()
+WAIT_IDLE=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) ARGS_C+=(--quick); ARGS_GO+=(-quick); shift ;;
     --reps) ARGS_C+=(--reps "$2"); ARGS_GO+=(-reps "$2"); shift 2 ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
-    *) echo "run.sh: unknown argument '$1' (allowed: --quick, --reps N)" >&2; exit 2 ;;
+    --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    *) echo "run.sh: unknown argument '$1' (allowed: --quick, --reps N, --wait-idle S)" >&2; exit 2 ;;
   esac
 done
 
@@ -42,6 +54,28 @@ if command -v go >/dev/null; then
   (cd "$HERE/gocosts" && go build -o "$BIN/gocosts" .) && HAVE_GO=1
 else
   echo "run.sh: go not found (apt-get install golang-go): skipping the Go runtime costs" >&2
+fi
+
+# Fraction of all CPUs busy over the next second (from /proc/stat: everything but idle+iowait).
+cpu_busy() {
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
+    n = split(a, x, " "); split(b, y, " "); tot = 0
+    for (i = 2; i <= n; i++) tot += y[i] - x[i]
+    idle = (y[5] - x[5]) + (y[6] - x[6])
+    printf "%.2f", tot > 0 ? (tot - idle) / tot : 0 }'
+}
+BUSY="$(cpu_busy)"
+if [ "$WAIT_IDLE" -gt 0 ]; then
+  end=$((SECONDS + WAIT_IDLE))
+  while awk -v b="$BUSY" 'BEGIN { exit !(b >= 0.10) }' && [ $SECONDS -lt $end ]; do
+    echo "run.sh: other processes use $BUSY of the CPUs; waiting for an idle machine ..." >&2
+    sleep 4; BUSY="$(cpu_busy)"
+  done
+fi
+if awk -v b="$BUSY" 'BEGIN { exit !(b >= 0.10) }'; then
+  echo "run.sh: warning: other processes use $BUSY of the CPUs; the figures will be inflated" >&2
 fi
 
 # ---- machine facts ----
@@ -69,6 +103,7 @@ PREEMPT="$(cat /sys/kernel/debug/sched/preempt 2>/dev/null || true)"
   echo "gcc=$(gcc -dumpfullversion 2>/dev/null || gcc -dumpversion)"
   echo "go=$( [ $HAVE_GO = 1 ] && go version | awk '{print $3}' || true)"
   echo "loadavgBefore=$(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "otherCpuBefore=$BUSY"
   echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$TMP/facts"
 
@@ -79,6 +114,7 @@ if [ $HAVE_GO = 1 ]; then
   "$BIN/gocosts" "${ARGS_GO[@]}" >"$TMP/go.json"
 fi
 echo "loadavgAfter=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$TMP/facts"
+echo "otherCpuAfter=$(cpu_busy)" >>"$TMP/facts"
 
 node --input-type=module - "$TMP" <<'EOF'
 // Merges the two programs' output and the machine facts into one JSON object.
@@ -90,7 +126,7 @@ for (const line of readFileSync(`${dir}/facts`, 'utf8').split('\n')) {
   const i = line.indexOf('=');
   if (i > 0) {
     const k = line.slice(0, i), v = line.slice(i + 1).trim();
-    facts[k] = v === '' ? null : /^\d+$/.test(v) ? Number(v) : v;
+    facts[k] = v === '' ? null : /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
   }
 }
 const out = { ...os.costs };

@@ -3,9 +3,10 @@
 // Build:  go build -o gocosts .        Run: ./gocosts [-reps N] [-quick] [-procs 1,2]
 //
 // It prints one JSON object. For each GOMAXPROCS value in -procs it measures, in `reps`
-// independent repetitions (the value of a repetition is a mean over many iterations, or a
-// median over samples for sleeps), and reports the median of the repetitions plus min, p25,
-// p75 and max:
+// independent repetitions, and reports the median of the repetitions plus min, p25, p75 and
+// max. Within a repetition a loop is timed in batches and the repetition's value is the median
+// of the batch means, so that a batch that lost the CPU to another process does not count as
+// the cost of the operation (sleeps: the median of the samples):
 //
 //	goroutineSwitch  two goroutines bounce a value over two unbuffered channels; a round trip
 //	                 is two goroutine switches (each side blocks in a receive and is readied by
@@ -23,7 +24,9 @@
 //	chanOp           one send or one receive on a buffered channel that never blocks (cap 1,
 //	                 send then receive in the same goroutine), per operation.
 //	mutex            sync.Mutex Lock + Unlock, uncontended, per pair.
-//	gosched          runtime.Gosched() with two goroutines taking turns, per call.
+//	gosched          runtime.Gosched() with two goroutines taking turns, per call (each call
+//	                 switches to the other goroutine). GOMAXPROCS=1 only: with more Ps the two
+//	                 run in parallel and a Gosched need not switch.
 //	sleepOvershoot   time.Sleep(1ms): the actual sleep minus 1 ms (median of samples).
 package main
 
@@ -84,6 +87,20 @@ func stat(v []float64) Stat {
 	return Stat{round1(pct(s, 50)), round1(s[0]), round1(pct(s, 25)), round1(pct(s, 75)), round1(s[len(s)-1]), reps}
 }
 
+// batches collects the mean time per iteration of each timed batch.
+type batches []float64
+
+func (b *batches) add(d time.Duration, k int) { *b = append(*b, float64(d.Nanoseconds())/float64(k)) }
+
+// median of the batch means.
+func (b batches) median() float64 {
+	s := append([]float64(nil), b...)
+	sort.Float64s(s)
+	return pct(s, 50)
+}
+
+const batch = 200
+
 // pingPong returns ns per goroutine switch on an unbuffered channel ping-pong.
 func pingPong(n int) float64 {
 	ping, pong := make(chan int), make(chan int)
@@ -98,88 +115,101 @@ func pingPong(n int) float64 {
 		ping <- i
 		<-pong
 	}
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		ping <- i
-		<-pong
+	var b batches
+	for done := 0; done < n; done += batch {
+		t0 := time.Now()
+		for i := 0; i < batch; i++ {
+			ping <- i
+			<-pong
+		}
+		b.add(time.Since(t0), 2*batch)
 	}
-	el := time.Since(t0)
 	close(ping)
 	<-pong
-	return float64(el.Nanoseconds()) / float64(2*n)
+	return b.median()
 }
 
 // spawn returns ns per empty goroutine (spawn, run, exit) and ns per `go` statement alone,
-// spawning n goroutines in batches of `batch`, each batch waited for before the next.
-func spawn(n, batch int) (life, spawnOnly float64) {
+// spawning n goroutines in groups of `group`, each group waited for before the next (median
+// over the groups).
+func spawn(n, group int) (life, spawnOnly float64) {
 	var wg sync.WaitGroup
-	var spawning time.Duration
-	t0 := time.Now()
-	for done := 0; done < n; done += batch {
-		wg.Add(batch)
-		s0 := time.Now()
-		for i := 0; i < batch; i++ {
+	var bl, bs batches
+	for done := 0; done < n; done += group {
+		wg.Add(group)
+		t0 := time.Now()
+		for i := 0; i < group; i++ {
 			go func() { wg.Done() }()
 		}
-		spawning += time.Since(s0)
+		t1 := time.Now()
 		wg.Wait()
+		bs.add(t1.Sub(t0), group)
+		bl.add(time.Since(t0), group)
 	}
-	el := time.Since(t0)
-	total := float64(n/batch*batch + batch*btoi(n%batch != 0))
-	return float64(el.Nanoseconds()) / total, float64(spawning.Nanoseconds()) / total
-}
-
-func btoi(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
+	return bl.median(), bs.median()
 }
 
 func chanOp(n int) float64 {
 	c := make(chan int, 1)
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		c <- i
-		<-c
+	var b batches
+	for done := 0; done < n; done += batch {
+		t0 := time.Now()
+		for i := 0; i < batch; i++ {
+			c <- i
+			<-c
+		}
+		b.add(time.Since(t0), 2*batch)
 	}
-	return float64(time.Since(t0).Nanoseconds()) / float64(2*n)
+	return b.median()
 }
 
 func mutexPair(n int) float64 {
 	var mu sync.Mutex
 	x := 0
-	t0 := time.Now()
-	for i := 0; i < n; i++ {
-		mu.Lock()
-		x++
-		mu.Unlock()
+	var b batches
+	for done := 0; done < n; done += batch {
+		t0 := time.Now()
+		for i := 0; i < batch; i++ {
+			mu.Lock()
+			x++
+			mu.Unlock()
+		}
+		b.add(time.Since(t0), batch)
 	}
-	el := time.Since(t0)
-	if x != n {
+	if x == 0 {
 		panic("mutex")
 	}
-	return float64(el.Nanoseconds()) / float64(n)
+	return b.median()
 }
 
-// gosched: two goroutines each call runtime.Gosched() n times; ns per call.
+// gosched: two goroutines each call runtime.Gosched() n times; the first one times its
+// batches, during which both goroutines yield `batch` times each; ns per call.
 func gosched(n int) float64 {
 	var wg sync.WaitGroup
-	wg.Add(2)
-	start := make(chan struct{})
-	for g := 0; g < 2; g++ {
-		go func() {
-			<-start
-			for i := 0; i < n; i++ {
+	wg.Add(1)
+	stop := make(chan struct{})
+	go func() { // the partner yields until told to stop
+		defer wg.Done()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
 				runtime.Gosched()
 			}
-			wg.Done()
-		}()
+		}
+	}()
+	var b batches
+	for done := 0; done < n; done += batch {
+		t0 := time.Now()
+		for i := 0; i < batch; i++ {
+			runtime.Gosched()
+		}
+		b.add(time.Since(t0), 2*batch)
 	}
-	t0 := time.Now()
-	close(start)
+	close(stop)
 	wg.Wait()
-	return float64(time.Since(t0).Nanoseconds()) / float64(2*n)
+	return b.median()
 }
 
 func sleepOvershoot(samples int) float64 {
@@ -209,12 +239,16 @@ func measure(procs, reps int) map[string]Stat {
 		vals["goSpawnCold"] = append(vals["goSpawnCold"], cold)
 		vals["chanOp"] = append(vals["chanOp"], chanOp(iters(2000000)))
 		vals["mutex"] = append(vals["mutex"], mutexPair(iters(5000000)))
-		vals["gosched"] = append(vals["gosched"], gosched(iters(300000)))
+		if procs == 1 {
+			vals["gosched"] = append(vals["gosched"], gosched(iters(300000)))
+		}
 		vals["sleepOvershoot"] = append(vals["sleepOvershoot"], sleepOvershoot(iters(50)))
 	}
 	out := map[string]Stat{}
 	for _, k := range names {
-		out[k] = stat(vals[k])
+		if len(vals[k]) > 0 {
+			out[k] = stat(vals[k])
+		}
 	}
 	return out
 }
