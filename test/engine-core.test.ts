@@ -44,11 +44,11 @@ describe('EventQueue order', () => {
     let order = 0;
     const seqOf = new Map<SimEvent, number>();
     for (const e of evs) seqOf.set(e, order++);
-    for (let i = 0; i < evs.length; i += 7) expect(q.cancel(evs[i])).toBe(true);
+    for (let i = 0; i < evs.length; i += 7) expect(q.cancel(evs[i]!)).toBe(true);
     for (let i = 0; i < evs.length; i += 5) {
       if (i % 7 === 0) continue;
-      q.schedule(evs[i], rng.int(50));
-      seqOf.set(evs[i], order++);
+      q.schedule(evs[i]!, rng.int(50));
+      seqOf.set(evs[i]!, order++);
     }
     const expected = evs
       .filter((_, i) => i % 7 !== 0)
@@ -239,7 +239,7 @@ describe('Rng', () => {
       const f = r.nextFloat();
       lo = Math.min(lo, f);
       hi = Math.max(hi, f);
-      counts[r.int(10)]++;
+      counts[r.int(10)]!++;
     }
     expect(lo).toBeGreaterThanOrEqual(0);
     expect(hi).toBeLessThan(1);

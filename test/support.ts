@@ -3,7 +3,11 @@
  * a test asks for some, run it with the whole-state check and a MemorySink, and read exact
  * sequences back out of the trace.
  */
+import { Engine } from '../src/engine/engine.js';
 import type { Costs } from '../src/hw/costs.js';
+import { Kernel } from '../src/os/kernel.js';
+import { getPolicy } from '../src/os/policy/registry.js';
+import type { Thread, ThreadBody } from '../src/os/thread.js';
 import { simulate, type OsConfig, type RunResult, type SimConfig } from '../src/sim.js';
 import { MemorySink, type TraceEvent } from '../src/trace/events.js';
 import type { SourceSpec, WorkloadSpec } from '../src/workload/spec.js';
@@ -88,4 +92,73 @@ export function states(events: TraceEvent[], tid: number): Array<[number, string
   const out: Array<[number, string, string]> = [];
   for (const e of events) if (e.k === 'tstate' && e.tid === tid) out.push([e.t, e.to, e.why]);
   return out;
+}
+
+// ---------------------------------------------------------------- kernel-level rigs
+
+
+/** One step of a scripted thread: compute, sleep, block, yield, or an action (then go on). */
+export type Step = { c: number } | { s: number } | { b: string } | 'y' | ((t: Thread) => void);
+
+export interface Rig {
+  engine: Engine;
+  kernel: Kernel;
+  sink: MemorySink;
+  /** Spawns a thread that runs `steps` then exits. */
+  spawn(name: string, steps: Step[], opts?: Parameters<Kernel['spawn']>[2]): Thread;
+  /** Runs with the kernel's whole-state check after every event. */
+  run(timeNs?: number): void;
+}
+
+export function rig(opts: {
+  policy: string;
+  params?: Record<string, unknown>;
+  cpus?: number;
+  tickNs?: number;
+  costs?: Partial<Costs>;
+  balanceIntervalNs?: number;
+}): Rig {
+  const engine = new Engine();
+  const cpus = opts.cpus ?? 1;
+  const tickNs = opts.tickNs ?? 0;
+  const policy = getPolicy(opts.policy).create(opts.params ?? {}, { cpus, tickNs });
+  const kernel = new Kernel(engine, {
+    cpus,
+    costs: { ...ZERO_COSTS, ...(opts.costs ?? {}) },
+    policy,
+    tickNs,
+    balanceIntervalNs: opts.balanceIntervalNs ?? 0,
+  });
+  const sink = new MemorySink();
+  kernel.trace = sink;
+  engine.afterEvent = () => kernel.check();
+  return {
+    engine,
+    kernel,
+    sink,
+    spawn(name, steps, o) {
+      let i = 0;
+      const body: ThreadBody = {
+        run(t) {
+          for (;;) {
+            const st = steps[i++];
+            if (st === undefined) return kernel.exit(t);
+            if (typeof st === 'function') {
+              st(t);
+              continue;
+            }
+            if (st === 'y') return kernel.yield(t);
+            if ('c' in st) return kernel.compute(t, st.c);
+            if ('s' in st) return kernel.sleep(t, st.s, 'sleep', false);
+            return kernel.block(t, st.b);
+          }
+        },
+      };
+      return kernel.spawn(name, body, o);
+    },
+    run(timeNs) {
+      engine.run(timeNs === undefined ? {} : { timeNs });
+      kernel.finish();
+    },
+  };
 }

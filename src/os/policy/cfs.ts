@@ -127,6 +127,13 @@ class CfsRunQueue implements RunQueue {
     t.vrel = true;
   }
 
+  /**
+   * Takes the thread to run next off the queue. min_vruntime is not advanced past it here:
+   * in Linux the picked entity becomes curr (set_next_entity) and keeps holding
+   * min_vruntime back; and a thread taken for migration has its vruntime made relative to
+   * min_vruntime as it was before its removal (dequeue_entity normalizes before
+   * update_min_vruntime).
+   */
   pickNext(now: Nanos): Thread | null {
     this.updateCurr(now);
     let t = this.heap.peek();
@@ -138,13 +145,11 @@ class CfsRunQueue implements RunQueue {
       this.heap.push(t);
       this.skip = null;
       this.load -= second.weight;
-      this.updateMinVruntime();
       return second;
     }
     this.skip = null;
     t = this.heap.pop()!;
     this.load -= t.weight;
-    this.updateMinVruntime();
     return t;
   }
 
