@@ -256,7 +256,7 @@ export class PerfettoSink implements TraceSink {
         if (s === undefined) return;
         this.closeLane(s.lane, ev.t, this.why ? { next: ev.why } : null);
         s.state = ev.to;
-        if (ev.to === 'dead') return;
+        if (ev.to === 'Gdead') return;
         const args: Args = { why: ev.why };
         if (ev.p >= 0) args.p = ev.p;
         if (ev.m >= 0) args.m = ev.m;

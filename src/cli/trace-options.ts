@@ -1,0 +1,98 @@
+/**
+ * CLI helpers shared by `explain`, `sweep`, `compare` and the `--trace` option of `run`:
+ * loading a scenario file with flag overrides, running with a trace file, and reporting bad
+ * input (exit code 2, no output files).
+ */
+import { readFileSync } from 'node:fs';
+import { TraceFile, traceFormatOf, traceMetaOf } from '../node/trace-file.js';
+import { simulate, type RunResult, type SimConfig } from '../sim.js';
+import type { TraceSink } from '../trace/events.js';
+import { TeeSink } from '../trace/events.js';
+import { loadScenario, parseSetFlag, ScenarioError, type LoadedScenario, type Override } from '../workload/scenario.js';
+
+/** Bad input: printed as is, exit code 2. */
+export class UsageError extends Error {}
+
+export interface ScenarioFlags {
+  seed?: string;
+  model?: string;
+  set?: string[];
+}
+
+/** Overrides from --set, --seed and --model, in the loader's order of application. */
+export function overridesOf(flags: ScenarioFlags): Override[] {
+  const out: Override[] = (flags.set ?? []).map((s) => parseSetFlag(s));
+  if (flags.seed !== undefined) {
+    const n = Number(flags.seed);
+    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--seed ${flags.seed}: a seed is an integer from 0 to 4294967295`);
+    out.push({ path: 'seed', value: n, label: `--seed ${flags.seed}` });
+  }
+  if (flags.model !== undefined) out.push({ path: 'model', value: flags.model, label: `--model ${flags.model}` });
+  return out;
+}
+
+/** Reads and validates a scenario file (throws ScenarioError / UsageError). */
+export function loadScenarioFile(file: string, overrides: readonly Override[] = []): LoadedScenario {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
+  }
+  return loadScenario(text, file, { overrides });
+}
+
+/** Picks the base scenario or a named variant. */
+export function pickConfig(s: LoadedScenario, variant: string | undefined): SimConfig {
+  if (variant === undefined) return s.config;
+  const v = s.variants.find((x) => x.name === variant);
+  if (v === undefined) {
+    const names = s.variants.map((x) => x.name);
+    throw new UsageError(`--variant ${variant}: ${s.file} has ${names.length > 0 ? `variants ${names.join(', ')}` : 'no variants'}`);
+  }
+  return v.config;
+}
+
+/**
+ * Runs `config`, streaming a Perfetto trace to `tracePath` when given (written to a temporary
+ * file and renamed into place only if the run finishes). `extra` sinks see the same events.
+ */
+export async function runWithTrace(config: SimConfig, tracePath: string | undefined, options: { why?: boolean; extra?: TraceSink[] } = {}): Promise<RunResult> {
+  const extra = options.extra ?? [];
+  if (tracePath === undefined) {
+    const sink = extra.length === 0 ? null : extra.length === 1 ? extra[0]! : new TeeSink(extra);
+    return simulate(config, { trace: sink });
+  }
+  traceFormatOf(tracePath);
+  const tf = new TraceFile(tracePath, traceMetaOf(config), { why: options.why ?? true });
+  try {
+    const sink = extra.length === 0 ? tf.sink : new TeeSink([tf.sink, ...extra]);
+    const result = simulate(config, { trace: sink });
+    await tf.commit();
+    return result;
+  } catch (e) {
+    tf.abort();
+    throw e;
+  }
+}
+
+/** Prints a bad-input error and sets exit code 2; rethrows anything else. */
+export function reportError(e: unknown): void {
+  if (e instanceof ScenarioError || e instanceof UsageError) {
+    process.stderr.write(`${e.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (e instanceof Error && /^trace file "/.test(e.message)) {
+    process.stderr.write(`${e.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  throw e;
+}
+
+/** Collects a repeatable option's values. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}

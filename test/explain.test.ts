@@ -1,0 +1,102 @@
+/**
+ * `schedlab explain`: the story of one thread, task or goroutine, compared as exact text on a
+ * small scenario (two CPU-bound threads on one CPU, round robin, then an IO wait).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { explainFile } from '../src/cli/explain.js';
+import { UsageError } from '../src/cli/trace-options.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'schedlab-explain-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'two-hogs.yaml');
+writeFileSync(
+  file,
+  `name: two-hogs
+machine: {cpus: 1, costs: {contextSwitch: 1us, wakeupIpi: 0ns, threadCreate: 0ns, syscall: 0ns, timerSlack: 0ns}}
+os: {policy: rr, quantum: 10ms, exactSliceEnd: true, balanceInterval: 0ns}
+workload:
+  - batch: 2
+    name: hog
+    program: [{compute: 15ms}, {io: 2ms}, {compute: 1ms}]
+`,
+);
+
+describe('explain', () => {
+  it('tells the whole story of a thread', () => {
+    expect(explainFile(file, { thread: '2' })).toBe(
+      [
+        'scenario two-hogs, seed 1, model threads, policy rr, 1 hardware thread',
+        'thread 2 (hog#2)',
+        '           0  Runnable for 10ms',
+        '              why: created on cpu 0 (no idle cpu; least loaded, 1 thread)',
+        '              waited: no free hardware thread for 10ms: queued on cpu 0 with T1 hog#1 (running); meanwhile its cpu ran T1 hog#1 for 10ms',
+        '              then: dispatched on cpu 0',
+        '        10ms  Running for 10ms',
+        '              why: dispatched on cpu 0',
+        '              on cpu 0: switch-in 1us (context switch) then ran 9.999ms',
+        '              then: preempted: time slice expired',
+        '        20ms  Runnable for 5.002ms',
+        '              why: preempted: time slice expired',
+        '              waited: no free hardware thread for 5.002ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T1 hog#1 for 5.002ms',
+        '              then: dispatched on cpu 0',
+        '    25.002ms  Running for 5.002ms',
+        '              why: dispatched on cpu 0',
+        '              on cpu 0: switch-in 1us (context switch) then ran 5.001ms',
+        '              then: IO wait',
+        '    30.004ms  Waiting (IO wait) for 2ms',
+        '              why: IO wait',
+        '              then: timer: IO wait done',
+        '    32.004ms  Running for 1.001ms',
+        '              why: dispatched on cpu 0',
+        '              on cpu 0: switch-in 1us (context switch) then ran 1ms',
+        '              then: exit',
+        'totals (thread): running 16.003ms in 3 turns, runnable 15.002ms, waiting 2ms; preempted 1×, blocked 1×; run ended at 33.005ms',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('tells only the interval covering --at', () => {
+    expect(explainFile(file, { thread: '1', at: '12ms' })).toBe(
+      [
+        'scenario two-hogs, seed 1, model threads, policy rr, 1 hardware thread',
+        'thread 1 (hog#1)',
+        'at 12ms:',
+        '        10ms  Runnable for 10ms',
+        '              why: preempted: time slice expired',
+        '              waited: no free hardware thread for 10ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T2 hog#2 for 10ms',
+        '              then: dispatched on cpu 0',
+        'totals (thread): running 16.003ms in 3 turns, runnable 13.002ms, waiting 2ms; preempted 1×, blocked 1×; run ended at 33.005ms',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('binds a task to its thread, and under go to its goroutine', () => {
+    const t = explainFile(file, { task: '2', at: '31ms' });
+    expect(t.split('\n').slice(1, 4)).toEqual(['task 2 (hog#2)', '  created at 0, finished at 33.005ms (latency 33.005ms)', '  runs on its own OS thread T2: its story follows']);
+    const g = explainFile(file, { task: '2', model: 'go:1', at: '20ms' });
+    expect(g.split('\n').slice(0, 4)).toEqual(['scenario two-hogs, seed 1, model go:1, policy rr, 1 hardware thread', 'task 2 (hog)', '  created at 0, finished at 31.008ms (latency 31.008ms)', '  runs as goroutine G2: its story follows']);
+  });
+
+  it('tells a goroutine story with the runtime reasons and the P and M it ran on', () => {
+    const g = explainFile(file, { goroutine: '2', model: 'go:1' });
+    expect(g).toContain('G');
+    expect(g).toContain('why: findRunnable: runnext (inherits the time slice)');
+    expect(g).toContain('on P0, M0 (OS thread T1)');
+    expect(g).toContain('then: IO wait (netpoll)');
+  });
+
+  it('says when the subject does not exist, and rejects bad flags', () => {
+    expect(explainFile(file, { thread: '9' })).toContain('thread 9: not found in this run');
+    expect(() => explainFile(file, {})).toThrow(UsageError);
+    expect(() => explainFile(file, { thread: '1', task: '1' })).toThrow('give exactly one of --thread T, --task N, --goroutine G');
+    expect(() => explainFile(file, { thread: 'x' })).toThrow('--thread x: an id is a whole number ≥ 1');
+    expect(() => explainFile(file, { thread: '1', at: '12' })).toThrow('--at 12:');
+    expect(() => explainFile(file, { goroutine: '1' })).toThrow('--goroutine: the model is threads');
+    expect(() => explainFile(join(dir, 'missing.yaml'), { thread: '1' })).toThrow('missing.yaml: no such file');
+  });
+});
