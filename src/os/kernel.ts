@@ -453,8 +453,7 @@ export class Kernel implements EventHandler {
   /** `cpu` has no current thread: pick the next one (or pull one, or go idle). */
   private schedule(cpu: Cpu, extraDelay: Nanos): void {
     invariant(cpu.curr === null, () => `schedule: cpu ${cpu.id} still runs thread ${cpu.curr!.id}`);
-    let next = cpu.rq.pickNext(this.now);
-    if (next === null) next = this.idlePull(cpu);
+    const next = this.pickRunnable(cpu);
     if (next === null) {
       if (cpu.phase !== 'idle') {
         cpu.phase = 'idle';
@@ -468,6 +467,30 @@ export class Kernel implements EventHandler {
       cpu.idleNs += this.now - cpu.since;
     }
     this.dispatch(cpu, next, extraDelay);
+  }
+
+  /**
+   * The next thread for `cpu` (its own queue, else an idle pull). A thread whose bandwidth
+   * group has used its quota is not run, even when the quota ran out at this very instant
+   * and the exhaustion event has not fired yet: the group is throttled and the thread parked
+   * (Linux checks the runtime at the pick, check_cfs_rq_runtime in pick_next_task_fair).
+   */
+  private pickRunnable(cpu: Cpu): Thread | null {
+    for (;;) {
+      let next = cpu.rq.pickNext(this.now);
+      if (next === null) next = this.idlePull(cpu);
+      const g = next?.group ?? null;
+      if (next === null || g === null) return next;
+      if (!g.throttled) {
+        this.rollPeriod(g, this.now);
+        g.update(this.now);
+        if (g.used < g.quota) return next;
+        this.throttle(g);
+      }
+      next.throttled = true;
+      next.rqCpu = cpu.id;
+      g.parked.push(next);
+    }
   }
 
   private dispatch(cpu: Cpu, t: Thread, extraDelay: Nanos): void {
@@ -609,10 +632,15 @@ export class Kernel implements EventHandler {
     this.rollPeriod(g, now);
     g.update(now);
     g.running += d;
-    const at = g.exhaustAt();
-    if (at === Infinity) this.engine.cancel(g.exhaustEv!);
-    else this.engine.at(g.exhaustEv!, Math.max(at, now));
+    this.armExhaust(g);
     if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+  }
+
+  /** Arms the quota-exhaustion event, unless the quota lasts to the period's end (the refill comes first). */
+  private armExhaust(g: BandwidthGroup): void {
+    const at = g.exhaustAt();
+    if (at >= (g.periodIndex + 1) * g.period) this.engine.cancel(g.exhaustEv!);
+    else this.engine.at(g.exhaustEv!, Math.max(at, this.now));
   }
 
   /** Starts a new period if time has passed the current one (lazy refill for idle groups). */
@@ -644,9 +672,7 @@ export class Kernel implements EventHandler {
         this.enqueueRunnable(t, cpu, 'unthrottled', -1, 'bandwidth refilled');
       }
     }
-    const at = g.exhaustAt();
-    if (at === Infinity) this.engine.cancel(g.exhaustEv!);
-    else this.engine.at(g.exhaustEv!, at);
+    this.armExhaust(g);
     if (g.running > 0 || g.parked.length > 0) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
   }
 
@@ -654,6 +680,12 @@ export class Kernel implements EventHandler {
     const now = this.now;
     g.update(now);
     if (g.used < g.quota || g.throttled) return;
+    this.throttle(g);
+  }
+
+  /** The group has used its quota: park its queued threads and preempt its running ones. */
+  private throttle(g: BandwidthGroup): void {
+    const now = this.now;
     g.throttled = true;
     g.throttledSince = now;
     g.nrThrottled++;
