@@ -56,55 +56,12 @@ else
   echo "run.sh: go not found (apt-get install golang-go): skipping the Go runtime costs" >&2
 fi
 
-# Fraction of all CPUs busy over the next second (from /proc/stat: everything but idle+iowait).
-cpu_busy() {
-  local a b
-  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-  awk -v a="${a[*]}" -v b="${b[*]}" 'BEGIN {
-    n = split(a, x, " "); split(b, y, " "); tot = 0
-    for (i = 2; i <= n; i++) tot += y[i] - x[i]
-    idle = (y[5] - x[5]) + (y[6] - x[6])
-    printf "%.2f", tot > 0 ? (tot - idle) / tot : 0 }'
-}
-BUSY="$(cpu_busy)"
-if [ "$WAIT_IDLE" -gt 0 ]; then
-  end=$((SECONDS + WAIT_IDLE))
-  while awk -v b="$BUSY" 'BEGIN { exit !(b >= 0.10) }' && [ $SECONDS -lt $end ]; do
-    echo "run.sh: other processes use $BUSY of the CPUs; waiting for an idle machine ..." >&2
-    sleep 4; BUSY="$(cpu_busy)"
-  done
-fi
-if awk -v b="$BUSY" 'BEGIN { exit !(b >= 0.10) }'; then
-  echo "run.sh: warning: other processes use $BUSY of the CPUs; the figures will be inflated" >&2
-fi
-
-# ---- machine facts ----
-kconf() { # value of a kernel config option, from /proc/config.gz or /boot/config-$(uname -r)
-  { zcat /proc/config.gz 2>/dev/null || cat "/boot/config-$(uname -r)" 2>/dev/null || true; } |
-    sed -n "s/^$1=//p" | head -1
-}
-VIRT="$(systemd-detect-virt 2>/dev/null || true)"
-HYPERVISOR="$( (dmesg 2>/dev/null || true) | sed -n 's/.*Hypervisor detected: //p' | head -1)"
-if [ -z "$HYPERVISOR" ] && grep -qw hypervisor /proc/cpuinfo; then HYPERVISOR="yes (cpuinfo flag)"; fi
-PREEMPT="$(cat /sys/kernel/debug/sched/preempt 2>/dev/null || true)"
-[ -n "$PREEMPT" ] || PREEMPT="$(uname -v | grep -o 'PREEMPT[_A-Z]*' | head -1 || true)"
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+wait_for_idle "$WAIT_IDLE"
 {
-  echo "nproc=$(nproc)"
-  echo "model=$(lscpu 2>/dev/null | sed -n 's/^Model name: *//p' | head -1)"
-  echo "kernel=$(uname -r)"
-  echo "kernelVersion=$(uname -v)"
-  echo "arch=$(uname -m)"
-  echo "virtualization=$VIRT"
-  echo "hypervisor=$HYPERVISOR"
-  echo "configHz=$(kconf CONFIG_HZ)"
-  echo "preempt=$PREEMPT"
-  echo "clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null || true)"
-  echo "timerslackNs=$(cat /proc/self/timerslack_ns 2>/dev/null || true)"
-  echo "gcc=$(gcc -dumpfullversion 2>/dev/null || gcc -dumpversion)"
-  echo "go=$( [ $HAVE_GO = 1 ] && go version | awk '{print $3}' || true)"
-  echo "loadavgBefore=$(cut -d' ' -f1-3 /proc/loadavg)"
+  print_facts
   echo "otherCpuBefore=$BUSY"
-  echo "date=$(date -u +%Y-%m-%dT%H:%M:%SZ)"
 } >"$TMP/facts"
 
 echo "run.sh: measuring OS costs (${ARGS_C[*]:-default}) ..." >&2

@@ -1,0 +1,3 @@
+module schedlab.dev/validation/go
+
+go 1.19

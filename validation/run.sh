@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# Runs schedlab's scenarios on the real Linux kernel and the real Go runtime, and prints one
+# JSON object with what happened (docs/validation.md puts these figures next to schedlab's).
+#
+#   validation/run.sh [--only NAME[,NAME...]] [--quick] [--wait-idle S]
+#   npm run validate -- [same options]
+#
+#   NAME is one of: timeslices, goBlocking, goPreemption, goPingPong
+#   --quick        shorter runs (noisier)
+#   --wait-idle S  first wait up to S seconds for the machine to be idle
+#
+# Needs gcc, and Go (golang-go) for the Go experiments; each experiment runs under 30 s. The
+# programs are built into validation/bin/ (ignored by git). Timings are real: run this on an
+# otherwise idle machine; the CPU use of other processes just before is recorded in
+# `machine.otherCpuBefore`.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/.." && pwd)"
+BIN="$HERE/bin"
+ONLY="timeslices,goBlocking,goPreemption,goPingPong"
+QUICK=0
+WAIT_IDLE=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --only) ONLY="$2"; shift 2 ;;
+    --quick) QUICK=1; shift ;;
+    --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
+    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    *) echo "validate: unknown argument '$1' (allowed: --only NAMES, --quick, --wait-idle S)" >&2; exit 2 ;;
+  esac
+done
+for name in ${ONLY//,/ }; do
+  case "$name" in
+    timeslices|goBlocking|goPreemption|goPingPong) ;;
+    *) echo "validate: unknown experiment '$name' (allowed: timeslices, goBlocking, goPreemption, goPingPong)" >&2; exit 2 ;;
+  esac
+done
+want() { [[ ",$ONLY," == *",$1,"* ]]; }
+
+# shellcheck source=../tools/measure/lib.sh
+source "$ROOT/tools/measure/lib.sh"
+mkdir -p "$BIN"
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+
+command -v gcc >/dev/null || { echo "validate: gcc not found (apt-get install build-essential)" >&2; exit 1; }
+gcc -O2 -Wall -pthread -o "$BIN/timeslice" "$HERE/timeslice.c"
+HAVE_GO=0
+if command -v go >/dev/null; then
+  (cd "$HERE/go" && go build -o "$BIN/" ./...) && HAVE_GO=1
+else
+  echo "validate: go not found (apt-get install golang-go): skipping the Go experiments" >&2
+fi
+
+wait_for_idle "$WAIT_IDLE"
+{
+  print_facts
+  echo "otherCpuBefore=$BUSY"
+} >"$TMP/facts"
+
+# ---- the kernel's scheduler settings ----
+{
+  for f in /proc/sys/kernel/sched_*; do
+    [ -r "$f" ] && echo "proc:$(basename "$f")=$(tr '\n' ' ' <"$f" | sed 's/ $//')"
+  done
+  if [ -d /sys/kernel/debug/sched ]; then
+    for f in /sys/kernel/debug/sched/*; do
+      [ -f "$f" ] && [ -r "$f" ] && echo "debugfs:$(basename "$f")=$(head -c 2000 "$f" 2>/dev/null | tr '\n' ' ' | sed 's/ $//')"
+    done
+  fi
+} >"$TMP/sched" 2>/dev/null || true
+
+log() { echo "validate: $*" >&2; }
+
+# ---- (a) Linux time slices ----
+if want timeslices; then
+  : >"$TMP/timeslices"
+  for spec in "2 2" "10 4" "100 8"; do
+    set -- $spec
+    n=$1; secs=$2
+    [ $QUICK = 1 ] && secs=$(awk -v s="$secs" 'BEGIN { print s / 2 }')
+    log "time slices: $n CPU-bound threads on one CPU for ${secs}s ..."
+    "$BIN/timeslice" --threads "$n" --seconds "$secs" >>"$TMP/timeslices"
+  done
+fi
+
+if [ $HAVE_GO = 1 ]; then
+  # ---- (b) blocking syscalls vs parked waits ----
+  if want goBlocking; then
+    log "Go: 1000 goroutines in blocking syscalls / sleeps / netpoller waits ..."
+    "$BIN/blocking" -n 1000 -wait 1s >"$TMP/goBlocking.json"
+  fi
+  # ---- (c) preemption of a compute loop ----
+  if want goPreemption; then
+    samples=100
+    [ $QUICK = 1 ] && samples=40
+    log "Go: GOMAXPROCS=1, a compute loop and a 1 ms sleeper ($samples wake-ups) ..."
+    "$BIN/preempt" -samples "$samples" >"$TMP/goPreemption.json"
+    log "Go: the same with GODEBUG=asyncpreemptoff=1, stopped after 3 s ..."
+    rc=0
+    GODEBUG=asyncpreemptoff=1 timeout 3 "$BIN/preempt" -samples 20 >"$TMP/goPreemptionOff.json" || rc=$?
+    echo "$rc" >"$TMP/goPreemptionOff.rc"
+  fi
+  # ---- (d) channel ping-pong ----
+  if want goPingPong; then
+    d=2s
+    [ $QUICK = 1 ] && d=1s
+    log "Go: unbuffered channel ping-pong, GOMAXPROCS 1 and 2 ($d each) ..."
+    "$BIN/pingpong" -duration "$d" -procs 1,2 >"$TMP/goPingPong.json"
+  fi
+fi
+echo "loadavgAfter=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$TMP/facts"
+
+node --input-type=module - "$TMP" <<'EOF'
+// Assembles the experiments' JSON outputs and the machine facts into one object.
+import { readFileSync, existsSync } from 'node:fs';
+const dir = process.argv[2];
+const read = (f) => readFileSync(`${dir}/${f}`, 'utf8');
+const kv = (text) => {
+  const o = {};
+  for (const line of text.split('\n')) {
+    const i = line.indexOf('=');
+    if (i <= 0) continue;
+    const k = line.slice(0, i), v = line.slice(i + 1).trim();
+    o[k] = v === '' ? null : /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v;
+  }
+  return o;
+};
+const out = { machine: kv(read('facts')) };
+const sched = kv(read('sched'));
+const kernel = String(out.machine.kernel ?? '');
+const [maj, min] = kernel.split('.').map((x) => parseInt(x, 10));
+const eevdf = maj > 6 || (maj === 6 && min >= 6);
+const ncpu = Number(out.machine.nproc) || 1;
+out.kernelScheduler = {
+  fairClass: eevdf ? 'EEVDF (Linux 6.6 and later)' : 'CFS (before Linux 6.6)',
+  configHz: out.machine.configHz,
+  tickNs: out.machine.configHz ? Math.round(1e9 / out.machine.configHz) : null,
+  settings: sched,
+  debugfsReadable: Object.keys(sched).some((k) => k.startsWith('debugfs:')),
+  // Not read from the kernel: the default base slice (EEVDF) or minimum granularity (CFS),
+  // 0.75 ms, scaled by 1 + log2(min(CPUs, 8)) under the default tunable_scaling = 1 (log).
+  derivedDefaultBaseSliceNs: 750000 * (1 + Math.floor(Math.log2(Math.min(ncpu, 8)))),
+};
+if (existsSync(`${dir}/timeslices`)) {
+  // the timeslice program prints one JSON object per run, one after the other
+  const text = read('timeslices');
+  const runs = [];
+  let depth = 0, start = -1;
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '{') { if (depth++ === 0) start = i; }
+    else if (text[i] === '}' && --depth === 0) runs.push(JSON.parse(text.slice(start, i + 1)));
+  }
+  out.timeslices = runs;
+}
+if (existsSync(`${dir}/goBlocking.json`)) out.goBlocking = JSON.parse(read('goBlocking.json'));
+if (existsSync(`${dir}/goPreemption.json`)) {
+  out.goPreemption = JSON.parse(read('goPreemption.json'));
+  const rc = Number(read('goPreemptionOff.rc').trim());
+  const off = read('goPreemptionOff.json').trim();
+  out.goPreemption.asyncpreemptoff = rc === 124
+    ? { timedOutAfterSeconds: 3, note: 'with asynchronous preemption off the compute loop never yields: the sleeper did not get its 20 wake-ups in 3 s' }
+    : { exitCode: rc, result: off ? JSON.parse(off) : null };
+}
+if (existsSync(`${dir}/goPingPong.json`)) out.goPingPong = JSON.parse(read('goPingPong.json'));
+process.stdout.write(JSON.stringify(out, null, 2) + '\n');
+EOF
