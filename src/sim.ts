@@ -73,11 +73,18 @@ export interface RunResult {
   contextSwitches: { voluntary: number; involuntary: number; total: number };
   migrations: number;
   threads: { created: number; maxLive: number; runningNs: Nanos; runnableNs: Nanos; waitingNs: Nanos };
+  /**
+   * The workload's own tasks (batch entries and arrivals: "requests"); tasks they spawn are
+   * counted under `spawned`, so a request's latency covers the goroutines/threads it fans out to.
+   */
   tasks: {
     created: number;
     completed: number;
     throughputPerSec: number;
     latencyNs: Summary;
+    spawned: { created: number; completed: number; latencyNs: Summary };
+    /** The same figures per workload source (batch or arrivals entry), in scenario order. */
+    bySource: Array<{ name: string; created: number; completed: number; latencyNs: Summary }>;
     completionOrder?: number[];
   };
   schedLatencyNs: Summary;
@@ -299,10 +306,16 @@ export class Simulation {
       migrations: kernel.migrations,
       threads: { created: kernel.threads.length, maxLive: kernel.maxLive, runningNs, runnableNs, waitingNs },
       tasks: {
-        created: runner.created,
-        completed: runner.completed,
-        throughputPerSec: simulatedNs > 0 ? round4(runner.completed / (simulatedNs / 1e9)) : 0,
+        created: runner.rootsCreated,
+        completed: runner.rootsCompleted,
+        throughputPerSec: simulatedNs > 0 ? round4(runner.rootsCompleted / (simulatedNs / 1e9)) : 0,
         latencyNs: summarize(runner.latency.view()),
+        spawned: {
+          created: runner.created - runner.rootsCreated,
+          completed: runner.completed - runner.rootsCompleted,
+          latencyNs: summarize(runner.spawnedLatency.view()),
+        },
+        bySource: [...runner.bySource].map(([name, st]) => ({ name, created: st.created, completed: st.completed, latencyNs: summarize(st.latency.view()) })),
       },
       schedLatencyNs: summarize(kernel.schedLatency.view()),
     };

@@ -137,6 +137,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   syscallRetakes = 0;
   timersRun = 0;
   readonly gSchedLatency = new Samples();
+  /** How late each sleep timer fired (fire time − when). */
+  readonly timerLateness = new Samples();
 
   constructor(
     readonly engine: Engine,
@@ -257,8 +259,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   metrics(): Record<string, unknown> {
-    let maxThreads = this.allm.length;
-    maxThreads = Math.max(maxThreads, 0);
+    const maxThreads = this.allm.length; // Ms never exit in this model (as without LockOSThread)
     return {
       gomaxprocs: this.gomaxprocs,
       goroutinesCreated: this.goroutinesCreated,
@@ -276,6 +277,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       schedules: this.schedules,
       timersRun: this.timersRun,
       goroutineSchedLatencyNs: summarize(this.gSchedLatency.view()),
+      timerLatenessNs: summarize(this.timerLateness.view()),
+      executesPerP: this.allp.map((p) => p.executes),
     };
   }
 
@@ -825,6 +828,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     out.length = 0;
     owner.timers.expired(this.now, out);
     for (const gp of out) {
+      this.timerLateness.push(this.now - gp.sleepUntil);
       gp.sleepUntil = -1;
       gp.onq = Q_NONE;
       this.ranTimers++;
@@ -981,6 +985,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     this.casgstatus(gp, 'Grunnable', 'Grunning', mp.nextWhy);
     gp.preempt = false;
     if (!mp.nextInherit) pp.schedtick++;
+    pp.executes++;
     if (this.trace !== null) this.trace.emit({ k: 'prun', t: this.now, p: pp.id, g: gp.goid, m: mp.id });
     mp.st = 'running';
     this.runG(mp, t);

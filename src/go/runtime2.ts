@@ -67,6 +67,8 @@ export class P {
   readonly sysmontick: SysmonTick = { schedtick: 0, schedwhen: 0, syscalltick: 0, syscallwhen: 0 };
   /** idlepMask bit. */
   idle = false;
+  /** Goroutines executed on this P (metrics). */
+  executes = 0;
   /** pp.preempt: "enter the scheduler as soon as possible". */
   preempt = false;
   constructor(

@@ -49,12 +49,20 @@ export class Runner implements SyncContext {
   host!: TaskHost;
   trace: TraceSink | null = null;
   private nextId = 1;
+  /** All tasks, root and spawned. */
   created = 0;
   completed = 0;
   live = 0;
   maxLive = 0;
-  /** Completion latency (end − creation) of every finished task. */
+  /** Root tasks: the workload's own items (batch entries and arrivals). */
+  rootsCreated = 0;
+  rootsCompleted = 0;
+  /** Completion latency (end − creation) of every finished root task. */
   readonly latency = new Samples();
+  /** Completion latency of every finished spawned task. */
+  readonly spawnedLatency = new Samples();
+  /** Per workload source (root task name): counts and latencies, in first-seen order. */
+  readonly bySource = new Map<string, { created: number; completed: number; latency: Samples }>();
   /** Completion order (task ids), kept when `recordOrder` is on. */
   readonly order: number[] = [];
   recordOrder = false;
@@ -83,6 +91,12 @@ export class Runner implements SyncContext {
   newTask(program: Program, name: string, path: string, parent: Task | null): Task {
     const t = new Task(this.nextId++, name, path, program, parent, this.engine.now, this.runSeed);
     this.created++;
+    if (parent === null) {
+      this.rootsCreated++;
+      let st = this.bySource.get(name);
+      if (st === undefined) this.bySource.set(name, (st = { created: 0, completed: 0, latency: new Samples() }));
+      st.created++;
+    }
     this.live++;
     if (this.live > this.maxLive) this.maxLive = this.live;
     this.liveTasks.add(t);
@@ -200,7 +214,15 @@ export class Runner implements SyncContext {
     this.completed++;
     this.live--;
     this.liveTasks.delete(task);
-    this.latency.push(task.endedAt - task.createdAt);
+    if (task.parent === null) {
+      this.rootsCompleted++;
+      this.latency.push(task.endedAt - task.createdAt);
+      const st = this.bySource.get(task.name)!;
+      st.completed++;
+      st.latency.push(task.endedAt - task.createdAt);
+    } else {
+      this.spawnedLatency.push(task.endedAt - task.createdAt);
+    }
     if (this.recordOrder) this.order.push(task.id);
     if (this.trace !== null) this.trace.emit({ k: 'taskEnd', t: this.engine.now, task: task.id });
   }

@@ -1,64 +1,111 @@
 /**
  * Compiles scenario op lists into runnable programs for one run: names of channels, mutexes,
  * WaitGroups and programs become the run's objects.
+ *
+ * Names resolve through a chain of environments, innermost first: a program with `locals` gets
+ * fresh objects each time it runs (a request's own WaitGroup), and the tasks it spawns see
+ * them too — as goroutines see the variables their creating function captured. The outermost
+ * environment holds the scenario's global objects.
  */
 import { Chan } from '../program/chan.js';
 import { Mutex } from '../program/mutex.js';
 import type { Op, SelectCase } from '../program/ops.js';
 import { fromOps, type ListOp, type Program } from '../program/program.js';
 import { WaitGroup } from '../program/waitgroup.js';
-import type { OpSpec, ProgramRef, WorkloadSpec } from './spec.js';
+import type { LocalsSpec, OpSpec, ProgramDef, ProgramRef, WorkloadSpec } from './spec.js';
 
-export interface RunObjects {
-  channels: Map<string, Chan>;
-  mutexes: Map<string, Mutex>;
-  waitgroups: Map<string, WaitGroup>;
-  programs: Map<string, Program>;
+export class RunObjects {
+  readonly channels = new Map<string, Chan>();
+  readonly mutexes = new Map<string, Mutex>();
+  readonly waitgroups = new Map<string, WaitGroup>();
+  /** Named programs compiled against this environment (lazily). */
+  private readonly compiled = new Map<string, Program>();
+
+  constructor(
+    readonly parent: RunObjects | null,
+    /** The scenario's named program definitions (shared by every environment of a run). */
+    readonly defs: Readonly<Record<string, OpSpec[] | ProgramDef>>,
+    readonly mutexStarvation: boolean,
+    private readonly ids: { next: number },
+  ) {}
+
+  /** A child environment with fresh local objects. */
+  extend(locals: LocalsSpec): RunObjects {
+    const env = new RunObjects(this, this.defs, this.mutexStarvation, this.ids);
+    env.declare(locals);
+    return env;
+  }
+
+  declare(l: LocalsSpec): void {
+    for (const c of l.channels ?? []) this.channels.set(c.name, new Chan(c.name, c.cap, ++this.ids.next));
+    for (const m of l.mutexes ?? []) this.mutexes.set(m.name, new Mutex(m.name, this.mutexStarvation));
+    for (const g of l.waitgroups ?? []) {
+      const wg = new WaitGroup(g.name);
+      wg.counter = g.count ?? 0;
+      this.waitgroups.set(g.name, wg);
+    }
+  }
+
+  lookup<K extends 'channels' | 'mutexes' | 'waitgroups'>(kind: K, name: string): RunObjects[K] extends Map<string, infer V> ? V | undefined : never {
+    for (let e: RunObjects | null = this; e !== null; e = e.parent) {
+      const v = e[kind].get(name);
+      if (v !== undefined) return v as never;
+    }
+    return undefined as never;
+  }
+
+  /** The named program `name`, resolving its names in this environment. */
+  program(name: string): Program | undefined {
+    let p = this.compiled.get(name);
+    if (p !== undefined) return p;
+    const def = this.defs[name];
+    if (def === undefined) return undefined;
+    p = programFrom(name, def, this);
+    this.compiled.set(name, p);
+    return p;
+  }
 }
 
 export function createObjects(w: WorkloadSpec, mutexStarvation: boolean): RunObjects {
-  const objs: RunObjects = {
-    channels: new Map(),
-    mutexes: new Map(),
-    waitgroups: new Map(),
-    programs: new Map(),
+  const root = new RunObjects(null, w.programs ?? {}, mutexStarvation, { next: 0 });
+  root.declare({ channels: w.channels, mutexes: w.mutexes, waitgroups: w.waitgroups });
+  return root;
+}
+
+function isDef(x: unknown): x is ProgramDef {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && 'do' in x && 'locals' in x;
+}
+
+/** A program for an op list or a definition with locals, compiled (lazily) against `env`. */
+function programFrom(name: string, def: OpSpec[] | ProgramDef, env: RunObjects): Program {
+  if (isDef(def)) {
+    const locals = def.locals;
+    const ops = def.do;
+    return { name, start: (task) => fromOps(name, compileOps(ops, env.extend(locals))).start(task) };
+  }
+  let compiled: ListOp[] | null = null;
+  return {
+    name,
+    start(task) {
+      compiled ??= compileOps(def, env);
+      return fromOps(name, compiled).start(task);
+    },
   };
-  let id = 0;
-  for (const c of w.channels ?? []) objs.channels.set(c.name, new Chan(c.name, c.cap, ++id));
-  for (const m of w.mutexes ?? []) objs.mutexes.set(m.name, new Mutex(m.name, mutexStarvation));
-  for (const g of w.waitgroups ?? []) {
-    const wg = new WaitGroup(g.name);
-    wg.counter = g.count ?? 0;
-    objs.waitgroups.set(g.name, wg);
-  }
-  // Named programs may refer to each other (and to themselves): create them lazily.
-  const specs = w.programs ?? {};
-  for (const name of Object.keys(specs)) {
-    let compiled: ListOp[] | null = null;
-    const lazy: Program = {
-      name,
-      start(task) {
-        compiled ??= compileOps(specs[name]!, objs);
-        return fromOps(name, compiled).start(task);
-      },
-    };
-    objs.programs.set(name, lazy);
-  }
-  return objs;
 }
 
 export function resolveProgram(ref: ProgramRef, objs: RunObjects, fallbackName: string): Program {
   if (typeof ref === 'string') {
-    const p = objs.programs.get(ref);
+    const p = objs.program(ref);
     if (!p) throw new Error(`unknown program "${ref}"`);
     return p;
   }
   if (Array.isArray(ref)) return fromOps(fallbackName, compileOps(ref, objs));
+  if (isDef(ref)) return programFrom(fallbackName, ref, objs);
   return ref;
 }
 
-function need<T>(m: Map<string, T>, name: string, what: string): T {
-  const v = m.get(name);
+function need<K extends 'channels' | 'mutexes' | 'waitgroups'>(objs: RunObjects, kind: K, name: string, what: string) {
+  const v = objs.lookup(kind, name);
   if (v === undefined) throw new Error(`unknown ${what} "${name}"`);
   return v;
 }
@@ -79,20 +126,20 @@ function compileOp(o: OpSpec, objs: RunObjects): ListOp {
     const n = o.count ?? 1;
     return n === 1 ? one : { op: 'repeat', times: n, body: [one] };
   }
-  if ('send' in o) return { op: 'send', ch: need(objs.channels, o.send, 'channel'), value: o.value };
-  if ('recv' in o) return { op: 'recv', ch: need(objs.channels, o.recv, 'channel') };
-  if ('close' in o) return { op: 'close', ch: need(objs.channels, o.close, 'channel') };
+  if ('send' in o) return { op: 'send', ch: need(objs, 'channels', o.send, 'channel'), value: o.value };
+  if ('recv' in o) return { op: 'recv', ch: need(objs, 'channels', o.recv, 'channel') };
+  if ('close' in o) return { op: 'close', ch: need(objs, 'channels', o.close, 'channel') };
   if ('select' in o) {
     const cases: SelectCase[] = o.select.map((c) =>
-      'send' in c ? { send: need(objs.channels, c.send, 'channel'), value: c.value } : { recv: need(objs.channels, c.recv, 'channel') },
+      'send' in c ? { send: need(objs, 'channels', c.send, 'channel'), value: c.value } : { recv: need(objs, 'channels', c.recv, 'channel') },
     );
     return { op: 'select', cases, default: o.default ?? false };
   }
-  if ('lock' in o) return { op: 'lock', mu: need(objs.mutexes, o.lock, 'mutex') };
-  if ('unlock' in o) return { op: 'unlock', mu: need(objs.mutexes, o.unlock, 'mutex') };
-  if ('wgAdd' in o) return { op: 'wgAdd', wg: need(objs.waitgroups, o.wgAdd, 'waitgroup'), n: o.n ?? 1 };
-  if ('wgDone' in o) return { op: 'wgAdd', wg: need(objs.waitgroups, o.wgDone, 'waitgroup'), n: -1 };
-  if ('wgWait' in o) return { op: 'wgWait', wg: need(objs.waitgroups, o.wgWait, 'waitgroup') };
+  if ('lock' in o) return { op: 'lock', mu: need(objs, 'mutexes', o.lock, 'mutex') };
+  if ('unlock' in o) return { op: 'unlock', mu: need(objs, 'mutexes', o.unlock, 'mutex') };
+  if ('wgAdd' in o) return { op: 'wgAdd', wg: need(objs, 'waitgroups', o.wgAdd, 'waitgroup'), n: o.n ?? 1 };
+  if ('wgDone' in o) return { op: 'wgAdd', wg: need(objs, 'waitgroups', o.wgDone, 'waitgroup'), n: -1 };
+  if ('wgWait' in o) return { op: 'wgWait', wg: need(objs, 'waitgroups', o.wgWait, 'waitgroup') };
   if ('repeat' in o) return { op: 'repeat', times: o.repeat === 'forever' ? Infinity : o.repeat, body: compileOps(o.do, objs) };
   throw new Error(`unknown op ${JSON.stringify(o)}`);
 }

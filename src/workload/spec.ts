@@ -26,7 +26,23 @@ export type OpSpec =
   | { wgWait: string }
   | { repeat: number | 'forever'; do: OpSpec[] };
 
-export type ProgramRef = string | OpSpec[] | Program;
+/**
+ * Objects created afresh for every run of a program (like variables declared in a Go function):
+ * its ops and the tasks it spawns refer to them by name, before the scenario's global objects.
+ */
+export interface LocalsSpec {
+  channels?: Array<{ name: string; cap: number }>;
+  mutexes?: Array<{ name: string }>;
+  waitgroups?: Array<{ name: string; count?: number }>;
+}
+
+/** A program with local objects. */
+export interface ProgramDef {
+  locals: LocalsSpec;
+  do: OpSpec[];
+}
+
+export type ProgramRef = string | OpSpec[] | ProgramDef | Program;
 
 export type SourceSpec =
   | {
@@ -54,7 +70,7 @@ export interface WorkloadSpec {
   channels?: Array<{ name: string; cap: number }>;
   mutexes?: Array<{ name: string }>;
   waitgroups?: Array<{ name: string; count?: number }>;
-  programs?: Record<string, OpSpec[]>;
+  programs?: Record<string, OpSpec[] | ProgramDef>;
   sources: SourceSpec[];
   /**
    * Other processes' threads: plain OS threads outside the execution model (noisy
