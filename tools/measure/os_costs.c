@@ -30,10 +30,19 @@
  *                  extra over a same-CPU switch, reported for comparison.
  *   threadCreate   pthread_create of an empty thread as seen by the creator (clone, stack from
  *                  glibc's cache, placement of the new thread), and create + join (the whole
- *                  life of an empty thread seen from its creator).
+ *                  life of an empty thread seen from its creator). Measured unpinned (the new
+ *                  thread usually starts on the other, idle CPU, and the creator pays for waking
+ *                  it) and, as threadCreatePinned, with creator and thread pinned to one CPU.
  *   timerSlack     overshoot of nanosleep() beyond the requested time, for requests of 50 us,
  *                  100 us, 200 us, 500 us and 1 ms, and this thread's /proc/self/timerslack_ns.
  *                  The overshoot is slack + timer interrupt + wake-up of the sleeper.
+ *
+ * Two more figures feed the Go model's costs (tools/measure/run.sh maps them into `go.costs`):
+ *   epollWait0     epoll_wait() with a 0 timeout on an epoll set holding one idle pipe: what the
+ *                  Go runtime's non-blocking netpoll(0) costs in the kernel.
+ *   signal         pthread_kill() of the calling thread with SIGURG and an empty handler: send,
+ *                  delivery, handler, sigreturn. The OS part of Go's asynchronous preemption
+ *                  (sysmon's preemptM sends SIGURG to the M running the goroutine).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,6 +53,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -204,6 +215,57 @@ static double measure_pipe_wr(void) {
   return batches_done(&b, NULL);
 }
 
+/* epoll_wait with a 0 timeout on a set holding one idle pipe: Go's netpoll(0). */
+static double measure_epoll0(void) {
+  int p[2];
+  if (pipe(p) != 0) die("pipe");
+  int ep = epoll_create1(0);
+  if (ep < 0) die("epoll_create1");
+  struct epoll_event ev = {.events = EPOLLIN | EPOLLET, .data.fd = p[0]};
+  if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &ev) != 0) die("epoll_ctl");
+  long n = iters(200000);
+  struct batches b;
+  batches_init(&b, n);
+  struct epoll_event out[8];
+  for (long done = 0; done < n; done += BATCH) {
+    int64_t t0 = now_ns();
+    for (long i = 0; i < BATCH; i++)
+      if (epoll_wait(ep, out, 8, 0) != 0) die("epoll_wait");
+    batches_add(&b, now_ns() - t0, BATCH);
+  }
+  close(ep);
+  close(p[0]);
+  close(p[1]);
+  return batches_done(&b, NULL);
+}
+
+/* pthread_kill(self, SIGURG) with an empty handler: the OS part of Go's async preemption. */
+static volatile sig_atomic_t g_signals;
+static void on_sigurg(int sig) {
+  (void)sig;
+  g_signals++;
+}
+
+static double measure_signal(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = on_sigurg;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  if (sigaction(SIGURG, &sa, NULL) != 0) die("sigaction");
+  long n = iters(100000);
+  struct batches b;
+  batches_init(&b, n);
+  pthread_t self = pthread_self();
+  for (long done = 0; done < n; done += BATCH) {
+    int64_t t0 = now_ns();
+    for (long i = 0; i < BATCH; i++) pthread_kill(self, SIGURG);
+    batches_add(&b, now_ns() - t0, BATCH);
+  }
+  signal(SIGURG, SIG_DFL);
+  return batches_done(&b, NULL);
+}
+
 /* ---------- pipe ping-pong ---------- */
 
 struct pp {
@@ -352,12 +414,14 @@ int main(int argc, char **argv) {
   int R = g_reps;
   double *getppid_v = calloc(R, sizeof(double)), *write0_v = calloc(R, sizeof(double));
   double *pipewr_v = calloc(R, sizeof(double));
+  double *epoll_v = calloc(R, sizeof(double)), *signal_v = calloc(R, sizeof(double));
   double *rt_same = calloc(R, sizeof(double)), *rt_cross = calloc(R, sizeof(double));
   double *sw_same = calloc(R, sizeof(double)), *sw_cross = calloc(R, sizeof(double));
   double *rt_same_mean = calloc(R, sizeof(double)), *rt_cross_mean = calloc(R, sizeof(double));
   double *cs_v = calloc(R, sizeof(double)), *ipi_v = calloc(R, sizeof(double));
   double *extra_v = calloc(R, sizeof(double));
   double *tc_v = calloc(R, sizeof(double)), *tcj_v = calloc(R, sizeof(double));
+  double *tcp_v = calloc(R, sizeof(double)), *tcpj_v = calloc(R, sizeof(double));
   double *slack_v = calloc(R, sizeof(double));
   double *slack_req[NREQ];
   for (int r = 0; r < NREQ; r++) slack_req[r] = calloc(R, sizeof(double));
@@ -372,6 +436,8 @@ int main(int argc, char **argv) {
     getppid_v[rep] = measure_getppid();
     write0_v[rep] = measure_write0(devnull);
     pipewr_v[rep] = measure_pipe_wr();
+    epoll_v[rep] = measure_epoll0();
+    signal_v[rep] = measure_signal();
     pin_self(-1);
 
     rt_same[rep] = pingpong(cpus[0], cpus[0], iters(40000), &sw_same[rep], &rt_same_mean[rep]);
@@ -383,6 +449,9 @@ int main(int argc, char **argv) {
     }
 
     measure_thread_create(iters(2000), &tc_v[rep], &tcj_v[rep]);
+    pin_self(cpus[0]);
+    measure_thread_create(iters(2000), &tcp_v[rep], &tcpj_v[rep]);
+    pin_self(-1);
 
     double by_req[NREQ];
     slack_v[rep] = measure_sleep_rep(g_scale < 1 ? 6 : 20, by_req);
@@ -416,8 +485,12 @@ int main(int argc, char **argv) {
   print_stat("pipeWriteRead", pipewr_v, R, 0);
   print_stat("syscall", getppid_v, R, 0);
   print_stat("write0", write0_v, R, 0);
+  print_stat("epollWait0", epoll_v, R, 0);
+  print_stat("signal", signal_v, R, 0);
   print_stat("threadCreate", tc_v, R, 0);
   print_stat("threadCreateJoin", tcj_v, R, 0);
+  print_stat("threadCreatePinned", tcp_v, R, 0);
+  print_stat("threadCreateJoinPinned", tcpj_v, R, 0);
   print_stat("timerSlack", slack_v, R, 0);
   for (int r = 0; r < NREQ; r++) {
     char name[64];

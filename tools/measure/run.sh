@@ -15,16 +15,18 @@
 #
 # Needs gcc (build-essential) for the OS costs and, optionally, Go (golang-go) for the Go
 # runtime costs; node merges the results. Both programs are built into tools/measure/bin/
-# (ignored by git). Output on stdout:
+# (ignored by git). Output on stdout (all figures in ns, medians over the repetitions):
 #
-#   { "contextSwitch", "wakeupIpi", "threadCreate", "syscall", "timerSlack"   <- machine.costs
-#     "go": { "goroutineSwitch", "goStatement", "chanOp", ... , "gomaxprocs2": {...} },
-#     "machine": { facts about this machine },
+#   { "contextSwitch", "wakeupIpi", "threadCreate", "syscall", "timerSlack",   <- machine.costs
+#     "go": { "version", "costs": {...},                                       <- go.costs
+#             "goroutineSwitch", "goStatement", "chanOp", "mutex", ...   (GOMAXPROCS=1)
+#             "gomaxprocs2": {...} },
+#     "machine": { facts about this machine, and the other processes' CPU use },
+#     "scenario": { "machine": { "costs": {...} }, "go": { "costs": {...} } }  (duration strings)
 #     "spread": { every figure as median/min/p25/p75/max and the value of each repetition } }
 #
-# The five top-level cost figures can be pasted as they are under `machine.costs` in a scenario
-# file; a ready-made YAML snippet is printed on stderr. See docs/costs.md for what each figure
-# means and how it is measured.
+# `scenario` holds the figures as a scenario file takes them; the same is printed as YAML on
+# stderr. See docs/costs.md for what each figure means and how it is measured.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -37,7 +39,7 @@ while [ $# -gt 0 ]; do
     --quick) ARGS_C+=(--quick); ARGS_GO+=(-quick); shift ;;
     --reps) ARGS_C+=(--reps "$2"); ARGS_GO+=(-reps "$2"); shift 2 ;;
     --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,28p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,30p' "$0"; exit 0 ;;
     *) echo "run.sh: unknown argument '$1' (allowed: --quick, --reps N, --wait-idle S)" >&2; exit 2 ;;
   esac
 done
@@ -86,30 +88,41 @@ for (const line of readFileSync(`${dir}/facts`, 'utf8').split('\n')) {
     facts[k] = v === '' ? null : /^\d+(\.\d+)?$/.test(v) ? Number(v) : v;
   }
 }
+// A duration string as scenario files take it: exact nanoseconds, e.g. "1089ns".
+const dur = (ns) => `${Math.round(ns)}ns`;
 const out = { ...os.costs };
 const spread = { ...os.detail };
+const scenario = { machine: { costs: {} } };
+for (const [k, v] of Object.entries(os.costs)) if (v !== null) scenario.machine.costs[k] = dur(v);
 if (existsSync(`${dir}/go.json`)) {
   const g = JSON.parse(readFileSync(`${dir}/go.json`, 'utf8'));
   const medians = (d) => Object.fromEntries(Object.entries(d).map(([k, s]) => [k, Math.round(s.median)]));
-  const go = { ...medians(g.detail.gomaxprocs1 ?? {}) };
+  const p1 = medians(g.detail.gomaxprocs1 ?? {});
+  // go.costs: the keys of schedlab's Go model (src/go/params.ts GoCosts) that are measured here;
+  // netpoll and asyncPreempt are the kernel's part, measured by os_costs (epollWait0, signal).
+  const costs = {
+    goroutineSwitch: p1.goroutineSwitch,
+    goStatement: p1.goStatement,
+    syncOp: p1.chanOp,
+    netpoll: Math.round(os.detail.epollWait0.median),
+    asyncPreempt: Math.round(os.detail.signal.median),
+  };
+  const go = { version: g.version, costs, ...p1 };
   for (const [k, d] of Object.entries(g.detail)) if (k !== 'gomaxprocs1') go[k] = medians(d);
   out.go = go;
   spread.go = g.detail;
+  scenario.go = { costs: Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, dur(v)])) };
 }
 out.machine = { ...facts, osCostReps: os.reps, cpusUsed: os.cpusUsed };
+out.scenario = scenario;
 out.spread = spread;
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
-const c = os.costs;
-process.stderr.write(
-  `\nPaste into a scenario file:\nmachine:\n  costs:\n` +
-    ['contextSwitch', 'wakeupIpi', 'threadCreate', 'syscall', 'timerSlack']
-      .filter((k) => c[k] !== null)
-      .map((k) => `    ${k}: ${fmt(c[k])}\n`)
-      .join(''),
-);
-function fmt(ns) { // a duration string schedlab accepts, e.g. "1.4us"
-  if (ns >= 1e6 && ns % 1e3 === 0) return `"${ns / 1e6}ms"`;
-  if (ns >= 1e3) return `"${Math.round(ns / 100) / 10}us"`;
-  return `"${ns}ns"`;
+// The same as YAML, on stderr, to paste into a scenario file.
+let yaml = '\nPaste into a scenario file (keep your own cpus):\nmachine:\n  costs:\n';
+for (const [k, v] of Object.entries(scenario.machine.costs)) yaml += `    ${k}: ${v}\n`;
+if (scenario.go) {
+  yaml += 'go:\n  costs:\n';
+  for (const [k, v] of Object.entries(scenario.go.costs)) yaml += `    ${k}: ${v}\n`;
 }
+process.stderr.write(yaml);
 EOF
