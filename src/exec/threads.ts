@@ -19,7 +19,11 @@ interface ThreadSlot extends TaskSlot {
 
 export class ThreadsModel implements ExecModel, ThreadBody {
   readonly name = 'threads';
-  /** Set by the simulation: tasks submitted before the run starts are the initial batch. */
+  /**
+   * Tasks submitted before this is set are the initial batch (they exist at time 0 for
+   * free); it is set once the simulation has submitted them (afterStart), not at start(),
+   * which runs before the batch is submitted.
+   */
   started = false;
 
   constructor(
@@ -28,7 +32,9 @@ export class ThreadsModel implements ExecModel, ThreadBody {
     private readonly group: BandwidthGroup | null,
   ) {}
 
-  start(): void {
+  start(): void {}
+
+  afterStart(): void {
     this.started = true;
   }
 
