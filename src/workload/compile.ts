@@ -47,11 +47,9 @@ export class RunObjects {
   }
 
   lookup<K extends 'channels' | 'mutexes' | 'waitgroups'>(kind: K, name: string): RunObjects[K] extends Map<string, infer V> ? V | undefined : never {
-    for (let e: RunObjects | null = this; e !== null; e = e.parent) {
-      const v = e[kind].get(name);
-      if (v !== undefined) return v as never;
-    }
-    return undefined as never;
+    const v = this[kind].get(name);
+    if (v !== undefined) return v as never;
+    return this.parent !== null ? this.parent.lookup(kind, name) : (undefined as never);
   }
 
   /** The named program `name`, resolving its names in this environment. */
