@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { MODEL_FORMS, parseModel } from '../exec/model.js';
 import type { Nanos } from '../engine/time.js';
+import { DEFAULT_GO_COSTS, DEFAULT_GO_PARAMS } from '../go/params.js';
 import type { Dur } from '../program/dist.js';
 import {
   DURATION_ALLOWED,
@@ -122,7 +123,7 @@ const distObject = allow(
       median: distDur('The median (e^μ).'),
       sigma: allow(z.number().min(0).max(10), 'a number from 0 to 10').meta({ description: 'σ of the underlying normal.' }),
     }),
-  ]),
+  ]).meta({ id: 'Distribution' }),
   'a distribution: {dist: constant, value}, {dist: uniform, min, max}, {dist: exponential, mean} or {dist: lognormal, median, sigma}',
 );
 
@@ -139,7 +140,7 @@ const opDurationString = z
   });
 
 /** A duration in an op: a fixed duration, a distribution shorthand, or a distribution object. */
-const opDuration = allow(z.union([opDurationString, distObject]), DURATION_ALLOWED, { duration: true });
+const opDuration = allow(z.union([opDurationString, distObject]).meta({ id: 'OpDuration' }), DURATION_ALLOWED, { duration: true });
 
 // ---- ops ----
 export type OpIn =
@@ -210,9 +211,12 @@ const sendSpec = allow(
   'a channel name, or {chan: name, value: any}',
 );
 
-const OpList: z.ZodType<OpOut[]> = z.lazy(() => allow(z.array(Op), 'a list of ops'));
+const OpList: z.ZodType<OpOut[]> = z.lazy(() => allow(z.array(Op), 'a list of ops')).meta({ id: 'OpList' });
 
-const programSpec = allow(z.union([programRef, OpList]), 'a program name (declared under programs) or a list of ops');
+const programSpec = allow(
+  z.union([programRef, OpList]).meta({ id: 'Program', description: 'A program name (declared under programs) or a list of ops.' }),
+  'a program name (declared under programs) or a list of ops',
+);
 
 const opObject = allow(
   z
@@ -355,6 +359,28 @@ const model = allow(
   MODEL_FORMS,
 );
 
+// The Go runtime's parameters (src/go/params.ts); the cost fields follow DEFAULT_GO_COSTS.
+const goCosts = allowObj(
+  z.strictObject(
+    Object.fromEntries(
+      Object.keys(DEFAULT_GO_COSTS).map((k) => [k, fixedDuration(0, 1e12, `Go runtime cost: ${k} (default ${DEFAULT_GO_COSTS[k as keyof typeof DEFAULT_GO_COSTS]}ns).`).optional()]),
+    ),
+  ),
+);
+
+const goParams = allowObj(
+  z.strictObject({
+    version: allow(z.literal(DEFAULT_GO_PARAMS.version), `"${DEFAULT_GO_PARAMS.version}"`)
+      .optional()
+      .meta({ description: 'Which Go runtime to model.' }),
+    costs: goCosts.optional(),
+    asyncPreemptOff: bool().optional().meta({ description: 'GODEBUG asyncpreemptoff=1: cooperative preemption only.' }),
+    maxThreads: int(1, 1_000_000)
+      .optional()
+      .meta({ description: `debug.SetMaxThreads (default ${DEFAULT_GO_PARAMS.maxThreads}).` }),
+  }),
+);
+
 const limits = allowObj(z.strictObject({
   time: fixedDuration(1, MAX_DURATION_NS, 'Stop the run at this simulated time (default 1h).').optional(),
   events: int(1, LIMITS.events).optional().meta({ description: 'Stop the run after this many events (default 200,000,000).' }),
@@ -437,7 +463,7 @@ export const scenarioSchema = z
     machine,
     os: os.optional(),
     model: model.optional().meta({ description: 'Execution model: threads, pool:N or go:P (default threads; --model overrides).' }),
-    go: allow(z.record(z.string(), z.unknown()), 'a map of Go runtime parameters').optional(),
+    go: goParams.optional().meta({ description: 'Go runtime parameters (model go:P).' }),
     limits: limits.optional(),
     recordOrder: bool().optional().meta({ description: 'Record the order in which tasks complete (tasks.completionOrder in --json).' }),
     channels: allow(z.record(objectName('a channel name'), channelCap), 'a map of channel names to capacities').optional(),

@@ -1,0 +1,95 @@
+/**
+ * The `schedlab` command line (commander). Parsing and formatting live in src/cli; the logic
+ * (loading scenarios, simulating) lives in the library, so the web playground shares it.
+ *
+ * Exit codes: 0 ok; 2 bad input (bad scenario, bad flag, unknown file), with the problem on
+ * stderr and no output files; 1 internal error.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from '@commander-js/extra-typings';
+import { InvariantError } from '../engine/assert.js';
+import { ScenarioError } from '../workload/scenario.js';
+import { demoCommand, examplesCommand } from './demo.js';
+import { registerExplain } from './explain.js';
+import type { CliIo } from './io.js';
+import { runCommand } from './run.js';
+import { collect, UsageError } from './trace-options.js';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  let code = 0;
+  const program = new Command('schedlab')
+    .description('A deterministic scheduler laboratory: hardware threads, an OS scheduler and the Go runtime scheduler, simulated.')
+    .version(version(), '-V, --version')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    .showHelpAfterError('(schedlab help <command> shows its options)');
+
+  program
+    .command('run')
+    .description('run a scenario file (YAML or JSON) and print the resolved scenario and a summary table')
+    .argument('<file>', 'scenario file, or the name of an example (schedlab examples)')
+    .option('--seed <n>', 'seed of all randomness (overrides the file)')
+    .option('--model <model>', 'execution model: threads, pool:N, go:P (overrides the file)')
+    .option('--set <path=value>', 'override a field, e.g. --set machine.cpus=4 (repeatable)', collect, [] as string[])
+    .option('--variant <name>', 'run only this variant')
+    .option('--json', 'print exactly one JSON object with the results')
+    .option('--check', 'check every invariant after every event (slow)')
+    .option('--trace <file>', 'write a Perfetto trace (.pftrace or .json, optionally .gz)')
+    .action(async (file, flags) => {
+      code = await runCommand(file, flags, io);
+    });
+
+  program
+    .command('examples')
+    .description('list the example scenarios with their descriptions')
+    .action(() => {
+      code = examplesCommand(io);
+    });
+
+  program
+    .command('demo')
+    .description("run the seed examples, each with a short explanation and its key figures")
+    .action(() => {
+      code = demoCommand(io);
+    });
+
+  // Commands defined elsewhere get the same output and error handling.
+  registerExplain({
+    addCommand: (cmd: Command) => {
+      cmd.copyInheritedSettings(program);
+      return program.addCommand(cmd);
+    },
+  });
+
+  try {
+    if (argv.length === 0) {
+      io.err(program.helpInformation());
+      return 2;
+    }
+    await program.parseAsync([...argv], { from: 'user' });
+    return code;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version') return 0;
+      if (e.code === 'commander.help') return e.exitCode === 0 ? 0 : 2;
+      return 2; // commander has printed the message
+    }
+    if (e instanceof ScenarioError || e instanceof UsageError) {
+      io.err(`${e.message}\n`);
+      return 2;
+    }
+    const what = e instanceof InvariantError ? 'invariant violated' : 'internal error';
+    io.err(`schedlab: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    return 1;
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * `schedlab run FILE`: load and validate the scenario (all variants first, so bad input never
+ * runs anything), run it, and print the resolved scenario and a summary table — or, with
+ * --json, exactly one JSON object.
+ */
+import { simulate, type RunResult, type SimConfig } from '../sim.js';
+import type { LoadedScenario } from '../workload/scenario.js';
+import { colors, header, summaryTable, truncationNote, variantTable } from './format.js';
+import { defaultExamplesDir, loadScenarioPath, resolveScenarioPath, type CliIo } from './io.js';
+import { overridesOf, pickConfig, runWithTrace, UsageError } from './trace-options.js';
+
+export interface RunFlags {
+  seed?: string;
+  model?: string;
+  set?: string[];
+  variant?: string;
+  json?: boolean;
+  check?: boolean;
+  trace?: string;
+}
+
+async function runOne(config: SimConfig, flags: RunFlags): Promise<RunResult> {
+  if (flags.trace !== undefined) return runWithTrace(config, flags.trace);
+  return simulate(config, { check: flags.check === true });
+}
+
+/** Loads FILE with the flags' overrides (throws ScenarioError / UsageError on bad input). */
+export function loadForRun(file: string, flags: RunFlags, io: CliIo): LoadedScenario {
+  const overrides = overridesOf(flags);
+  const path = resolveScenarioPath(file, io.examplesDir ?? defaultExamplesDir());
+  return loadScenarioPath(path, overrides);
+}
+
+export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
+  const s = loadForRun(file, flags, io);
+  if (flags.trace !== undefined && flags.check === true) throw new UsageError('--trace and --check cannot be combined');
+  const c = colors(io.color && flags.json !== true);
+  const single = s.variants.length === 0 || flags.variant !== undefined;
+  if (single) {
+    const config = pickConfig(s, flags.variant);
+    const r = await runOne(config, flags);
+    if (flags.json === true) io.out(`${JSON.stringify({ ...r, config }, null, 2)}\n`);
+    else {
+      const name = flags.variant !== undefined ? `${s.file}, variant ${flags.variant}` : s.file;
+      io.out(`${header(config, name, c)}\n${summaryTable(r, c)}`);
+    }
+    const note = truncationNote(r, config);
+    if (note !== null) {
+      if (flags.json === true) io.err(`note: ${note}\n`);
+      else io.out(`note: ${note}\n`);
+    }
+    return 0;
+  }
+  if (flags.trace !== undefined) {
+    throw new UsageError(`--trace records one run, and ${s.file} has ${s.variants.length} variants: pick one with --variant (${s.variants.map((v) => v.name).join(', ')})`);
+  }
+  const rows: Array<{ name: string; result: RunResult; config: SimConfig }> = [];
+  for (const v of s.variants) rows.push({ name: v.name, result: await runOne(v.config, flags), config: v.config });
+  if (flags.json === true) {
+    const obj = { scenario: s.name, seed: s.config.seed >>> 0, variants: rows.map((r) => ({ name: r.name, ...r.result, config: r.config })) };
+    io.out(`${JSON.stringify(obj, null, 2)}\n`);
+  } else {
+    io.out(`${header(s.config, s.file, c, s.variants)}\n${variantTable(rows, c)}`);
+  }
+  for (const r of rows) {
+    const note = truncationNote(r.result, r.config);
+    if (note === null) continue;
+    if (flags.json === true) io.err(`note: variant ${r.name}: ${note}\n`);
+    else io.out(`note: variant ${r.name}: ${note}\n`);
+  }
+  return 0;
+}
