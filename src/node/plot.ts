@@ -58,12 +58,12 @@ export interface Bar {
 }
 
 /** Grouped bars: one panel per metric, one bar per model. */
-export function barSpec(opts: { title: string; bars: Bar[]; modelOrder: string[] }): TopLevelSpec {
+export function barSpec(opts: { title: string; bars: Bar[]; modelOrder: string[]; metricOrder: string[] }): TopLevelSpec {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     title: opts.title,
     data: { values: opts.bars as unknown as Array<Record<string, unknown>> },
-    facet: { field: 'metric', type: 'nominal', title: null, header: { labelFontWeight: 'bold' } },
+    facet: { field: 'metric', type: 'nominal', sort: opts.metricOrder, title: null, header: { labelFontWeight: 'bold' } },
     columns: 3,
     resolve: { scale: { y: 'independent' } },
     spec: {
