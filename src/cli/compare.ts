@@ -51,7 +51,7 @@ export const COMPARE_ROWS: Row[] = [
 
 function show(row: Row, r: Record<string, unknown> | undefined): string {
   if (r === undefined) return 'failed';
-  if (row.path === 'outcome') return String(r.outcome as string);
+  if (row.path === 'outcome') return String(r.outcome);
   const v = metricOf(r, row.path);
   if (v === undefined) return '-';
   if (row.kind === 'ns') return formatDuration(v);
