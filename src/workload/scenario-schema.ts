@@ -14,7 +14,7 @@ import { DEFAULT_GO_COSTS, DEFAULT_GO_PARAMS } from '../go/params.js';
 import type { Dur } from '../program/dist.js';
 import {
   DURATION_ALLOWED,
-  FIXED_DURATION_ALLOWED,
+  fixedDurationAllowed,
   MAX_DURATION_NS,
   RATE_ALLOWED,
   groupDigits,
@@ -87,10 +87,7 @@ const OP_DURATION_PATTERN =
 
 /** A fixed duration string ("10ms") → integer ns, within [min, max]. */
 function fixedDuration(min: Nanos = 0, max: Nanos = MAX_DURATION_NS, description?: string) {
-  let text = FIXED_DURATION_ALLOWED;
-  if (min > 0) text += `, above 0`;
-  if (max < MAX_DURATION_NS) text += `, at most ${max / 1e9}s`;
-  else text += ', at most 1000000s';
+  const text = fixedDurationAllowed(min, max);
   const s = z
     .string()
     .meta({ pattern: DURATION_PATTERN })
@@ -166,6 +163,12 @@ export type OpIn =
 
 export type SendOut = string | { chan: string; value?: unknown };
 export type ProgramOut = string | OpOut[];
+export interface LocalsOut {
+  channels?: Record<string, number | { cap: number }>;
+  mutexes?: string[];
+  waitgroups?: Record<string, number>;
+}
+export type ProgramDefOut = OpOut[] | { locals: LocalsOut; do: OpOut[] };
 export type OpOut =
   | 'yield'
   | {
@@ -454,6 +457,20 @@ const variant = allowObj(z.strictObject({
   }),
 }));
 
+/** Objects a program creates afresh each time it runs (its tasks and their spawns see them). */
+const programLocals = z
+  .strictObject({
+    channels: allow(z.record(objectName('a channel name'), channelCap), 'a map of channel names to capacities').optional(),
+    mutexes: allow(z.array(objectName('a mutex name')), 'a list of mutex names').optional(),
+    waitgroups: allow(z.record(objectName('a WaitGroup name'), int(0, LIMITS.waitgroup)), 'a map of WaitGroup names to initial counters').optional(),
+  })
+  .meta({ description: 'Channels, mutexes and WaitGroups created for every run of the program, visible to the tasks it spawns.' });
+
+const programDef = allow(
+  z.union([OpList, z.strictObject({ locals: programLocals, do: OpList })]),
+  'a list of ops, or {locals, do} (a program with its own channels, mutexes and WaitGroups)',
+);
+
 export const scenarioSchema = z
   .strictObject({
     $schema: allow(z.string(), 'a path or URL of the JSON Schema (for editors)').optional(),
@@ -469,7 +486,7 @@ export const scenarioSchema = z
     channels: allow(z.record(objectName('a channel name'), channelCap), 'a map of channel names to capacities').optional(),
     mutexes: allow(z.array(objectName('a mutex name')), 'a list of mutex names').optional(),
     waitgroups: allow(z.record(objectName('a WaitGroup name'), int(0, LIMITS.waitgroup)), 'a map of WaitGroup names to initial counters').optional(),
-    programs: allow(z.record(objectName('a program name'), OpList), 'a map of program names to op lists').optional(),
+    programs: allow(z.record(objectName('a program name'), programDef), 'a map of program names to op lists or {locals, do}').optional(),
     workload: allow(z.array(source).min(1), 'a list of at least one source: {batch: N, program} or {arrivals: {rate, for}, program}'),
     background: allow(z.array(background), 'a list of {threads: N, program}').optional(),
     variants: allow(z.array(variant).max(LIMITS.variants), `a list of at most ${LIMITS.variants} variants {name, set}`).optional(),

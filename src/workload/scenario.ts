@@ -13,7 +13,7 @@
  */
 import type { Nanos } from '../engine/time.js';
 import type { SimConfig } from '../sim.js';
-import type { OpSpec, ProgramRef, SourceSpec, WorkloadSpec } from './spec.js';
+import type { LocalsSpec, OpSpec, ProgramDef, ProgramRef, SourceSpec, WorkloadSpec } from './spec.js';
 import { fromZodIssues, formatPath, type PathSeg, type ScenarioIssue } from './scenario-issues.js';
 import { OP_NAMES, POLICY_PARAMS, scenarioSchema, type OpOut, type ProgramOut, type ScenarioOut, type SendOut } from './scenario-schema.js';
 import { applySet, formatFromName, locate, parseSetPath, parseSetValue, parseText, type ParsedText, type ScenarioFormat } from './scenario-source.js';
@@ -303,6 +303,14 @@ function checkMeaning(s: ScenarioOut, raw: Record<string, unknown>, applied: rea
   const waitgroups = Object.keys(s.waitgroups ?? {});
   const programs = Object.keys(s.programs ?? {});
   const mutexes: string[] = [];
+  // Names declared as program locals count as declared (they resolve when the program runs).
+  const localMutexes: string[] = [];
+  for (const def of Object.values(s.programs ?? {})) {
+    if (Array.isArray(def)) continue;
+    for (const c of Object.keys(def.locals.channels ?? {})) if (!channels.includes(c)) channels.push(c);
+    for (const w of Object.keys(def.locals.waitgroups ?? {})) if (!waitgroups.includes(w)) waitgroups.push(w);
+    for (const m of def.locals.mutexes ?? []) if (!localMutexes.includes(m)) localMutexes.push(m);
+  }
   (s.mutexes ?? []).forEach((m, i) => {
     if (mutexes.includes(m)) issues.push({ path: ['mutexes', i], message: `${show(m)} is declared twice (allowed: each mutex name once)` });
     else mutexes.push(m);
@@ -354,7 +362,11 @@ function checkMeaning(s: ScenarioOut, raw: Record<string, unknown>, applied: rea
     if (typeof ref === 'string') checkProgram(ref, path);
     else walkOps(ref, path, visit);
   };
-  for (const [name, ops] of Object.entries(s.programs ?? {})) walkOps(ops, ['programs', name], visit);
+  for (const m of localMutexes) if (!mutexes.includes(m)) mutexes.push(m);
+  for (const [name, def] of Object.entries(s.programs ?? {})) {
+    if (Array.isArray(def)) walkOps(def, ['programs', name], visit);
+    else walkOps(def.do, ['programs', name, 'do'], visit);
+  }
   s.workload.forEach((src, i) => {
     checkRef(src.program, ['workload', i, 'program']);
     if (src.arrivals !== undefined) {
@@ -447,8 +459,19 @@ export function toSimConfig(s: ScenarioOut): SimConfig {
   if (s.mutexes !== undefined) workload.mutexes = s.mutexes.map((name) => ({ name }));
   if (s.waitgroups !== undefined) workload.waitgroups = Object.entries(s.waitgroups).map(([name, count]) => ({ name, count }));
   if (s.programs !== undefined) {
-    const programs: Record<string, OpSpec[]> = {};
-    for (const [name, ops] of Object.entries(s.programs)) programs[name] = convertOps(ops);
+    const programs: Record<string, OpSpec[] | ProgramDef> = {};
+    for (const [name, def] of Object.entries(s.programs)) {
+      if (Array.isArray(def)) {
+        programs[name] = convertOps(def);
+        continue;
+      }
+      const l = def.locals;
+      const locals: LocalsSpec = {};
+      if (l.channels !== undefined) locals.channels = Object.entries(l.channels).map(([n, c]) => ({ name: n, cap: typeof c === 'number' ? c : c.cap }));
+      if (l.mutexes !== undefined) locals.mutexes = l.mutexes.map((n) => ({ name: n }));
+      if (l.waitgroups !== undefined) locals.waitgroups = Object.entries(l.waitgroups).map(([n, count]) => ({ name: n, count }));
+      programs[name] = { locals, do: convertOps(def.do) };
+    }
     workload.programs = programs;
   }
   workload.sources = s.workload.map((src): SourceSpec => {
