@@ -58,8 +58,10 @@ export class PerfettoSink implements TraceSink {
   private readonly threadTracks: Array<TrackSpec | undefined> = [];
   private readonly throttleTracks = new Map<string, TrackSpec>();
   private readonly queuedNow: number[] = [];
-  private readonly dirty = new Set<number>();
   private totalNow = 0;
+  /** Counter values set at the current instant, written when time moves on (last value wins). */
+  private readonly pending = new Map<TrackSpec, number>();
+  private readonly written = new Map<TrackSpec, number>();
   private lastT = 0;
   private threadRank = 0;
   // ---- Go ----
@@ -70,7 +72,6 @@ export class PerfettoSink implements TraceSink {
   private readonly mLanes: Lane[] = [];
   private readonly gStates = new Map<number, GState>();
   private readonly goCounters = new Map<string, TrackSpec>();
-  private readonly goCounterLast = new Map<string, number>();
   private closed = false;
 
   constructor(
@@ -111,7 +112,9 @@ export class PerfettoSink implements TraceSink {
           const before = this.queuedNow[cpu] ?? 0;
           this.queuedNow[cpu] = n;
           this.totalNow += n - before;
-          this.dirty.add(cpu);
+          const tr = this.cpuQueued[cpu];
+          if (tr !== undefined) this.setCounter(tr, n);
+          this.setCounter(this.totalQueued, this.totalNow);
         },
         throttle: (t, group, on) => {
           let tr = this.throttleTracks.get(group);
@@ -119,7 +122,8 @@ export class PerfettoSink implements TraceSink {
             tr = this.track('counter', `throttled: ${group}`, this.counterGroup.id, 1 + this.throttleTracks.size);
             this.throttleTracks.set(group, tr);
           }
-          this.enc.counter(tr, t, on ? 1 : 0);
+          this.setCounter(tr, on ? 1 : 0);
+          void t;
         },
         migrate: (t, tid, from, to, why) => {
           const lane = this.cpuLanes[to];
@@ -152,15 +156,19 @@ export class PerfettoSink implements TraceSink {
     this.enc.slice(tr, iv.start, iv.end, name, args);
   }
 
+  private setCounter(tr: TrackSpec, v: number): void {
+    this.pending.set(tr, v);
+  }
+
+  /** Writes the counters that changed at instant `t` (in order of first change, deterministic). */
   private flushCounters(t: number): void {
-    if (this.dirty.size === 0) return;
-    const cpus = [...this.dirty].sort((a, b) => a - b);
-    for (const cpu of cpus) {
-      const tr = this.cpuQueued[cpu];
-      if (tr !== undefined) this.enc.counter(tr, t, this.queuedNow[cpu]!);
+    if (this.pending.size === 0) return;
+    for (const [tr, v] of this.pending) {
+      if (this.written.get(tr) === v) continue;
+      this.written.set(tr, v);
+      this.enc.counter(tr, t, v);
     }
-    this.enc.counter(this.totalQueued, t, this.totalNow);
-    this.dirty.clear();
+    this.pending.clear();
   }
 
   emit(ev: TraceEvent): void {
@@ -232,15 +240,13 @@ export class PerfettoSink implements TraceSink {
     l.args = args;
   }
 
-  private goCounter(key: string, name: string, t: number, v: number, rank: number, unit: string): void {
-    if (this.goCounterLast.get(key) === v) return;
-    this.goCounterLast.set(key, v);
+  private goCounter(key: string, name: string, v: number, rank: number, unit: string): void {
     let tr = this.goCounters.get(key);
     if (tr === undefined) {
       tr = this.track('counter', name, this.go().counters.id, rank, unit);
       this.goCounters.set(key, tr);
     }
-    this.enc.counter(tr, t, v);
+    this.setCounter(tr, v);
   }
 
   private goEvent(ev: GoEvent): void {
@@ -297,17 +303,17 @@ export class PerfettoSink implements TraceSink {
           }
           tr = this.pRunq[ev.p]!;
         }
-        this.enc.counter(tr, ev.t, ev.n);
+        this.setCounter(tr, ev.n);
         return;
       }
       case 'grunq':
-        this.goCounter('grunq', 'global runq', ev.t, ev.n, 0, 'goroutines');
+        this.goCounter('grunq', 'global runq', ev.n, 0, 'goroutines');
         return;
       case 'gcounts':
-        this.goCounter('live', 'live goroutines', ev.t, ev.live, 1, 'goroutines');
-        this.goCounter('spinning', 'spinning Ms', ev.t, ev.spinning, 2, 'threads');
-        this.goCounter('idleP', 'idle Ps', ev.t, ev.idleP, 3, 'Ps');
-        this.goCounter('threads', 'threads (Ms)', ev.t, ev.threads, 4, 'threads');
+        this.goCounter('live', 'live goroutines', ev.live, 1, 'goroutines');
+        this.goCounter('spinning', 'spinning Ms', ev.spinning, 2, 'threads');
+        this.goCounter('idleP', 'idle Ps', ev.idleP, 3, 'Ps');
+        this.goCounter('threads', 'threads (Ms)', ev.threads, 4, 'threads');
         return;
       case 'decision':
         this.enc.instant(g.decisions, ev.t, ev.text.length > 60 ? `${ev.text.slice(0, 57)}...` : ev.text, { subject: ev.subject, text: ev.text });
