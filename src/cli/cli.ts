@@ -13,6 +13,7 @@ import { demoCommand, examplesCommand } from './demo.js';
 import { registerExplain } from './explain.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run.js';
+import { registerSweep } from './sweep.js';
 import { collect, UsageError } from './trace-options.js';
 
 function version(): string {
@@ -63,13 +64,15 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       code = demoCommand(io);
     });
 
-  // Commands defined elsewhere get the same output and error handling.
-  registerExplain({
+  // Commands defined in their own files get the same output and error handling.
+  const host = {
     addCommand: (cmd: Command) => {
       cmd.copyInheritedSettings(program);
       return program.addCommand(cmd);
     },
-  });
+  };
+  registerSweep(host);
+  registerExplain(host);
 
   try {
     if (argv.length === 0) {

@@ -79,17 +79,27 @@ export function summaryTable(r: RunResult, c: Colors): string {
     ['CPU', `utilization ${pct(r.cpus.utilization)}, switching ${pct(r.cpus.switchingShare)} (${r.cpus.count} CPU${r.cpus.count === 1 ? '' : 's'})`],
     ['context switches', `${int(r.contextSwitches.voluntary)} voluntary, ${int(r.contextSwitches.involuntary)} involuntary`],
     ['threads', `${int(r.threads.created)} created, ${int(r.threads.maxLive)} max live`],
-    ['tasks', `${int(r.tasks.completed)} completed of ${int(r.tasks.created)} created`],
+    ['tasks', tasksText(r)],
     ['throughput', `${rate(r.tasks.throughputPerSec).slice(0, -2)} tasks/s`],
     ['task latency', pcts(r.tasks.latencyNs)],
     ['sched latency', pcts(r.schedLatencyNs)],
   );
+  if (r.tasks.bySource.length > 1) {
+    r.tasks.bySource.forEach((b, i) => t.push([i === 0 ? 'by source' : '', `${b.name}: ${int(b.completed)} of ${int(b.created)}, latency ${pcts(b.latencyNs)}`]));
+  }
   if (r.bandwidth) {
     t.push(['bandwidth', `${dur(r.bandwidth.quotaNs)} per ${dur(r.bandwidth.periodNs)}: throttled in ${int(r.bandwidth.throttledPeriods)} of ${int(r.bandwidth.periods)} periods, ${dur(r.bandwidth.throttledNs)} in total`]);
   }
   if (r.tasks.completionOrder) t.push(['completion order', orderText(r.tasks.completionOrder)]);
   let s = t.toString() + '\n';
   s += details(r, c, '');
+  return s;
+}
+
+function tasksText(r: RunResult): string {
+  let s = `${int(r.tasks.completed)} completed of ${int(r.tasks.created)} created`;
+  const sp = r.tasks.spawned;
+  if (sp.created > 0) s += `; spawned ${int(sp.completed)} completed of ${int(sp.created)}`;
   return s;
 }
 

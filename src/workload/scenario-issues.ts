@@ -10,7 +10,7 @@
  */
 import type * as z from 'zod';
 import { ALLOWED, OP_NAMES, type AllowedMeta } from './scenario-schema.js';
-import { didYouMean, kindOf, show } from './scenario-text.js';
+import { didYouMean, kindOf, show, suggest } from './scenario-text.js';
 
 export type PathSeg = string | number;
 
@@ -221,6 +221,7 @@ function fieldNames(s: Schema | undefined): string[] {
 export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: Schema, data: unknown): ScenarioIssue[] {
   const out: ScenarioIssue[] = [];
   const seen = new Set<string>();
+  const typoOf = new Set<string>();
   const push = (i: ScenarioIssue): void => {
     const k = `${i.path.join('\u0000')}\u0001${i.message}`;
     if (seen.has(k)) return;
@@ -309,6 +310,8 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: Schema,
         const listed = names.filter((n) => !n.startsWith('$'));
         for (const key of iss.keys) {
           const dym = didYouMean(key, names);
+          const meant = suggest(key, names);
+          if (meant !== undefined && getAt(data, [...path, meant]) === undefined) typoOf.add([...path, meant].join('\u0000'));
           if (loc.meta?.op === true) {
             push({ path: [...path, key], atKey: true, message: `unknown op "${key}"${dym} (ops: ${OP_NAMES.join(', ')})` });
           } else {
@@ -339,7 +342,8 @@ export function fromZodIssues(issues: readonly z.core.$ZodIssue[], root: Schema,
     }
   };
   for (const iss of issues) visit(iss, [], root, undefined);
-  return out;
+  // An unknown field that looks like a typo of a missing required one says it all.
+  return out.filter((i) => !(i.message.startsWith('missing (required') && typoOf.has(i.path.join('\u0000'))));
 }
 
 /** "workload.0.program.2.compute"; keys that are not plain words are quoted: set["os.policy"]. */

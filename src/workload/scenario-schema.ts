@@ -85,20 +85,33 @@ const DURATION_PATTERN = '^\\s*(0|[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?\\s*(ns|us
 const OP_DURATION_PATTERN =
   '^\\s*((0|[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?\\s*(ns|us|µs|μs|ms|s|m|min|h))|(exp|exponential|constant|uniform|lognormal)\\s*\\(.*\\))\\s*$';
 
-/** A fixed duration string ("10ms") → integer ns, within [min, max]. */
+/**
+ * The input side of a duration: a string with a unit, or the number 0 (the only duration that
+ * needs no unit). Other numbers pass the type check and are rejected by the transform with
+ * "has no unit", which says more than "expected a string".
+ */
+const durationInput = (pattern: string) =>
+  z.union([z.string().meta({ pattern }), z.number().meta({ const: 0, description: '0 needs no unit' })]);
+
+function noUnit(v: number, ctx: z.core.$RefinementCtx<unknown>): void {
+  ctx.issues.push({ code: 'custom', input: v, message: `${v} has no unit` });
+}
+
+/** A fixed duration ("10ms") → integer ns, within [min, max]. */
 function fixedDuration(min: Nanos = 0, max: Nanos = MAX_DURATION_NS, description?: string) {
   const text = fixedDurationAllowed(min, max);
-  const s = z
-    .string()
-    .meta({ pattern: DURATION_PATTERN })
-    .transform((v, ctx): Nanos => {
-      const r = parseFixedDuration(v, min, max);
-      if (!r.ok) {
-        ctx.issues.push({ code: 'custom', input: v, message: r.problem });
-        return z.NEVER;
-      }
-      return r.value;
-    });
+  const s = durationInput(DURATION_PATTERN).transform((v, ctx): Nanos => {
+    if (typeof v === 'number' && v !== 0) {
+      noUnit(v, ctx);
+      return z.NEVER;
+    }
+    const r = parseFixedDuration(String(v), min, max);
+    if (!r.ok) {
+      ctx.issues.push({ code: 'custom', input: v, message: typeof v === 'number' ? `${v} is too small` : r.problem });
+      return z.NEVER;
+    }
+    return r.value;
+  });
   return allow(description !== undefined ? s.meta({ description }) : s, text, { duration: true });
 }
 
@@ -124,10 +137,12 @@ const distObject = allow(
   'a distribution: {dist: constant, value}, {dist: uniform, min, max}, {dist: exponential, mean} or {dist: lognormal, median, sigma}',
 );
 
-const opDurationString = z
-  .string()
-  .meta({ pattern: OP_DURATION_PATTERN })
-  .transform((v, ctx): Dur => {
+const opDurationString = durationInput(OP_DURATION_PATTERN).transform((v, ctx): Dur => {
+    if (typeof v === 'number') {
+      if (v === 0) return 0;
+      noUnit(v, ctx);
+      return z.NEVER;
+    }
     const r = parseOpDuration(v);
     if (!r.ok) {
       ctx.issues.push({ code: 'custom', input: v, message: r.problem });

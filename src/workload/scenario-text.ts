@@ -3,7 +3,7 @@
  * error message, and parsing the string forms of durations, distributions and rates.
  * Browser-safe (no Node modules).
  */
-import { DURATION_UNITS, parseDuration, type Nanos } from '../engine/time.js';
+import { parseDuration, type Nanos } from '../engine/time.js';
 import type { Dur } from '../program/dist.js';
 
 /** Largest duration a scenario may hold: 10^6 s (about 11.6 days of simulated time). */
@@ -92,8 +92,17 @@ export function groupDigits(n: number): string {
   return (neg ? '-' : '') + g + (frac !== undefined ? `.${frac}` : '');
 }
 
-export const FIXED_DURATION_ALLOWED = `a duration such as "10ms", "250us" or "1.5s" (units: ${DURATION_UNITS})`;
-export const DURATION_ALLOWED = `${FIXED_DURATION_ALLOWED}, or a distribution such as "exp(1ms)", "uniform(1ms, 3ms)", "lognormal(1ms, 0.5)"`;
+const UNITS_TEXT = 'units ns, us, ms, s, m, h';
+
+/** What a fixed duration field accepts, with its bounds in words. */
+export function fixedDurationAllowed(min: Nanos = 0, max: Nanos = MAX_DURATION_NS): string {
+  const base = `a duration such as "10ms", "250us" or "1.5s" (${UNITS_TEXT})`;
+  if (min > 1) return `${base} from ${fmtNs(min)} to ${fmtNs(max)}`;
+  if (min === 1) return `${base} above 0, at most ${fmtNs(max)}`;
+  return `${base} up to ${fmtNs(max)}`;
+}
+
+export const DURATION_ALLOWED = `${fixedDurationAllowed()}, or a distribution such as "exp(1ms)", "uniform(1ms, 3ms)" or "lognormal(1ms, 0.5)"`;
 
 /** Result of parsing: the value, or the problem in words (what is wrong with the value). */
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -114,8 +123,8 @@ export function parseFixedDuration(text: string, min: Nanos = 0, max: Nanos = MA
     if (unit) return { ok: false, problem: `${show(text)} has an unknown unit "${unit[1]}"` };
     return { ok: false, problem: `${show(text)} is not a duration` };
   }
-  if (ns > max) return { ok: false, problem: `${show(text)} is too large (at most ${fmtNs(max)})` };
-  if (ns < min) return { ok: false, problem: `${show(text)} is too small (at least ${fmtNs(min)})` };
+  if (ns > max) return { ok: false, problem: `${show(text)} is too large` };
+  if (ns < min) return { ok: false, problem: `${show(text)} is too small` };
   return { ok: true, value: ns };
 }
 
@@ -134,7 +143,12 @@ const DIST_FORMS = 'exp(mean), uniform(min, max), lognormal(median, sigma), cons
  */
 export function parseOpDuration(text: string): Parsed<Dur> {
   const m = /^\s*([a-z]+)\s*\((.*)\)\s*$/i.exec(text);
-  if (!m) return parseFixedDuration(text);
+  if (!m) {
+    if (/^\s*(exp|exponential|uniform|lognormal|constant)\s*\([^)]*$/i.test(text)) {
+      return { ok: false, problem: `${show(text)} was cut at a comma: inside { } or [ ], put the distribution in quotes, e.g. {io: "uniform(1ms, 3ms)"}` };
+    }
+    return parseFixedDuration(text);
+  }
   const fn = m[1]!.toLowerCase();
   const args = m[2]!.split(',').map((a) => a.trim());
   const want = (n: number): string | null =>
