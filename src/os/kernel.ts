@@ -455,10 +455,12 @@ export class Kernel implements EventHandler {
     invariant(cpu.curr === null, () => `schedule: cpu ${cpu.id} still runs thread ${cpu.curr!.id}`);
     const next = this.pickRunnable(cpu);
     if (next === null) {
+      // Idle (again): a caller that queued work on an idle CPU has uncounted it already, and
+      // that work may have been parked by a throttle in pickRunnable.
+      this.idleCount++;
       if (cpu.phase !== 'idle') {
         cpu.phase = 'idle';
         cpu.since = this.now;
-        this.idleCount++;
         if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: 0, what: 'idle' });
       }
       return;
