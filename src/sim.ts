@@ -20,6 +20,7 @@ import { FatalError, ProgramPanic } from './program/sync.js';
 import { Runner } from './program/runner.js';
 import type { TraceSink } from './trace/events.js';
 import { createObjects, resolveProgram, type RunObjects } from './workload/compile.js';
+import type { Program } from './program/program.js';
 import type { SourceSpec, WorkloadSpec } from './workload/spec.js';
 import { createGoModel, type GoParamsInput } from './go/model.js';
 
@@ -103,12 +104,16 @@ class ArrivalSource implements EventHandler {
   private end: Nanos;
   private n = 0;
   private readonly rng: Rng;
+  private readonly program: Program;
+  private readonly label: string;
   constructor(
     private readonly sim: Simulation,
     private readonly spec: Extract<SourceSpec, { kind: 'arrivals' }>,
     private readonly index: number,
   ) {
     this.ev = sim.engine.event(this, 0, null, Phase.Arrival);
+    this.program = resolveProgram(spec.program, sim.objects, spec.name);
+    this.label = `${spec.name}${index}`;
     this.rng = sim.rootRng.fork(`arrivals/${index}`);
     const start = spec.start ?? 0;
     this.end = start + spec.durationNs;
@@ -131,7 +136,7 @@ class ArrivalSource implements EventHandler {
     const last = next >= this.end;
     if (last) sim.runner.pendingArrivals--;
     else sim.engine.at(this.ev, next);
-    sim.submitRoot(this.spec.program, this.spec.name, `${this.spec.name}${this.index}.${k}`);
+    sim.submitRoot(this.program, this.spec.name, this.label, k);
     if (last) sim.runner.checkDone();
   }
 }
@@ -200,9 +205,9 @@ export class Simulation {
     (this.model as { check?: () => void }).check?.();
   }
 
-  submitRoot(ref: SourceSpec['program'], name: string, path: string): void {
-    const program = resolveProgram(ref, this.objects, name);
-    const task = this.runner.newTask(program, name, path, null);
+  /** Creates root task number `index` of a workload source and hands it to the model. */
+  submitRoot(program: Program, name: string, label: string, index: number): void {
+    const task = this.runner.newTask(program, name, null, index, label);
     this.model.submit(task, null);
   }
 
@@ -217,7 +222,7 @@ export class Simulation {
       for (const b of bg) {
         const program = resolveProgram(b.program, this.objects, b.name);
         for (let i = 0; i < b.count; i++) {
-          const task = this.bgRunner.newTask(program, b.name, `bg.${b.name}.${i}`, null);
+          const task = this.bgRunner.newTask(program, b.name, null, i, `bg.${b.name}`);
           bgModel.submit(task, null);
         }
       }
@@ -225,15 +230,17 @@ export class Simulation {
     this.model.start();
     config.workload.sources.forEach((src, i) => {
       if (src.kind === 'batch') {
+        // Compiled once per source: every task of the source shares the program.
+        const program = resolveProgram(src.program, this.objects, src.name);
         const at = src.at ?? 0;
         if (at === 0) {
-          for (let k = 0; k < src.count; k++) this.submitRoot(src.program, src.name, `${src.name}${i}.${k}`);
+          for (let k = 0; k < src.count; k++) this.submitRoot(program, src.name, `${src.name}${i}`, k);
         } else {
           this.runner.pendingArrivals++;
           const h: EventHandler = {
             fire: () => {
               this.runner.pendingArrivals--;
-              for (let k = 0; k < src.count; k++) this.submitRoot(src.program, src.name, `${src.name}${i}.${k}`);
+              for (let k = 0; k < src.count; k++) this.submitRoot(program, src.name, `${src.name}${i}`, k);
               this.runner.checkDone();
             },
           };
@@ -331,7 +338,7 @@ export class Simulation {
     }
     if (outcome === 'deadlock') {
       r.deadlock = {
-        blocked: [...runner.liveTasks]
+        blocked: [...runner.liveTasks()]
           .sort((a, b) => a.id - b.id)
           .map((t) => ({ task: t.id, name: t.name, reason: t.waitReason || 'runnable', on: t.waitOn, where: this.model.whereIs(t) })),
       };

@@ -29,7 +29,7 @@
  *   tasks arriving later come in through the netpoller (as if a connection became readable);
  * - Go 1.25's syscall design (_Psyscall); 1.26's is described in the spec but not modelled.
  */
-import { invariant } from '../engine/assert.js';
+import { invariant, InvariantError } from '../engine/assert.js';
 import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Rng } from '../engine/rng.js';
@@ -94,7 +94,6 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   readonly name: string;
   readonly allp: P[] = [];
   readonly allm: M[] = [];
-  readonly allg: G[] = [];
   // ---- sched (runtime2.go schedt) ----
   readonly runq = new GQueue();
   readonly midle: M[] = [];
@@ -211,7 +210,6 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   submit(task: Task, parent: Task | null): Nanos {
     const gp = new G(this.nextGoid++, task);
     task.exec = gp;
-    this.allg.push(gp);
     this.goroutinesCreated++;
     this.liveGs++;
     if (this.liveGs > this.maxLiveGoroutines) this.maxLiveGoroutines = this.liveGs;
@@ -243,7 +241,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   /** goready / ready(gp, next=true): runnext of the waker's P, then wakep. */
   ready(task: Task, waker: Task | null, handoff: boolean): void {
     const gp = task.exec as G;
-    this.casgstatus(gp, 'Gwaiting', 'Grunnable', waker !== null ? `readied by G${(waker.exec as G).goid}` : 'readied');
+    this.casgstatus(gp, 'Gwaiting', 'Grunnable', this.trace === null ? '' : waker !== null ? `readied by G${(waker.exec as G).goid}` : 'readied');
     const pp = this.curM?.p ?? null;
     if (pp === null) {
       this.globrunqput(gp);
@@ -298,7 +296,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   // ======================================================================= status changes
 
   casgstatus(gp: G, from: GStatus, to: GStatus, why: string): void {
-    invariant(gp.status === from, () => `casgstatus: G${gp.goid} is ${gp.status}, expected ${from} (→ ${to})`);
+    if (gp.status !== from) throw new InvariantError(`casgstatus: G${gp.goid} is ${gp.status}, expected ${from} (→ ${to})`);
     gp.status = to;
     if (to === 'Grunnable') gp.runnableSince = this.now;
     else if (from === 'Grunnable' && to === 'Grunning') this.gSchedLatency.push(this.now - gp.runnableSince);
@@ -357,22 +355,27 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     if (this.trace !== null) this.decision(`P${pp.id}`, `runqputslow: local run queue full, moved ${batch.length} goroutines to the global queue`);
   }
 
-  /** runqget: runnext first (inherits the time slice), else the LRQ head. */
-  runqget(pp: P): [G | null, boolean] {
+  /** Set by runqget: whether the G it returned came from runnext (inherits the time slice). */
+  inheritTime = false;
+
+  /** runqget: runnext first (inherits the time slice), else the LRQ head; see inheritTime. */
+  runqget(pp: P): G | null {
     const next = pp.runnext;
     if (next !== null) {
       pp.runnext = null;
       next.onq = Q_NONE;
-      return [next, true];
+      this.inheritTime = true;
+      return next;
     }
-    if (pp.runqsize === 0) return [null, false];
+    this.inheritTime = false;
+    if (pp.runqtail === pp.runqhead) return null;
     const i = pp.runqhead % LOCAL_RUNQ_SIZE;
     const gp = pp.runq[i]!;
     pp.runq[i] = null;
     pp.runqhead++;
     gp.onq = Q_NONE;
-    this.traceRunq(pp);
-    return [gp, false];
+    if (this.trace !== null) this.traceRunq(pp);
+    return gp;
   }
 
   runqempty(pp: P): boolean {
@@ -443,7 +446,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   private traceRunq(pp: P): void {
-    if (this.trace !== null) this.trace.emit({ k: 'runq', t: this.now, p: pp.id, n: pp.runqsize + (pp.runnext !== null ? 1 : 0) });
+    this.trace?.emit({ k: 'runq', t: this.now, p: pp.id, n: pp.runqsize + (pp.runnext !== null ? 1 : 0) });
   }
 
   private decision(subject: string, text: string): void {
@@ -669,10 +672,10 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     mp.pendingCost = 0;
     for (let guard = 0; guard < 1000; guard++) {
       const pp = mp.p;
-      invariant(pp !== null, () => `schedule: M${mp.id} has no P`);
+      if (pp === null) throw new InvariantError(`schedule: M${mp.id} has no P`);
       if (!resumeSteal) {
         pp.preempt = false;
-        invariant(!mp.spinning || this.runqempty(pp), 'schedule: spinning with local work');
+        if (mp.spinning && !this.runqempty(pp)) throw new InvariantError('schedule: spinning with local work');
       }
       this.probes = 0;
       this.searchNetpolled = false;
@@ -714,8 +717,11 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
         return this.found(mp, gp, false, `findRunnable: global queue (schedtick ${pp.schedtick} % 61 == 0 fairness check)`);
       }
       // 9: local run queue, runnext first.
-      const [lg, inherit] = this.runqget(pp);
-      if (lg !== null) return this.found(mp, lg, inherit, inherit ? 'findRunnable: runnext (inherits the time slice)' : 'findRunnable: local run queue');
+      const lg = this.runqget(pp);
+      if (lg !== null) {
+        const inherit = this.inheritTime;
+        return this.found(mp, lg, inherit, inherit ? 'findRunnable: runnext (inherits the time slice)' : 'findRunnable: local run queue');
+      }
       // 10: a batch from the global queue.
       if (this.runq.size > 0) {
         const [gg, n] = this.globrunqgetbatch(pp);
@@ -772,10 +778,10 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
             const w = this.checkTimers(p2, pp);
             if (w !== 0 && (s.pollUntil === 0 || w < s.pollUntil)) s.pollUntil = w;
             if (this.ranTimers > 0) {
-              const [gp, inherit] = this.runqget(pp);
+              const gp = this.runqget(pp);
               if (gp !== null) {
                 mp.steal = null;
-                return this.found(mp, gp, inherit, `stealWork: ran an expired timer of P${p2.id} in round 4`);
+                return this.found(mp, gp, this.inheritTime, `stealWork: ran an expired timer of P${p2.id} in round 4`);
               }
               s.ranTimer = true;
             }
@@ -833,7 +839,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       gp.onq = Q_NONE;
       this.ranTimers++;
       this.timersRun++;
-      this.casgstatus(gp, 'Gwaiting', 'Grunnable', `timer fired (run by P${runnerP.id})`);
+      this.casgstatus(gp, 'Gwaiting', 'Grunnable', this.trace === null ? '' : `timer fired (run by P${runnerP.id})`);
       this.runqput(runnerP, gp, true);
       this.wakep();
     }
@@ -1043,7 +1049,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
         const when = this.now + task.ns;
         gp.sleepUntil = when;
         this.netpollInited = true;
-        if (pp.timers.add(when, gp)) this.wakeNetPoller(when);
+        if (pp.timers.add(gp)) this.wakeNetPoller(when);
         mp.st = 'schedule';
         this.scheduleLoop(mp, t, 0);
         return;
@@ -1063,7 +1069,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
         return;
       case Action.Park:
         gp.waitreason = task.waitReason;
-        this.casgstatus(gp, 'Grunning', 'Gwaiting', `gopark: ${task.waitReason}`);
+        this.casgstatus(gp, 'Grunning', 'Gwaiting', this.trace === null ? '' : `gopark: ${task.waitReason}`);
         this.dropg(mp, gp);
         mp.st = 'schedule';
         this.scheduleLoop(mp, t, 0);
@@ -1291,7 +1297,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     if (this.runner.live === 0) return;
     if (this.netpollAnyWaiters() || this.netpollReadyQ.length > 0) return;
     for (const pp of this.allp) if (pp.timers.size > 0) return;
-    for (const gp of this.allg) {
+    for (const task of this.runner.liveTasks()) {
+      const gp = task.exec as G;
       if (gp.status === 'Grunnable' || gp.status === 'Grunning' || gp.status === 'Gsyscall') {
         invariant(false, () => `checkdead: runnable g G${gp.goid} in status ${gp.status}`);
       }
@@ -1362,7 +1369,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     invariant(spinning === this.nmspinning, () => `check: nmspinning ${this.nmspinning} but ${spinning} Ms spinning`);
     invariant(this.nmspinning >= 0 && this.nmspinning <= this.gomaxprocs, () => `check: nmspinning ${this.nmspinning} out of range`);
     invariant(pollers <= 1, () => `check: ${pollers} Ms blocked in netpoll`);
-    for (const gp of this.allg) {
+    for (const task of this.runner.liveTasks()) {
+      const gp = task.exec as G;
       if (gp.status === 'Gdead') continue;
       if (!seen.has(gp)) {
         invariant(gp.status === 'Gwaiting' || gp.status === 'Gsyscall', () => `check: G${gp.goid} (${gp.status}) is nowhere (lost)`);

@@ -31,8 +31,10 @@ export class G {
   onq = Q_NONE;
   /** Set by ready() with handoff: after its current op, this G yields to its LRQ tail (goyield). */
   yieldAfterOp = false;
-  /** Pending time.Sleep timer, when parked in sleep. */
+  /** Pending time.Sleep timer's `when`, while parked in sleep (-1: none). */
   sleepUntil: Nanos = -1;
+  /** Insertion order of the timer in its P's heap (ties). */
+  timerSeq = 0;
   /** When this G last became runnable (goroutine scheduling latency). */
   runnableSince: Nanos = 0;
   /** An IO op whose read returned EAGAIN: park for this long once its syscall cost is paid (-1: none). */

@@ -12,13 +12,10 @@
 import type { Nanos } from '../engine/time.js';
 import type { G } from './runtime2.js';
 
-interface Timer {
-  when: Nanos;
-  seq: number;
-  gp: G;
-}
+// The heap holds the sleeping Gs themselves, keyed by (sleepUntil, timerSeq): no timer objects.
+type Timer = G;
 
-const before = (a: Timer, b: Timer): boolean => a.when < b.when || (a.when === b.when && a.seq < b.seq);
+const before = (a: Timer, b: Timer): boolean => a.sleepUntil < b.sleepUntil || (a.sleepUntil === b.sleepUntil && a.timerSeq < b.timerSeq);
 
 export class TimerHeap {
   private readonly a: Timer[] = [];
@@ -30,12 +27,13 @@ export class TimerHeap {
 
   /** The earliest `when`, or 0 when empty (the runtime's wakeTime convention). */
   wakeTime(): Nanos {
-    return this.a.length === 0 ? 0 : this.a[0]!.when;
+    return this.a.length === 0 ? 0 : this.a[0]!.sleepUntil;
   }
 
-  /** Adds a timer; returns true if it is now the earliest on this heap. */
-  add(when: Nanos, gp: G): boolean {
-    const t: Timer = { when, seq: this.seq++, gp };
+  /** Adds gp's sleep timer (gp.sleepUntil is its `when`); returns true if it is now the earliest. */
+  add(gp: G): boolean {
+    gp.timerSeq = this.seq++;
+    const t: Timer = gp;
     const a = this.a;
     let i = a.length;
     a.push(t);
@@ -52,8 +50,8 @@ export class TimerHeap {
   /** Removes and returns the Gs of every timer with when ≤ now, earliest first. */
   expired(now: Nanos, out: G[]): void {
     const a = this.a;
-    while (a.length > 0 && a[0]!.when <= now) {
-      out.push(a[0]!.gp);
+    while (a.length > 0 && a[0]!.sleepUntil <= now) {
+      out.push(a[0]!);
       const last = a.pop()!;
       if (a.length === 0) break;
       let i = 0;
@@ -72,6 +70,6 @@ export class TimerHeap {
 
   /** Gs with pending timers (for checks and deadlock reports). */
   *gs(): IterableIterator<G> {
-    for (const t of this.a) yield t.gp;
+    yield* this.a;
   }
 }

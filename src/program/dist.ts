@@ -24,17 +24,17 @@ export type Dur = Nanos | Dist;
 
 export const DIST_NAMES = ['constant', 'uniform', 'exponential', 'lognormal'] as const;
 
-export function sample(d: Dur, rng: () => Rng): Nanos {
+export function sample(d: Dur, src: { rng(): Rng }): Nanos {
   if (typeof d === 'number') return d;
   switch (d.dist) {
     case 'constant':
       return d.value;
     case 'uniform':
-      return Math.round(d.min + rng().nextFloat() * (d.max - d.min));
+      return Math.round(d.min + src.rng().nextFloat() * (d.max - d.min));
     case 'exponential':
-      return Math.round(-d.mean * Math.log(1 - rng().nextFloat()));
+      return Math.round(-d.mean * Math.log(1 - src.rng().nextFloat()));
     case 'lognormal':
-      return Math.max(0, Math.round(d.median * Math.exp(d.sigma * rng().normal())));
+      return Math.max(0, Math.round(d.median * Math.exp(d.sigma * src.rng().normal())));
   }
 }
 

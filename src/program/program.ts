@@ -52,27 +52,42 @@ interface Frame {
   left: number;
 }
 
+/** Runs an op list; the outermost level is kept inline, nested repeats on a small stack. */
 class ListInstance implements ProgramInstance {
-  private frames: Frame[];
+  private ops: ListOp[];
+  private i = 0;
+  private left = 1;
+  private stack: Frame[] | null = null;
   constructor(ops: ListOp[]) {
-    this.frames = [{ ops, i: 0, left: 1 }];
+    this.ops = ops;
   }
   next(): Op | null {
-    const frames = this.frames;
     for (;;) {
-      const f = frames[frames.length - 1];
-      if (f === undefined) return null;
-      if (f.i >= f.ops.length) {
-        if (--f.left > 0) {
-          f.i = 0;
+      if (this.i >= this.ops.length) {
+        if (--this.left > 0) {
+          this.i = 0;
           continue;
         }
-        frames.pop();
+        const st = this.stack;
+        if (st === null || st.length === 0) {
+          this.i = this.ops.length;
+          this.left = 0;
+          return null;
+        }
+        const f = st.pop()!;
+        this.ops = f.ops;
+        this.i = f.i;
+        this.left = f.left;
         continue;
       }
-      const op = f.ops[f.i++]!;
+      const op = this.ops[this.i++]!;
       if (op.op === 'repeat') {
-        if (op.times > 0 && op.body.length > 0) frames.push({ ops: op.body, i: 0, left: op.times });
+        if (op.times > 0 && op.body.length > 0) {
+          (this.stack ??= []).push({ ops: this.ops, i: this.i, left: this.left });
+          this.ops = op.body;
+          this.i = 0;
+          this.left = op.times;
+        }
         continue;
       }
       return op;

@@ -18,7 +18,7 @@ import { mutexLock, mutexUnlock, type Mutex } from './mutex.js';
 import type { Op } from './ops.js';
 import type { Program } from './program.js';
 import { ProgramPanic, type ReadyTarget, type SyncContext } from './sync.js';
-import { Task } from './task.js';
+import { mixKey, rootKey, Task } from './task.js';
 import { wgAdd, wgWait } from './waitgroup.js';
 
 /** What the model must do next for a task (`task.ns` holds the duration where one applies). */
@@ -66,8 +66,9 @@ export class Runner implements SyncContext {
   /** Completion order (task ids), kept when `recordOrder` is on. */
   readonly order: number[] = [];
   recordOrder = false;
-  /** Tasks that are alive (for deadlock reports). */
-  readonly liveTasks = new Set<Task>();
+  /** Live tasks, oldest first (an intrusive list: no per-task allocation). */
+  private liveHead: Task | null = null;
+  private liveTail: Task | null = null;
   /** Called when the last live task ends and no more arrive. */
   onAllDone: (() => void) | null = null;
   /** Outstanding external arrivals (the run is not done while any remain). */
@@ -87,9 +88,13 @@ export class Runner implements SyncContext {
     this.host.ready(task, waker, handoff);
   }
 
-  /** Creates a task (not yet submitted to the model). */
-  newTask(program: Program, name: string, path: string, parent: Task | null): Task {
-    const t = new Task(this.nextId++, name, path, program, parent, this.engine.now, this.runSeed);
+  /**
+   * Creates a task (not yet submitted to the model): a root task of a workload source (parent
+   * null; `label` names the source) or a task spawned by `parent` as its `index`-th child.
+   */
+  newTask(program: Program, name: string, parent: Task | null, index: number, label: string | null = null): Task {
+    const key = parent !== null ? mixKey(parent.key, index) : rootKey(label ?? name, index, this.runSeed);
+    const t = new Task(this.nextId++, name, program, parent, this.engine.now, index, parent !== null ? null : (label ?? name), key);
     this.created++;
     if (parent === null) {
       this.rootsCreated++;
@@ -99,9 +104,17 @@ export class Runner implements SyncContext {
     }
     this.live++;
     if (this.live > this.maxLive) this.maxLive = this.live;
-    this.liveTasks.add(t);
+    t.prevLive = this.liveTail;
+    if (this.liveTail !== null) this.liveTail.nextLive = t;
+    else this.liveHead = t;
+    this.liveTail = t;
     if (this.trace !== null) this.trace.emit({ k: 'task', t: this.engine.now, task: t.id, name, parent: parent?.id ?? 0 });
     return t;
+  }
+
+  /** The live tasks, oldest first. */
+  *liveTasks(): IterableIterator<Task> {
+    for (let t = this.liveHead; t !== null; t = t.nextLive) yield t;
   }
 
   /** Advances `task` to its next model-visible action. */
@@ -151,23 +164,23 @@ export class Runner implements SyncContext {
   private exec(task: Task, op: Op): Action | -1 {
     switch (op.op) {
       case 'compute': {
-        const ns = sample(op.d, task.rng);
+        const ns = sample(op.d, task);
         if (ns <= 0) return -1;
         task.ns = ns;
         return Action.Compute;
       }
       case 'io': {
-        task.ns = sample(op.d, task.rng);
+        task.ns = sample(op.d, task);
         task.waitReason = 'IO wait';
         return Action.Io;
       }
       case 'syscall': {
-        task.ns = sample(op.d, task.rng);
+        task.ns = sample(op.d, task);
         task.waitReason = 'syscall';
         return Action.Syscall;
       }
       case 'sleep': {
-        const ns = sample(op.d, task.rng);
+        const ns = sample(op.d, task);
         if (ns <= 0) return -1;
         task.ns = ns;
         task.waitReason = 'sleep';
@@ -177,7 +190,7 @@ export class Runner implements SyncContext {
         return Action.Yield;
       case 'spawn': {
         const k = task.children++;
-        const child = this.newTask(op.program, op.name ?? op.program.name, `${task.path}/${k}`, task);
+        const child = this.newTask(op.program, op.name ?? op.program.name, task, k);
         const cost = this.host.submit(child, task);
         if (cost > 0) {
           task.ns = cost;
@@ -213,7 +226,13 @@ export class Runner implements SyncContext {
     task.endedAt = this.engine.now;
     this.completed++;
     this.live--;
-    this.liveTasks.delete(task);
+    const p = task.prevLive;
+    const n = task.nextLive;
+    if (p !== null) p.nextLive = n;
+    else this.liveHead = n;
+    if (n !== null) n.prevLive = p;
+    else this.liveTail = p;
+    task.prevLive = task.nextLive = null;
     if (task.parent === null) {
       this.rootsCompleted++;
       this.latency.push(task.endedAt - task.createdAt);

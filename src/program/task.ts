@@ -7,6 +7,16 @@ import type { Nanos } from '../engine/time.js';
 import type { Program, ProgramInstance, TaskInfo } from './program.js';
 import type { SelectWait } from './chan.js';
 
+/** Mixes a parent's stream key with a child index (deterministic, 32-bit). */
+export function mixKey(parent: number, index: number): number {
+  let h = (parent ^ Math.imul(index + 0x9e3779b9, 0x85ebca6b)) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d) >>> 0;
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b) >>> 0;
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
 export class Task implements TaskInfo {
   inst: ProgramInstance | null = null;
   /** Result handed to the program at its next step. */
@@ -29,23 +39,41 @@ export class Task implements TaskInfo {
   children = 0;
   /** Execution-model data (the OS thread, or the Go G). */
   exec: unknown = null;
+  /** Links in the runner's list of live tasks. */
+  prevLive: Task | null = null;
+  nextLive: Task | null = null;
   private rngInst: Rng | null = null;
 
   constructor(
     readonly id: number,
     readonly name: string,
-    /** Stable spawn path ("batch0.17", "batch0.17/3"): seeds the task's random stream. */
-    readonly path: string,
     readonly program: Program,
     readonly parent: Task | null,
     readonly createdAt: Nanos,
-    private readonly runSeed: number,
+    /** Index among its parent's children, or within its workload source for a root task. */
+    readonly index: number,
+    /** For a root task: its source's label ("request0"); null for a spawned task. */
+    readonly label: string | null,
+    /** Seed of the task's random stream, derived from its spawn path and the run's seed. */
+    readonly key: number,
   ) {}
 
   get done(): boolean {
     return this.endedAt >= 0;
   }
 
+  /** Stable spawn path ("request0.17", "request0.17/3"), the same under every model. */
+  get path(): string {
+    return this.parent !== null ? `${this.parent.path}/${this.index}` : `${this.label}.${this.index}`;
+  }
+
   /** The task's own random stream (durations), independent of the execution model. */
-  rng = (): Rng => (this.rngInst ??= new Rng(hash32(this.path, this.runSeed)));
+  rng(): Rng {
+    return (this.rngInst ??= new Rng(this.key));
+  }
+}
+
+/** Stream key of a root task: a hash of its path and the run's seed. */
+export function rootKey(label: string, index: number, runSeed: number): number {
+  return hash32(`${label}.${index}`, runSeed);
 }
