@@ -42,7 +42,9 @@ export function summaryOf(text: string | undefined): string {
   const flat = (text ?? '').replace(/\s+/g, ' ').trim();
   const end = flat.search(/[.!?](\s|$)/);
   const s = end >= 0 ? flat.slice(0, end + 1) : flat;
-  return s.length > 100 ? `${s.slice(0, 97)}...` : s;
+  if (s.length <= 100) return s;
+  const cut = s.lastIndexOf(' ', 97);
+  return `${s.slice(0, cut > 40 ? cut : 97)}...`;
 }
 
 function errorText(e: unknown): string {
