@@ -208,6 +208,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** newproc (the `go` statement) or a goroutine arriving from outside. */
   submit(task: Task, parent: Task | null): Nanos {
+    // SIM: goids are sequential; the runtime hands them out to Ps in batches of 16 (_GoidCacheBatch).
     const gp = new G(this.nextGoid++, task);
     task.exec = gp;
     this.goroutinesCreated++;
@@ -230,6 +231,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       return 0;
     }
     // An arrival: its goroutine becomes ready through the netpoller.
+    // SIM: no listener goroutine; the request's goroutine appears as if its connection became readable.
     this.casgstatus(gp, 'Gidle', 'Gwaiting', 'arrival');
     gp.waitreason = 'IO wait';
     this.netpollInited = true;
@@ -295,6 +297,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   // ======================================================================= status changes
 
+  // SIM: no _Gscan bit, _Gcopystack or _Gpreempted (no GC, no stack growth, no suspendG).
   casgstatus(gp: G, from: GStatus, to: GStatus, why: string): void {
     if (gp.status !== from) throw new InvariantError(`casgstatus: G${gp.goid} is ${gp.status}, expected ${from} (→ ${to})`);
     gp.status = to;
@@ -508,6 +511,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** wakep: start a spinning M if none is spinning and a P is idle. */
   wakep(): void {
+    // SIM: runtime.main has always started (mainStarted), so newproc and Gosched always call wakep.
     if (this.nmspinning !== 0) return;
     this.nmspinning = 1; // CAS 0 → 1
     const pp = this.pidlegetSpinning();
@@ -624,6 +628,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
           mp.nextp = null;
           this.acquirep(mp, pp);
         }
+        // SIM: thread creation is charged to the new M's thread, not to the creator (newm).
         this.kernel.compute(t, Math.max(1, this.kernel.costs.threadCreate));
         return;
       case 'schedule':
@@ -679,6 +684,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       }
       this.probes = 0;
       this.searchNetpolled = false;
+      // SIM: the search runs at one instant; its CPU cost is charged after the decision.
       const r = this.findRunnableSearch(mp, pp, resumeSteal);
       resumeSteal = false;
       const cost = extraCost + this.costs.goroutineSwitch + this.probes * this.costs.stealProbe + (this.searchNetpolled ? this.costs.netpoll : 0);
@@ -1032,6 +1038,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
         return;
       case Action.Io: {
         // A non-blocking read that would block: one syscall, then park in the netpoller.
+        // SIM: the read after readiness is not charged separately.
         gp.pendingIo = task.ns;
         this.netpollInited = true;
         this.kernel.compute(t, Math.max(1, this.kernel.costs.syscall));
@@ -1103,6 +1110,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** entersyscall (Go 1.25): the G keeps its M, the P goes _Psyscall without an M. */
   private entersyscall(mp: M, gp: G, d: Nanos, t: Thread): void {
+    // SIM: Go 1.25's _Psyscall protocol; Go 1.26 keeps the P wired (_Prunning) until sysmon takes it.
     const pp = mp.p!;
     this.casgstatus(gp, 'Grunning', 'Gsyscall', 'entersyscall');
     mp.syscalltick = pp.syscalltick;
@@ -1242,6 +1250,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** netpoll(0): the Gs whose IO is ready (all of them), in completion order. */
   private netpoll(): G[] {
+    // SIM: epoll returns fds in the kernel's order, at most 128 per call; here all, oldest first.
     const list = this.netpollReadyQ.splice(0);
     for (const gp of list) gp.onq = Q_NONE;
     this.netpollWaiters -= list.length;

@@ -6,6 +6,9 @@
  * sleep deeply until the next timer (at most forcegcperiod/2 = 60 s) unless a syscall wakes
  * it; poll the network if nobody has for 10 ms; retake Ps (preempt Gs that ran 10 ms, hand off
  * Ps stuck in syscalls). A loop that retook a P from a syscall resets the back-off.
+ *
+ * SIM: no forced GC, scavenger wake-ups or (Go 1.25) periodic GOMAXPROCS updates; the deep
+ * sleep is woken only by entersyscall and exitsyscall's pidleget (as in the runtime).
  */
 import type { Thread } from '../os/thread.js';
 import {

@@ -160,6 +160,7 @@ export function chanSelect(ctx: SyncContext, task: Task, cases: SelectCase[], wi
     const cs = cases[i]!;
     const ch = 'send' in cs ? cs.send : cs.recv;
     if ((ch as Chan | null) === null) continue;
+    // SIM: one seeded stream for the run's selects; the runtime uses each M's cheaprand.
     const j = ctx.selectRng.int(order.length + 1);
     order.push(order[j]!);
     order[j] = i;
