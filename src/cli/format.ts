@@ -108,8 +108,8 @@ export function orderText(order: readonly number[], max = 40): string {
   return order.length > max ? `${shown} ... (${order.length} tasks)` : shown;
 }
 
-/** Deadlock, panic and model-specific figures, after a table. */
-export function details(r: RunResult, c: Colors, prefix: string): string {
+/** Deadlock, panic and (unless `withModel` is false) model-specific figures, after a table. */
+export function details(r: RunResult, c: Colors, prefix: string, withModel = true): string {
   let s = '';
   if (r.panic !== undefined) s += `${prefix}${c.red('panic')}: ${r.panic}\n`;
   if (r.deadlock) {
@@ -122,7 +122,7 @@ export function details(r: RunResult, c: Colors, prefix: string): string {
     ['pool', r.pool],
     ['go', r.go],
   ] as const) {
-    if (m === undefined) continue;
+    if (m === undefined || !withModel) continue;
     const parts = Object.entries(m)
       .filter(([, v]) => typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean')
       .map(([k, v]) => `${k} ${typeof v === 'number' ? int(v) : String(v)}`);
@@ -147,10 +147,10 @@ export interface VariantRow {
   result: RunResult;
 }
 
-/** One row per variant with the key figures. */
+/** One row per variant with the key figures (details of the models: see --json). */
 export function variantTable(rows: readonly VariantRow[], c: Colors): string {
   const showOutcome = rows.some((r) => r.result.outcome !== 'completed');
-  const head = ['variant', ...(showOutcome ? ['outcome'] : []), 'simulated', 'CPU', 'switching', 'switches vol/invol', 'threads', 'tasks/s', 'task p99', 'sched p99', 'sched max'];
+  const head = ['variant', ...(showOutcome ? ['outcome'] : []), 'simulated', 'CPU', 'switching', 'switches vol/invol', 'threads', 'task p50', 'task p99', 'sched p99', 'sched max'];
   const t = table(head.map((h) => c.bold(h)));
   for (const { name, result: r } of rows) {
     t.push([
@@ -161,13 +161,13 @@ export function variantTable(rows: readonly VariantRow[], c: Colors): string {
       pct(r.cpus.switchingShare),
       `${int(r.contextSwitches.voluntary)}/${int(r.contextSwitches.involuntary)}`,
       int(r.threads.created),
-      rate(r.tasks.throughputPerSec),
+      dur(r.tasks.latencyNs.p50),
       dur(r.tasks.latencyNs.p99),
       dur(r.schedLatencyNs.p99),
       dur(r.schedLatencyNs.max),
     ]);
   }
   let s = t.toString() + '\n';
-  for (const { name, result } of rows) s += details(result, c, `${name}: `);
+  for (const { name, result } of rows) s += details(result, c, `${name}: `, false);
   return s;
 }
