@@ -5,9 +5,16 @@
  * Run:    ./os_costs [--reps N] [--quick]       (prints one JSON object on stdout)
  *
  * Every figure is measured in `reps` independent repetitions; each repetition gives one value
- * (a mean over many iterations, or a median over samples for sleeps), and the JSON reports the
+ * (the median of batch means, or a median over samples for sleeps), and the JSON reports the
  * median of the repetitions together with min, p25, p75 and max so the spread is visible.
  * All times come from clock_gettime(CLOCK_MONOTONIC), in nanoseconds.
+ *
+ * Other processes spoil some figures badly: a wake-up onto the other CPU is no longer a wake-up
+ * of an IDLE CPU when that CPU runs someone else, and thread creation gets cheaper when there is
+ * no idle CPU to wake. So each repetition also measures how much of the machine's CPU time other
+ * processes used during it (/proc/stat minus this process's own getrusage), and a repetition is
+ * "quiet" when that share stays under 10%. The `costs` are the medians over the quiet
+ * repetitions when there are at least 3 of them, else over all of them (`costsFrom` says which).
  *
  * What is measured (docs/costs.md explains how each figure maps onto the simulation):
  *
@@ -92,6 +99,39 @@ static void pin_self(int cpu) {
   if (sched_setaffinity(0, sizeof set, &set) != 0) die("sched_setaffinity");
 }
 
+/* ---------- other processes' CPU use ---------- */
+
+struct load_mark {
+  long long busy, total; /* jiffies over all CPUs, from /proc/stat */
+  double own_s;          /* this process's CPU time, from getrusage */
+};
+
+static void load_mark(struct load_mark *m) {
+  long long v[10] = {0};
+  FILE *f = fopen("/proc/stat", "r");
+  if (f) {
+    if (fscanf(f, "cpu %lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) < 4)
+      memset(v, 0, sizeof v);
+    fclose(f);
+  }
+  /* user nice system idle iowait irq softirq steal */
+  m->busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+  m->total = m->busy + v[3] + v[4];
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  m->own_s = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/* Share of all CPU time between a and b that other processes used (0..1; -1 if unknown). */
+static double other_load(const struct load_mark *a, const struct load_mark *b) {
+  long long total = b->total - a->total;
+  if (total <= 0) return -1;
+  double hz = (double)sysconf(_SC_CLK_TCK);
+  double other = (double)(b->busy - a->busy) - (b->own_s - a->own_s) * hz;
+  double r = other / (double)total;
+  return r < 0 ? 0 : r;
+}
+
 /* ---------- statistics over repetitions ---------- */
 
 static int cmp_double(const void *a, const void *b) {
@@ -112,14 +152,28 @@ static double median_of(double *v, int n) {
   return pct(v, n, 50);
 }
 
-/* Prints `"name": {"median":…, "min":…, "p25":…, "p75":…, "max":…, "reps":[…]}` with `prec`
- * decimals (0 for nanoseconds). */
+/* Repetitions that count for the costs (see main); NULL = all. */
+static int *g_use;
+
+/* Median over the repetitions that count. */
+static double median_used(const double *v, int n) {
+  double *s = malloc(n * sizeof *s);
+  int k = 0;
+  for (int i = 0; i < n; i++)
+    if (!g_use || g_use[i]) s[k++] = v[i];
+  double m = k ? median_of(s, k) : 0;
+  free(s);
+  return m;
+}
+
+/* Prints `"name": {"used":…, "median":…, "min":…, "p25":…, "p75":…, "max":…, "reps":[…]}` with
+ * `prec` decimals (0 for nanoseconds); "used" is the median of the repetitions that count. */
 static void print_stat_p(const char *name, double *v, int n, int last, int prec) {
   double *s = malloc(n * sizeof *s);
   memcpy(s, v, n * sizeof *s);
   qsort(s, n, sizeof *s, cmp_double);
-  printf("    \"%s\": {\"median\": %.*f, \"min\": %.*f, \"p25\": %.*f, \"p75\": %.*f, \"max\": %.*f, \"reps\": [",
-         name, prec, pct(s, n, 50), prec, s[0], prec, pct(s, n, 25), prec, pct(s, n, 75), prec, s[n - 1]);
+  printf("    \"%s\": {\"used\": %.*f, \"median\": %.*f, \"min\": %.*f, \"p25\": %.*f, \"p75\": %.*f, \"max\": %.*f, \"reps\": [",
+         name, prec, median_used(v, n), prec, pct(s, n, 50), prec, s[0], prec, pct(s, n, 25), prec, pct(s, n, 75), prec, s[n - 1]);
   for (int i = 0; i < n; i++) printf("%s%.*f", i ? ", " : "", prec, v[i]);
   printf("]}%s\n", last ? "" : ",");
   free(s);
@@ -431,7 +485,10 @@ int main(int argc, char **argv) {
 
   /* The measurements are interleaved repetition by repetition, so that a burst of load from
    * elsewhere on the machine spreads over all figures instead of spoiling one of them. */
+  double *load_v = calloc(R, sizeof(double));
   for (int rep = 0; rep < R; rep++) {
+    struct load_mark m0, m1;
+    load_mark(&m0);
     pin_self(cpus[0]);
     getppid_v[rep] = measure_getppid();
     write0_v[rep] = measure_write0(devnull);
@@ -456,13 +513,23 @@ int main(int argc, char **argv) {
     double by_req[NREQ];
     slack_v[rep] = measure_sleep_rep(g_scale < 1 ? 6 : 20, by_req);
     for (int r = 0; r < NREQ; r++) slack_req[r][rep] = by_req[r];
+    load_mark(&m1);
+    load_v[rep] = other_load(&m0, &m1);
   }
 
-  double med_cs = median_of(memcpy(calloc(R, sizeof(double)), cs_v, R * sizeof(double)), R);
-  double med_ipi = ncpu >= 2 ? median_of(memcpy(calloc(R, sizeof(double)), ipi_v, R * sizeof(double)), R) : -1;
-  double med_tc = median_of(memcpy(calloc(R, sizeof(double)), tc_v, R * sizeof(double)), R);
-  double med_sc = median_of(memcpy(calloc(R, sizeof(double)), getppid_v, R * sizeof(double)), R);
-  double med_sl = median_of(memcpy(calloc(R, sizeof(double)), slack_v, R * sizeof(double)), R);
+  /* Which repetitions count for the costs: the quiet ones if there are at least 3. */
+  int nquiet = 0;
+  for (int rep = 0; rep < R; rep++)
+    if (load_v[rep] >= 0 && load_v[rep] < 0.10) nquiet++;
+  int use_quiet = nquiet >= 3;
+  g_use = calloc(R, sizeof(int));
+  for (int rep = 0; rep < R; rep++) g_use[rep] = !use_quiet || (load_v[rep] >= 0 && load_v[rep] < 0.10);
+
+  double med_cs = median_used(cs_v, R);
+  double med_ipi = ncpu >= 2 ? median_used(ipi_v, R) : -1;
+  double med_tc = median_used(tc_v, R);
+  double med_sc = median_used(getppid_v, R);
+  double med_sl = median_used(slack_v, R);
 
   printf("{\n");
   printf("  \"costs\": {\"contextSwitch\": %.0f, ", med_cs);
@@ -470,6 +537,11 @@ int main(int argc, char **argv) {
   else printf("\"wakeupIpi\": null, ");
   printf("\"threadCreate\": %.0f, \"syscall\": %.0f, \"timerSlack\": %.0f},\n", med_tc, med_sc, med_sl);
   printf("  \"reps\": %d,\n", R);
+  printf("  \"quietReps\": %d,\n", nquiet);
+  printf("  \"costsFrom\": \"%s\",\n", use_quiet ? "quiet repetitions" : "all repetitions (fewer than 3 were quiet)");
+  printf("  \"otherCpuPerRep\": [");
+  for (int rep = 0; rep < R; rep++) printf("%s%.2f", rep ? ", " : "", load_v[rep]);
+  printf("],\n");
   printf("  \"cpusUsed\": [%d, %d],\n", cpus[0], cpus[1]);
   printf("  \"timerslackNs\": %ld,\n", read_long_file("/proc/self/timerslack_ns"));
   printf("  \"detail\": {\n");

@@ -104,8 +104,8 @@ if (existsSync(`${dir}/go.json`)) {
     goroutineSwitch: p1.goroutineSwitch,
     goStatement: p1.goStatement,
     syncOp: p1.chanOp,
-    netpoll: Math.round(os.detail.epollWait0.median),
-    asyncPreempt: Math.round(os.detail.signal.median),
+    netpoll: Math.round(os.detail.epollWait0.used),
+    asyncPreempt: Math.round(os.detail.signal.used),
   };
   const go = { version: g.version, costs, ...p1 };
   for (const [k, d] of Object.entries(g.detail)) if (k !== 'gomaxprocs1') go[k] = medians(d);
@@ -113,7 +113,14 @@ if (existsSync(`${dir}/go.json`)) {
   spread.go = g.detail;
   scenario.go = { costs: Object.fromEntries(Object.entries(costs).map(([k, v]) => [k, dur(v)])) };
 }
-out.machine = { ...facts, osCostReps: os.reps, cpusUsed: os.cpusUsed };
+out.machine = {
+  ...facts,
+  osCostReps: os.reps,
+  quietReps: os.quietReps,
+  costsFrom: os.costsFrom,
+  otherCpuPerRep: os.otherCpuPerRep,
+  cpusUsed: os.cpusUsed,
+};
 out.scenario = scenario;
 out.spread = spread;
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
@@ -123,6 +130,10 @@ for (const [k, v] of Object.entries(scenario.machine.costs)) yaml += `    ${k}: 
 if (scenario.go) {
   yaml += 'go:\n  costs:\n';
   for (const [k, v] of Object.entries(scenario.go.costs)) yaml += `    ${k}: ${v}\n`;
+}
+if (os.quietReps < 3) {
+  yaml += `\nwarning: only ${os.quietReps} of ${os.reps} repetitions ran on a quiet machine (other processes under 10% of the CPUs);\n` +
+    'wakeupIpi and threadCreate are unreliable: run again on an idle machine (--wait-idle 300).\n';
 }
 process.stderr.write(yaml);
 EOF
