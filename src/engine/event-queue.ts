@@ -54,7 +54,15 @@ export class EventQueue {
 
   /** Queues `ev` at time `t`; if it is already queued it is moved (a reschedule). */
   schedule(ev: SimEvent, t: number): void {
-    if (ev.pos >= 0) this.remove(ev);
+    if (ev.pos >= 0) {
+      // Move in place: the new key is (t, a fresh seq), so it only rises unless t is earlier.
+      const earlier = t < ev.t;
+      ev.t = t;
+      ev.key = ev.phase * PHASE_SHIFT + this.seq++;
+      if (earlier) this.up(ev.pos, ev);
+      else this.down(ev.pos, ev);
+      return;
+    }
     ev.t = t;
     ev.key = ev.phase * PHASE_SHIFT + this.seq++;
     const a = this.a;

@@ -313,7 +313,7 @@ export class Kernel implements EventHandler {
       }
       case EV_WAKE: {
         const t = ev.arg as Thread;
-        this.wake(t, null, `timer: ${t.waitReason} done`);
+        this.wake(t, null, this.trace !== null ? `timer: ${t.waitReason} done` : '');
         return;
       }
       case EV_BALANCE:
@@ -346,6 +346,7 @@ export class Kernel implements EventHandler {
     );
   }
 
+  /** `why` is only read when tracing: hot paths pass '' when `trace` is null. */
   private setState(t: Thread, to: ThreadState, why: string, cpu: number): void {
     const now = this.now;
     const d = now - t.since;
@@ -419,7 +420,7 @@ export class Kernel implements EventHandler {
     // Asked while the CPU still switches to curr too (curr is already the queue's current
     // thread, as after Linux's pick_next_task); the preemption then waits for the switch.
     if (cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
-      this.preempt(cpu, `wake-up preemption by thread ${t.id} (${why})`);
+      this.preempt(cpu, this.trace !== null ? `wake-up preemption by thread ${t.id} (${why})` : '');
       return;
     }
     if (cpu.phase === 'running') this.armSlice(cpu, false);
@@ -445,7 +446,7 @@ export class Kernel implements EventHandler {
     t.nivcsw++;
     this.nivcsw++;
     cpu.rq.putPrev(t, this.now, t.group !== null && t.group.throttled ? 'throttled' : 'preempted');
-    this.setState(t, 'runnable', `preempted: ${why}`, cpu.id);
+    this.setState(t, 'runnable', this.trace !== null ? `preempted: ${why}` : '', cpu.id);
     this.requeue(t, cpu, 'preempted');
     this.schedule(cpu, 0);
   }
@@ -503,7 +504,7 @@ export class Kernel implements EventHandler {
     // before context_switch): its slice and vruntime count the switch, and threads queued
     // meanwhile see it running.
     cpu.rq.setCurr(t, this.now);
-    this.setState(t, 'running', `dispatched on cpu ${cpu.id}`, cpu.id);
+    this.setState(t, 'running', this.trace !== null ? `dispatched on cpu ${cpu.id}` : '', cpu.id);
     if (t.group !== null) this.groupRunDelta(t.group, +1);
     const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
     if (t !== cpu.last) cpu.switches++;

@@ -1,0 +1,199 @@
+/**
+ * npm run bench — simulated events per second, against a bare event-heap loop.
+ *
+ * Model workloads (rr, the OS layer's hot path: dispatch, bursts, IO waits, slice checks):
+ *   rr-64x8      64 threads on 8 hardware threads, each repeating compute (exp, mean 200 µs)
+ *                and an IO wait (exp, mean 100 µs); rr quantum 100 µs with exact slice ends,
+ *                so preemptions are frequent.
+ *   rr-10000x64  10,000 such threads on 64 hardware threads.
+ * Each runs until a fixed number of engine events, untraced and unchecked (as the CLI runs).
+ *
+ * Bare loop: the "hold" model on a minimal binary heap keyed by (time, seq): pop the
+ * earliest event, push one new event a random time later; as many events as the model ran,
+ * with as many pending events as the model has threads. It is the cost floor of any
+ * discrete-event simulation on one heap. Target: the model at ≥ 0.5× the bare loop.
+ *
+ * Every measurement runs several times, interleaved (model, bare, model, bare, …), and the
+ * medians are reported: the machine is shared and noisy. Times are CPU time of this process
+ * (see timeIt). Usage:
+ *   npm run bench [-- --reps 7] [-- --only rr-64x8] [-- --json] [-- --wall]
+ */
+import { performance } from 'node:perf_hooks';
+import { simulate, type SimConfig } from '../src/sim.js';
+
+interface Bench {
+  name: string;
+  what: string;
+  /** Runs once; returns the number of events (or operations) done. */
+  run(): number;
+  /** Name of the bare-loop counterpart, if any. */
+  bare?: { pending: number; events: number };
+}
+
+function rrWorkload(threads: number, cpus: number, events: number): SimConfig {
+  return {
+    name: `bench-rr-${threads}x${cpus}`,
+    seed: 1,
+    machine: { cpus },
+    os: { policy: 'rr', params: { quantum: 100_000 }, exactSliceEnd: true },
+    model: 'threads',
+    limits: { events },
+    workload: {
+      sources: [
+        {
+          kind: 'batch',
+          name: 'w',
+          count: threads,
+          program: [{ repeat: Infinity, do: [{ compute: { dist: 'exponential', mean: 200_000 } }, { io: { dist: 'exponential', mean: 100_000 } }] }],
+        },
+      ],
+    },
+  };
+}
+
+function modelBench(name: string, threads: number, cpus: number, events: number): Bench {
+  const config = rrWorkload(threads, cpus, events);
+  return {
+    name,
+    what: `rr, ${threads} threads on ${cpus} CPUs, compute/IO bursts`,
+    run: () => simulate(config).events,
+    bare: { pending: threads, events },
+  };
+}
+
+// ---------------------------------------------------------------- the bare hold loop
+
+/** Minimal binary min-heap of (time, seq) in parallel typed arrays. */
+function bareHold(pending: number, events: number): number {
+  const cap = pending + 1;
+  const t = new Float64Array(cap);
+  const s = new Float64Array(cap);
+  let n = 0;
+  let seq = 0;
+  // xorshift32 for the increments (deterministic, cheap).
+  let x = 2463534242;
+  const rnd = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  const push = (time: number): void => {
+    let i = n++;
+    const q = seq++;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      if (t[p]! < time || (t[p] === time && s[p]! < q)) break;
+      t[i] = t[p]!;
+      s[i] = s[p]!;
+      i = p;
+    }
+    t[i] = time;
+    s[i] = q;
+  };
+  const popTime = (): number => {
+    const top = t[0]!;
+    const lt = t[--n]!;
+    const ls = s[n]!;
+    let i = 0;
+    const half = n >> 1;
+    while (i < half) {
+      let c = 2 * i + 1;
+      const r = c + 1;
+      if (r < n && (t[r]! < t[c]! || (t[r] === t[c] && s[r]! < s[c]!))) c = r;
+      if (lt < t[c]! || (lt === t[c] && ls < s[c]!)) break;
+      t[i] = t[c]!;
+      s[i] = s[c]!;
+      i = c;
+    }
+    t[i] = lt;
+    s[i] = ls;
+    return top;
+  };
+  for (let i = 0; i < pending; i++) push(Math.floor(rnd() * 300_000));
+  let now = 0;
+  for (let k = 0; k < events; k++) {
+    now = popTime();
+    push(now + Math.floor(rnd() * 300_000));
+  }
+  return now > 0 ? events : 0;
+}
+
+// ---------------------------------------------------------------- registry
+
+const BENCHES: Bench[] = [
+  modelBench('rr-64x8', 64, 8, 2_000_000),
+  modelBench('rr-10000x64', 10_000, 64, 2_000_000),
+  // Go runtime benchmarks go here (the lead adds them): for example
+  //   { name: 'go-switch', what: 'goroutine switches/s (ping-pong on an unbuffered channel)', run: () => … },
+  //   { name: 'go-1m', what: '1M goroutines: heap and time', run: () => … },
+  // A bench without `bare` is reported on its own (ops/s).
+];
+
+// ---------------------------------------------------------------- runner
+
+function median(xs: number[]): number {
+  const s = xs.slice().sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/**
+ * Times `f` by the process's CPU time (user + system, all threads) rather than the wall
+ * clock: on a shared machine the wall clock also counts the time other processes held the
+ * CPU. `--wall` switches to the wall clock.
+ */
+function timeIt(f: () => number): { rate: number; ms: number; n: number } {
+  if (WALL) {
+    const t0 = performance.now();
+    const n = f();
+    const ms = performance.now() - t0;
+    return { rate: n / (ms / 1000), ms, n };
+  }
+  const c0 = process.cpuUsage();
+  const n = f();
+  const c = process.cpuUsage(c0);
+  const ms = (c.user + c.system) / 1000;
+  return { rate: n / (ms / 1000), ms, n };
+}
+
+const WALL = process.argv.includes('--wall');
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function main(): void {
+  const reps = Number(arg('reps') ?? 5);
+  const only = arg('only');
+  const json = process.argv.includes('--json');
+  const rows: Array<Record<string, unknown>> = [];
+  const fmt = (r: number): string => `${(r / 1e6).toFixed(2)} M/s`;
+  for (const b of BENCHES) {
+    if (only !== undefined && b.name !== only) continue;
+    // Warm-up (JIT), not measured.
+    b.run();
+    if (b.bare) bareHold(b.bare.pending, Math.min(b.bare.events, 200_000));
+    const model: number[] = [];
+    const bare: number[] = [];
+    for (let i = 0; i < reps; i++) {
+      model.push(timeIt(() => b.run()).rate);
+      if (b.bare) bare.push(timeIt(() => bareHold(b.bare!.pending, b.bare!.events)).rate);
+    }
+    const m = median(model);
+    const row: Record<string, unknown> = { bench: b.name, what: b.what, reps, modelEventsPerSec: Math.round(m) };
+    if (b.bare) {
+      const bm = median(bare);
+      row.bareEventsPerSec = Math.round(bm);
+      row.ratio = Math.round((m / bm) * 1000) / 1000;
+      if (!json) console.log(`${b.name.padEnd(14)} model ${fmt(m)}   bare heap ${fmt(bm)}   ratio ${(m / bm).toFixed(2)}   (${b.what}; median of ${reps})`);
+    } else if (!json) {
+      console.log(`${b.name.padEnd(14)} ${fmt(m)}   (${b.what}; median of ${reps})`);
+    }
+    rows.push(row);
+  }
+  if (json) console.log(JSON.stringify({ node: process.version, rows }, null, 2));
+}
+
+main();

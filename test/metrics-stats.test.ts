@@ -1,0 +1,38 @@
+/**
+ * summarize() picks nearest-rank percentiles by selection; it must give exactly what the
+ * definition gives on the sorted samples, whatever the input (ties, sorted, reversed, tiny).
+ */
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../src/engine/rng.js';
+import { percentile, summarize } from '../src/metrics/stats.js';
+
+function reference(xs: number[]) {
+  const s = Float64Array.from(xs).sort();
+  let sum = 0;
+  for (const x of s) sum += x;
+  return { count: xs.length, mean: Math.round(sum / xs.length), p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s[s.length - 1] };
+}
+
+describe('summarize', () => {
+  it('matches the sorted definition on random, tied, sorted and reversed inputs', () => {
+    const rng = new Rng(11);
+    for (let trial = 0; trial < 300; trial++) {
+      const n = 1 + rng.int(trial < 100 ? 12 : 3000);
+      const spread = [2, 10, 1e9][trial % 3]!;
+      const xs = Array.from({ length: n }, () => rng.int(spread));
+      if (trial % 7 === 0) xs.sort((a, b) => a - b);
+      if (trial % 11 === 0) xs.sort((a, b) => b - a);
+      const input = Float64Array.from(xs);
+      expect(summarize(input)).toEqual(reference(xs));
+      // The input is not reordered.
+      expect(Array.from(input)).toEqual(xs);
+    }
+  });
+
+  it('is all zeros for no samples; a single sample is every percentile', () => {
+    expect(summarize(new Float64Array(0))).toEqual({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
+    expect(summarize(Float64Array.of(7))).toEqual({ count: 1, mean: 7, p50: 7, p90: 7, p99: 7, max: 7 });
+    // Nearest rank on 10 samples: p50 = 5th, p90 = 9th, p99 = 10th.
+    expect(summarize(Float64Array.from([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]))).toEqual({ count: 10, mean: 6, p50: 5, p90: 9, p99: 10, max: 10 });
+  });
+});
