@@ -324,6 +324,7 @@ describe('Perfetto protobuf export', () => {
   it('writes slices as interned BEGIN/END pairs with debug annotations', () => {
     const names = new Map<number, string>();
     const argNames = new Map<number, string>();
+    const values = new Map<number, string>();
     const slices: Array<[number, number, string, string]> = [];
     const open = new Map<number, { ts: number; name: string; why: string }>();
     for (const p of pk) {
@@ -338,6 +339,10 @@ describe('Perfetto protobuf export', () => {
           const x = sub(en);
           argNames.set(x.get(1)![0]!.num, pbString(x.get(2)![0]!.data));
         }
+        for (const en of m.get(29) ?? []) {
+          const x = sub(en);
+          values.set(x.get(1)![0]!.num, pbString(x.get(2)![0]!.data));
+        }
       }
       const te = p.get(11);
       if (te === undefined) continue;
@@ -351,7 +356,8 @@ describe('Perfetto protobuf export', () => {
         let why = '';
         for (const da of e.get(4) ?? []) {
           const d = sub(da);
-          if (argNames.get(d.get(1)![0]!.num) === 'why') why = pbString(d.get(6)![0]!.data);
+          // Short values are interned (string_value_iid = 17), long ones inline (string_value = 6).
+          if (argNames.get(d.get(1)![0]!.num) === 'why') why = d.has(17) ? values.get(d.get(17)![0]!.num)! : pbString(d.get(6)![0]!.data);
         }
         expect(open.has(track)).toBe(false);
         open.set(track, { ts, name: names.get(e.get(10)![0]!.num)!, why });

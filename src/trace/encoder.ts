@@ -49,6 +49,8 @@ export interface TraceMeta {
 }
 
 export interface TraceEncoder {
+  /** The format has native scheduler tracks (sched_switch): CPU lanes then only need the switches. */
+  readonly nativeSched: boolean;
   begin(meta: TraceMeta): void;
   track(spec: TrackSpec): void;
   /** A finished slice [start, end) on a slices or thread track (written when it ends). */

@@ -14,9 +14,8 @@
  *   thread was itself Runnable (waiting for a hardware thread) while the goroutine "ran".
  * With `at`, only the interval covering that time is told, plus the totals.
  */
-import { formatDuration } from '../engine/time.js';
 import type { TraceEvent, TraceSink } from './events.js';
-import { OsTimeline, type ThreadInterval } from './timeline.js';
+import { formatDuration, OsTimeline, type ThreadInterval } from './timeline.js';
 
 export type SubjectKind = 'thread' | 'task' | 'goroutine';
 

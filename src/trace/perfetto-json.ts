@@ -19,6 +19,7 @@ import { SYNTHETIC_ID_BASE, usString, type Args, type ChunkWriter, type PrevStat
 const FLUSH_AT = 1 << 16;
 
 export class JsonEncoder implements TraceEncoder {
+  readonly nativeSched = false;
   private buf = '';
   private first = true;
   private meta: TraceMeta | null = null;

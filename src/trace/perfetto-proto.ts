@@ -47,6 +47,9 @@ const DA_NAME_IID = 1;
 const DA_INT = 4;
 const DA_DOUBLE = 5;
 const DA_STRING = 6;
+const DA_STRING_IID = 17;
+/** Argument values shorter than this are interned (they repeat: reasons, names). */
+const INTERN_VALUE_MAX_LEN = 48;
 // TrackDescriptor.
 const TD_UUID = 1;
 const TD_NAME = 2;
@@ -76,22 +79,26 @@ const MAX_INTERNED = 200_000;
 const FLUSH_AT = 1 << 16;
 
 export class ProtoEncoder implements TraceEncoder {
+  readonly nativeSched = true;
+  /** The output: whole packets are written in place and flushed in chunks. */
   private readonly out: PbWriter = new PbWriter(FLUSH_AT * 2);
-  private readonly pkt = new PbWriter(1024);
-  private readonly sub = new PbWriter(512);
-  private readonly sub2 = new PbWriter(256);
-  private readonly interned = new PbWriter(256);
   private readonly names = new Map<string, number>();
   private readonly argNames = new Map<string, number>();
+  private readonly values = new Map<string, number>();
+  /** Interned entries first used by the packet being written: [kind field, iid, text]. */
+  private readonly newIds: Array<[number, number, string]> = [];
   private pid = 0;
-  private firstOnSeq = true;
 
   constructor(private readonly sink: ChunkWriter) {}
 
-  /** Appends the finished `pkt` as Trace.packet (field 1). */
-  private flushPacket(): void {
-    this.out.message(1, this.pkt);
-    this.pkt.reset();
+  /** Starts Trace.packet (field 1). */
+  private packet(): PbWriter {
+    this.out.begin(1);
+    return this.out;
+  }
+
+  private endPacket(): void {
+    this.out.end();
     if (this.out.len >= FLUSH_AT) this.flush();
   }
 
@@ -102,125 +109,125 @@ export class ProtoEncoder implements TraceEncoder {
     }
   }
 
-  begin(meta: TraceMeta): void {
+  begin(_meta: TraceMeta): void {
     // An empty first packet on the sequence clears incremental state.
-    const p = this.pkt;
+    const p = this.packet();
     p.uint(P_SEQ_ID, 1);
     p.uint(P_SEQ_FLAGS, SEQ_CLEARED);
     p.bool(P_FIRST_ON_SEQ, true);
-    this.firstOnSeq = false;
-    this.flushPacket();
-    void meta;
+    this.endPacket();
   }
 
   track(spec: TrackSpec): void {
-    const d = this.sub;
-    d.reset();
-    d.uint(TD_UUID, spec.id);
-    if (spec.parent !== 0) d.uint(TD_PARENT, spec.parent);
+    const p = this.packet();
+    p.begin(P_TRACK_DESCRIPTOR);
+    p.uint(TD_UUID, spec.id);
+    if (spec.parent !== 0) p.uint(TD_PARENT, spec.parent);
     if (spec.kind === 'process') {
       this.pid = SYNTHETIC_ID_BASE + spec.id;
-      const pd = this.sub2;
-      pd.reset();
-      pd.uint(1, this.pid);
-      pd.string(6, spec.name);
-      d.message(TD_PROCESS, pd);
+      p.begin(TD_PROCESS);
+      p.uint(1, this.pid);
+      p.string(6, spec.name);
+      p.end();
     } else if (spec.kind === 'thread') {
-      const td = this.sub2;
-      td.reset();
-      td.uint(1, this.pid);
-      td.uint(2, spec.tid!);
-      td.string(5, spec.name);
-      d.message(TD_THREAD, td);
+      p.begin(TD_THREAD);
+      p.uint(1, this.pid);
+      p.uint(2, spec.tid!);
+      p.string(5, spec.name);
+      p.end();
     } else {
-      d.string(TD_NAME, spec.name);
+      p.string(TD_NAME, spec.name);
       if (spec.kind === 'counter') {
-        const cd = this.sub2;
-        cd.reset();
-        if (spec.unit !== undefined) cd.string(6, spec.unit);
-        d.message(TD_COUNTER, cd);
+        p.begin(TD_COUNTER);
+        if (spec.unit !== undefined) p.string(6, spec.unit);
+        p.end();
       }
     }
-    if (spec.kind === 'group' || spec.kind === 'process') d.uint(TD_CHILD_ORDERING, CHILD_ORDERING_EXPLICIT);
-    if (spec.parent !== 0 && spec.kind !== 'thread') d.uint(TD_RANK, spec.rank);
-    this.pkt.message(P_TRACK_DESCRIPTOR, d);
-    this.flushPacket();
-    if (spec.kind === 'process') this.processTree(0, this.pid, spec.name, -1, '');
-    if (spec.kind === 'thread') this.processTree(0, -1, '', spec.tid!, spec.name);
+    if (spec.kind === 'group' || spec.kind === 'process') p.uint(TD_CHILD_ORDERING, CHILD_ORDERING_EXPLICIT);
+    if (spec.parent !== 0 && spec.kind !== 'thread') p.uint(TD_RANK, spec.rank);
+    p.end();
+    this.endPacket();
+    if (spec.kind === 'process') this.processTree(this.pid, spec.name, -1, '');
+    if (spec.kind === 'thread') this.processTree(-1, '', spec.tid!, spec.name);
   }
 
-  private processTree(t: number, pid: number, pname: string, tid: number, tname: string): void {
-    const pt = this.sub;
-    pt.reset();
-    const e = this.sub2;
-    e.reset();
+  private processTree(pid: number, pname: string, tid: number, tname: string): void {
+    const p = this.packet();
+    p.uint(P_TIMESTAMP, 0);
+    p.begin(P_PROCESS_TREE);
     if (pid >= 0) {
-      e.uint(1, pid);
-      e.uint(2, 1);
-      e.string(3, pname);
-      pt.message(1, e);
+      p.begin(1);
+      p.uint(1, pid);
+      p.uint(2, 1);
+      p.string(3, pname);
+      p.end();
     } else {
-      e.uint(1, tid);
-      e.string(2, tname);
-      e.uint(3, this.pid);
-      pt.message(2, e);
+      p.begin(2);
+      p.uint(1, tid);
+      p.string(2, tname);
+      p.uint(3, this.pid);
+      p.end();
     }
-    this.pkt.uint(P_TIMESTAMP, t);
-    this.pkt.message(P_PROCESS_TREE, pt);
-    this.flushPacket();
+    p.end();
+    this.endPacket();
   }
 
-  /** Starts a TrackEvent packet at `t`; interns `name` if new. Returns the TrackEvent writer. */
+  private intern(map: Map<string, number>, kind: number, text: string): number {
+    let iid = map.get(text);
+    if (iid === undefined) {
+      if (map.size >= MAX_INTERNED) return 0;
+      iid = map.size + 1;
+      map.set(text, iid);
+      this.newIds.push([kind, iid, text]);
+    }
+    return iid;
+  }
+
+  /** One TrackEvent packet at `t`, with the interned data it introduces. */
   private trackEvent(t: number, type: number, trackId: number, name: string | null, args: Args | null): void {
-    const te = this.sub;
-    te.reset();
-    const inter = this.interned;
-    inter.reset();
-    te.uint(TE_TYPE, type);
-    te.uint(TE_TRACK, trackId);
-    if (name !== null) {
-      let iid = this.names.get(name);
-      if (iid === undefined && this.names.size < MAX_INTERNED) {
-        iid = this.names.size + 1;
-        this.names.set(name, iid);
-        const en = this.sub2;
-        en.reset();
-        en.uint(1, iid);
-        en.string(2, name);
-        inter.message(2, en);
-      }
-      if (iid !== undefined) te.uint(TE_NAME_IID, iid);
-      else te.string(TE_NAME, name);
-    }
-    if (args !== null) {
-      for (const key of Object.keys(args)) {
-        let iid = this.argNames.get(key);
-        if (iid === undefined) {
-          iid = this.argNames.size + 1;
-          this.argNames.set(key, iid);
-          const en = this.sub2;
-          en.reset();
-          en.uint(1, iid);
-          en.string(2, key);
-          inter.message(3, en);
-        }
-        const da = this.sub2;
-        da.reset();
-        da.uint(DA_NAME_IID, iid);
-        const v = args[key]!;
-        if (typeof v === 'string') da.string(DA_STRING, v);
-        else if (Number.isInteger(v)) da.uint(DA_INT, v);
-        else da.double(DA_DOUBLE, v);
-        te.message(TE_DEBUG, da);
-      }
-    }
-    const p = this.pkt;
+    const p = this.packet();
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
-    p.message(P_TRACK_EVENT, te);
-    if (inter.len > 0) p.message(P_INTERNED, inter);
-    p.uint(P_SEQ_FLAGS, this.firstOnSeq ? SEQ_CLEARED : SEQ_NEEDS);
-    this.flushPacket();
+    p.begin(P_TRACK_EVENT);
+    p.uint(TE_TYPE, type);
+    p.uint(TE_TRACK, trackId);
+    if (name !== null) {
+      const iid = this.intern(this.names, 2, name);
+      if (iid > 0) p.uint(TE_NAME_IID, iid);
+      else p.string(TE_NAME, name);
+    }
+    if (args !== null) {
+      for (const key in args) {
+        const v = args[key]!;
+        p.begin(TE_DEBUG);
+        const kid = this.intern(this.argNames, 3, key);
+        if (kid > 0) p.uint(DA_NAME_IID, kid);
+        else p.string(10, key);
+        if (typeof v === 'string') {
+          const vid = v.length < INTERN_VALUE_MAX_LEN ? this.intern(this.values, 29, v) : 0;
+          if (vid > 0) p.uint(DA_STRING_IID, vid);
+          else p.string(DA_STRING, v);
+        } else if (Number.isInteger(v)) p.uint(DA_INT, v);
+        else p.double(DA_DOUBLE, v);
+        p.end();
+      }
+    }
+    p.end();
+    const ids = this.newIds;
+    if (ids.length > 0) {
+      p.begin(P_INTERNED);
+      for (let i = 0; i < ids.length; i++) {
+        const [kind, iid, text] = ids[i]!;
+        p.begin(kind);
+        p.uint(1, iid);
+        p.string(2, text);
+        p.end();
+      }
+      p.end();
+      ids.length = 0;
+    }
+    p.uint(P_SEQ_FLAGS, SEQ_NEEDS);
+    this.endPacket();
   }
 
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void {
@@ -233,37 +240,41 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   counter(track: TrackSpec, t: number, value: number): void {
-    const te = this.sub;
-    te.reset();
-    te.uint(TE_TYPE, TYPE_COUNTER);
-    te.uint(TE_TRACK, track.id);
-    if (Number.isInteger(value)) te.uint(TE_COUNTER, value);
-    else te.double(TE_DCOUNTER, value);
-    const p = this.pkt;
+    const p = this.packet();
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
-    p.message(P_TRACK_EVENT, te);
+    p.begin(P_TRACK_EVENT);
+    p.uint(TE_TYPE, TYPE_COUNTER);
+    p.uint(TE_TRACK, track.id);
+    if (Number.isInteger(value)) p.uint(TE_COUNTER, value);
+    else p.double(TE_DCOUNTER, value);
+    p.end();
     p.uint(P_SEQ_FLAGS, SEQ_NEEDS);
-    this.flushPacket();
+    this.endPacket();
   }
 
-  private ftrace(cpu: number, t: number, pid: number, field: number, ev: PbWriter): void {
-    const fe = this.sub;
-    fe.reset();
-    fe.uint(FE_TS, t);
-    fe.uint(FE_PID, pid);
-    fe.message(field, ev);
-    const b = this.interned;
-    b.reset();
-    b.uint(FB_CPU, cpu);
-    b.message(FB_EVENT, fe);
-    this.pkt.message(P_FTRACE, b);
-    this.flushPacket();
+  /** Starts an ftrace packet with one event; returns with the event's payload message open. */
+  private ftrace(cpu: number, t: number, pid: number, field: number): PbWriter {
+    const p = this.packet();
+    p.begin(P_FTRACE);
+    p.uint(FB_CPU, cpu);
+    p.begin(FB_EVENT);
+    p.uint(FE_TS, t);
+    p.uint(FE_PID, pid);
+    p.begin(field);
+    return p;
+  }
+
+  private endFtrace(): void {
+    const p = this.out;
+    p.end();
+    p.end();
+    p.end();
+    this.endPacket();
   }
 
   schedSwitch(t: number, cpu: number, prevTid: number, prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
-    const s = this.sub2;
-    s.reset();
+    const s = this.ftrace(cpu, t, prevTid, FE_SCHED_SWITCH);
     s.string(1, prevTid === 0 ? `swapper/${cpu}` : prevComm);
     s.uint(2, prevTid);
     s.uint(3, PRIO);
@@ -271,19 +282,18 @@ export class ProtoEncoder implements TraceEncoder {
     s.string(5, nextTid === 0 ? `swapper/${cpu}` : nextComm);
     s.uint(6, nextTid);
     s.uint(7, PRIO);
-    this.ftrace(cpu, t, prevTid, FE_SCHED_SWITCH, s);
+    this.endFtrace();
   }
 
   schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void {
-    const s = this.sub2;
-    s.reset();
+    // Woken from interrupt context (no waker thread is named): common pid 0 on the target CPU.
+    const s = this.ftrace(targetCpu, t, 0, isNew ? FE_SCHED_WAKEUP_NEW : FE_SCHED_WAKING);
     s.string(1, comm);
     s.uint(2, tid);
     s.uint(3, PRIO);
     s.uint(4, 1);
     s.uint(5, targetCpu);
-    // Woken from interrupt context (no waker thread is named): common pid 0 on the target CPU.
-    this.ftrace(targetCpu, t, 0, isNew ? FE_SCHED_WAKEUP_NEW : FE_SCHED_WAKING, s);
+    this.endFtrace();
   }
 
   end(_endNs: number): void {

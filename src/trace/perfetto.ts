@@ -6,8 +6,9 @@
  * Layout (docs/tracing.md):
  * - Perfetto's native "CPU N" scheduling tracks and per-thread state tracks, from
  *   sched_switch / sched_waking events (protobuf only);
- * - "Hardware threads": one lane per CPU with the OS thread on it ("T3 worker-0") and the
- *   context-switch slices ("switch → T3 worker-0"), plus per-CPU counters of queued threads;
+ * - "Hardware threads": one lane per CPU with the context-switch slices ("switch → T3
+ *   worker-0") and, in JSON (which has no native CPU tracks), the OS thread running on it
+ *   ("T3 worker-0"); plus per-CPU counters of queued threads;
  * - the OS-thread process: one track per OS thread with its Running / Runnable / Waiting
  *   intervals; each slice's details hold `why` (the kernel's reason for entering the state),
  *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left);
@@ -60,8 +61,10 @@ export class PerfettoSink implements TraceSink {
   private readonly queuedNow: number[] = [];
   private totalNow = 0;
   /** Counter values set at the current instant, written when time moves on (last value wins). */
-  private readonly pending = new Map<TrackSpec, number>();
-  private readonly written = new Map<TrackSpec, number>();
+  private readonly pendingTracks: TrackSpec[] = [];
+  /** By track id: the value set at this instant, and the value last written. */
+  private readonly pendingValue: number[] = [];
+  private readonly writtenValue: number[] = [];
   private lastT = 0;
   private threadRank = 0;
   // ---- Go ----
@@ -73,6 +76,7 @@ export class PerfettoSink implements TraceSink {
   private readonly gStates = new Map<number, GState>();
   private readonly goCounters = new Map<string, TrackSpec>();
   private closed = false;
+  private readonly waitNames = new Map<string, string>();
 
   constructor(
     private readonly enc: TraceEncoder,
@@ -98,7 +102,9 @@ export class PerfettoSink implements TraceSink {
         interval: (iv) => {
           this.threadInterval(iv);
         },
-        cpuSlice: (cpu, _kind, tid, start, end, text) => {
+        cpuSlice: (cpu, kind, tid, start, end, text) => {
+          // With native CPU tracks, what runs is shown there; the lane keeps the switches.
+          if (kind === 'run' && this.enc.nativeSched) return;
           const lane = this.cpuLanes[cpu];
           if (lane !== undefined) this.enc.slice(lane, start, end, text, { tid });
         },
@@ -146,7 +152,11 @@ export class PerfettoSink implements TraceSink {
     if (iv.end <= iv.start) return;
     const tr = this.threadTracks[iv.tid];
     if (tr === undefined) return;
-    const name = iv.state === 'waiting' ? `Waiting: ${iv.why}` : STATE_NAME[iv.state];
+    let name: string = STATE_NAME[iv.state];
+    if (iv.state === 'waiting') {
+      name = this.waitNames.get(iv.why) ?? `Waiting: ${iv.why}`;
+      if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+    }
     let args: Args | null = null;
     if (this.why) {
       args = { why: iv.why, cause: iv.cause };
@@ -157,18 +167,23 @@ export class PerfettoSink implements TraceSink {
   }
 
   private setCounter(tr: TrackSpec, v: number): void {
-    this.pending.set(tr, v);
+    if (this.pendingValue[tr.id] === undefined) this.pendingTracks.push(tr);
+    this.pendingValue[tr.id] = v;
   }
 
   /** Writes the counters that changed at instant `t` (in order of first change, deterministic). */
   private flushCounters(t: number): void {
-    if (this.pending.size === 0) return;
-    for (const [tr, v] of this.pending) {
-      if (this.written.get(tr) === v) continue;
-      this.written.set(tr, v);
+    const list = this.pendingTracks;
+    if (list.length === 0) return;
+    for (let i = 0; i < list.length; i++) {
+      const tr = list[i]!;
+      const v = this.pendingValue[tr.id]!;
+      this.pendingValue[tr.id] = undefined as unknown as number;
+      if (this.writtenValue[tr.id] === v) continue;
+      this.writtenValue[tr.id] = v;
       this.enc.counter(tr, t, v);
     }
-    this.pending.clear();
+    list.length = 0;
   }
 
   emit(ev: TraceEvent): void {

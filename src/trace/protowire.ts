@@ -9,6 +9,7 @@
  */
 
 const enc = new TextEncoder();
+let scratch = new Uint8Array(4096);
 const dec = new TextDecoder();
 
 export class PbWriter {
@@ -40,6 +41,16 @@ export class PbWriter {
     this.ensure(10);
     const b = this.buf;
     let p = this.len;
+    if (v >= 0 && v < 0x80000000) {
+      // Small non-negative values (almost all): 32-bit operations.
+      while (v >= 0x80) {
+        b[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      b[p++] = v;
+      this.len = p;
+      return;
+    }
     if (v < 0) {
       // Two's complement, 64 bits: split into hi/lo 32-bit words.
       let lo = v % 0x100000000;
@@ -64,10 +75,28 @@ export class PbWriter {
   }
 
   tag(field: number, wire: number): void {
-    this.varint(field * 8 + wire);
+    const k = (field << 3) | wire;
+    if (k < 0x80) {
+      this.ensure(1);
+      this.buf[this.len++] = k;
+    } else this.varint(k);
   }
 
   uint(field: number, v: number): void {
+    const key = field << 3;
+    if (key < 0x80 && v >= 0 && v < 0x80000000 && this.len + 6 <= this.buf.length) {
+      // Fast path: one-byte key, 32-bit value, room known.
+      const b = this.buf;
+      let p = this.len;
+      b[p++] = key;
+      while (v >= 0x80) {
+        b[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+      b[p++] = v;
+      this.len = p;
+      return;
+    }
     this.tag(field, 0);
     this.varint(v);
   }
@@ -102,30 +131,90 @@ export class PbWriter {
   }
 
   string(field: number, s: string): void {
-    // ASCII fast path: most names are ASCII.
-    let ascii = true;
-    for (let i = 0; i < s.length; i++) {
-      if (s.charCodeAt(i) > 0x7f) {
-        ascii = false;
-        break;
+    const n = s.length;
+    this.tag(field, 2);
+    if (n < 128) {
+      // ASCII fast path (most names): one length byte, then the characters.
+      this.ensure(n + 1);
+      const b = this.buf;
+      const start = this.len;
+      let p = start + 1;
+      let ascii = true;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0x7f) {
+          ascii = false;
+          break;
+        }
+        b[p++] = c;
+      }
+      if (ascii) {
+        b[start] = n;
+        this.len = p;
+        return;
       }
     }
-    if (!ascii) {
-      this.bytesField(field, enc.encode(s));
+    // UTF-8 into a reused scratch buffer (at most 3 bytes per UTF-16 unit), then copied.
+    if (scratch.length < n * 3) scratch = new Uint8Array(n * 3 * 2);
+    const written = enc.encodeInto(s, scratch).written;
+    this.varint(written);
+    this.raw(scratch, written);
+  }
+
+  /** Appends the first `n` bytes of `data`. */
+  raw(data: Uint8Array, n: number): void {
+    this.ensure(n);
+    const b = this.buf;
+    if (n < 48) {
+      let p = this.len;
+      for (let i = 0; i < n; i++) b[p++] = data[i]!;
+      this.len = p;
+    } else {
+      b.set(n === data.length ? data : data.subarray(0, n), this.len);
+      this.len += n;
+    }
+  }
+
+  private stack: number[] = [];
+
+  /**
+   * Starts a nested message written in place: the tag, then 2 bytes reserved for its length,
+   * patched by `end()` as a redundant (non-minimal) varint, as Perfetto's own protozero writer
+   * does — no copy of the nested bytes.
+   */
+  begin(field: number): void {
+    this.tag(field, 2);
+    this.ensure(2);
+    this.stack.push(this.len);
+    this.len += 2;
+  }
+
+  end(): void {
+    const at = this.stack.pop()!;
+    const n = this.len - at - 2;
+    if (n < 0x4000) {
+      this.buf[at] = (n & 0x7f) | 0x80;
+      this.buf[at + 1] = n >>> 7;
       return;
     }
-    this.tag(field, 2);
-    this.varint(s.length);
-    this.ensure(s.length);
-    const b = this.buf;
-    let p = this.len;
-    for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
-    this.len = p;
+    // Longer than 2 varint bytes: make room (rare: only very long strings).
+    let size = 0;
+    for (let v = n; v > 0; v >>>= 7) size++;
+    this.ensure(size - 2);
+    this.buf.copyWithin(at + size, at + 2, this.len);
+    this.len += size - 2;
+    let v = n;
+    for (let i = 0; i < size; i++) {
+      this.buf[at + i] = (v & 0x7f) | (i < size - 1 ? 0x80 : 0);
+      v >>>= 7;
+    }
   }
 
   /** Writes `inner` (a finished message) as a length-delimited field. */
   message(field: number, inner: PbWriter): void {
-    this.bytesField(field, inner.bytes());
+    this.tag(field, 2);
+    this.varint(inner.len);
+    this.raw(inner.buf, inner.len);
   }
 }
 

@@ -16,7 +16,6 @@
  * The switch-in cost that follows a Runnable interval (context switch, wake-up IPI) is told on
  * the Running interval, since the kernel counts the switch as running time of the new thread.
  */
-import { formatDuration } from '../engine/time.js';
 import type { ThreadState } from '../os/thread.js';
 import type { PrevState } from './encoder.js';
 import type { TraceEvent } from './events.js';
@@ -57,6 +56,8 @@ export interface TimelineHandler {
 interface TState {
   tid: number;
   name: string;
+  /** "T3 worker-0" (built once). */
+  label: string;
   group: string | null;
   state: ThreadState;
   since: number;
@@ -83,6 +84,7 @@ interface TState {
   moves: string[];
   // ---- current Running interval ----
   switchNs: number;
+  switchLabel?: string;
 }
 
 const enum Lane {
@@ -103,6 +105,40 @@ interface CState {
   /** Thread that left this CPU at the current instant, not yet replaced (sched_switch prev). */
   prevTid: number;
   prevState: PrevState;
+}
+
+/**
+ * Formats integer nanoseconds as formatDuration does ("0", "750ns", "12.5us", "10ms",
+ * "1.234s"), with integer arithmetic only (it runs for every interval of a traced run).
+ */
+export function formatDuration(ns: number): string {
+  if (ns === 0) return '0';
+  const a = ns < 0 ? -ns : ns;
+  if (a < 1000) return `${ns}ns`;
+  let unit: number;
+  let suffix: string;
+  if (a < 1_000_000) {
+    unit = 1000;
+    suffix = 'us';
+  } else if (a < 1_000_000_000) {
+    unit = 1_000_000;
+    suffix = 'ms';
+  } else {
+    unit = 1_000_000_000;
+    suffix = 's';
+  }
+  const step = unit / 1000;
+  const rem = a % step;
+  // Exact halves round as toFixed does (by the binary value of a / unit); others to nearest.
+  const milli = rem * 2 === step ? Math.round(Number((a / unit).toFixed(3)) * 1000) : Math.round((a - rem) / step) + (rem * 2 > step ? 1 : 0);
+  const whole = Math.floor(milli / 1000);
+  const frac = milli - whole * 1000;
+  let text: string;
+  if (frac === 0) text = `${whole}`;
+  else if (frac % 100 === 0) text = `${whole}.${frac / 100}`;
+  else if (frac % 10 === 0) text = `${whole}.${frac < 100 ? '0' : ''}${frac / 10}`;
+  else text = `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
+  return ns < 0 ? `-${text}${suffix}` : `${text}${suffix}`;
 }
 
 function label(tid: number, name: string): string {
@@ -148,6 +184,7 @@ export class OsTimeline {
         const s: TState = {
           tid: ev.tid,
           name: ev.name,
+          label: label(ev.tid, ev.name),
           group: ev.group,
           state: 'runnable',
           since: ev.t,
@@ -405,8 +442,8 @@ export class OsTimeline {
     const kind = c.lane === Lane.Switch ? 'switch' : 'run';
     if (t > c.laneStart) {
       const s = this.threads[c.tid];
-      const name = s !== undefined ? label(s.tid, s.name) : `T${c.tid}`;
-      this.h.cpuSlice?.(cpu, kind, c.tid, c.laneStart, t, kind === 'switch' ? `switch → ${name}` : name);
+      const name = s !== undefined ? (kind === 'switch' ? (s.switchLabel ??= `switch → ${s.label}`) : s.label) : `T${c.tid}`;
+      this.h.cpuSlice?.(cpu, kind, c.tid, c.laneStart, t, name);
     }
     c.busyClosed += t - c.laneStart;
     c.lane = Lane.None;

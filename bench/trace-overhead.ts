@@ -1,0 +1,205 @@
+/**
+ * Tracing overhead (issue 4): simulated events per second on the rr workload of the main
+ * benchmark (64 threads on 8 hardware threads, compute bursts and IO waits) —
+ *   untraced (sink null) vs the same simulation built with every trace hook removed,
+ *   with a sink that drops events (the cost of building them),
+ *   with the Perfetto protobuf sink without and with the why texts (the why-log),
+ *   with the JSON sink,
+ * and the time to write a 10 M-event trace to disk. Modes run interleaved, best of N, so a
+ * busy machine affects them alike. Targets: untraced loses ≤ 5 % to the hooks; a traced run
+ * stays within 3× of an untraced one.
+ *
+ * Run: npx tsx bench/trace-overhead.ts [events] [reps]   (or as part of npm run bench)
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { TraceFile, traceMetaOf } from '../src/node/trace-file.js';
+import { simulate, type SimConfig } from '../src/sim.js';
+import type { TraceSink } from '../src/trace/events.js';
+import { PerfettoSink } from '../src/trace/perfetto.js';
+import { JsonEncoder } from '../src/trace/perfetto-json.js';
+import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export function benchConfig(events: number): SimConfig {
+  return {
+    name: 'trace-bench',
+    seed: 1,
+    machine: { cpus: 8 },
+    os: { policy: 'rr' },
+    model: 'threads',
+    limits: { events },
+    workload: {
+      sources: [
+        {
+          kind: 'batch',
+          name: 'w',
+          count: 64,
+          program: [{ repeat: 'forever', do: [{ compute: { dist: 'exponential', mean: 200_000 } }, { io: { dist: 'exponential', mean: 1_000_000 } }] }],
+        },
+      ],
+    },
+  };
+}
+
+/** A copy of src/ with every `if (this.trace !== null) …` hook removed (single statements and blocks). */
+function makeStrippedCopy(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'schedlab-nohooks-'));
+  cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+  let removed = 0;
+  const walk = (d: string): void => {
+    for (const f of readdirSync(d)) {
+      const p = join(d, f);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (p.endsWith('.ts')) {
+        const out = stripHooks(readFileSync(p, 'utf8'));
+        removed += out.n;
+        if (out.n > 0) writeFileSync(p, out.text);
+      }
+    }
+  };
+  walk(join(dir, 'src'));
+  if (removed < 10) throw new Error(`stripping trace hooks found only ${removed}`);
+  return dir;
+}
+
+/** Removes `if (this.trace !== null) stmt;` and `if (this.trace !== null) { … }` (brace-matched). */
+export function stripHooks(text: string): { text: string; n: number } {
+  const re = /if \(this\.trace !== null(?: && [^)]*)?\) /g;
+  let out = '';
+  let i = 0;
+  let n = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m.index < i) continue;
+    let j = m.index + m[0].length;
+    if (text[j] === '{') {
+      let depth = 0;
+      for (; j < text.length; j++) {
+        if (text[j] === '{') depth++;
+        else if (text[j] === '}' && --depth === 0) break;
+      }
+      j++;
+    } else {
+      // One statement up to the semicolon that ends it (outside parentheses and braces).
+      let depth = 0;
+      for (; j < text.length; j++) {
+        const c = text[j];
+        if (c === '(' || c === '{' || c === '[') depth++;
+        else if (c === ')' || c === '}' || c === ']') depth--;
+        else if (c === ';' && depth === 0) break;
+      }
+      j++;
+    }
+    out += text.slice(i, m.index);
+    i = j;
+    n++;
+    re.lastIndex = j;
+  }
+  return { text: out + text.slice(i), n };
+}
+
+const drop: TraceSink = { emit: () => undefined };
+
+const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why'] as const;
+type ModeName = (typeof MODES)[number];
+
+const LABEL: Record<ModeName, string> = {
+  nohooks: 'no hooks (stripped build)',
+  untraced: 'untraced (sink null)',
+  dropped: 'events built, dropped',
+  proto: 'Perfetto protobuf, no why',
+  'proto+why': 'Perfetto protobuf + why',
+  'json+why': 'Perfetto JSON + why',
+};
+
+/** Runs one mode in this process; returns [ms, trace bytes]. */
+async function runMode(mode: ModeName, events: number, strippedDir: string | null): Promise<[number, number]> {
+  const cfg = benchConfig(events);
+  const meta = traceMetaOf(cfg);
+  let bytes = 0;
+  const count = { write: (c: Uint8Array | string) => (bytes += c.length) };
+  let sim = simulate;
+  if (mode === 'nohooks') sim = ((await import(pathToFileURL(join(strippedDir!, 'src', 'sim.ts')).href)) as { simulate: typeof simulate }).simulate;
+  const sink = (): TraceSink | null => {
+    switch (mode) {
+      case 'nohooks':
+      case 'untraced':
+        return null;
+      case 'dropped':
+        return drop;
+      case 'proto':
+        return new PerfettoSink(new ProtoEncoder(count), meta, { why: false });
+      case 'proto+why':
+        return new PerfettoSink(new ProtoEncoder(count), meta);
+      case 'json+why':
+        return new PerfettoSink(new JsonEncoder(count), meta);
+    }
+  };
+  sim(benchConfig(Math.min(events, 200_000)), { trace: sink() }); // warm-up
+  bytes = 0;
+  const t0 = performance.now();
+  sim(cfg, { trace: sink() });
+  return [performance.now() - t0, bytes];
+}
+
+/** Each measurement in a fresh process (one JIT state per build), modes interleaved, best of `reps`. */
+export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10_000_000): Promise<string[]> {
+  const stripped = makeStrippedCopy();
+  const best = new Map<ModeName, number>();
+  const bytes = new Map<ModeName, number>();
+  try {
+    for (let r = 0; r < reps; r++) {
+      for (const m of MODES) {
+        const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--mode', m, String(events), stripped], { cwd: root, encoding: 'utf8' });
+        const [ms, b] = out.trim().split(' ').map(Number) as [number, number];
+        best.set(m, Math.min(best.get(m) ?? Infinity, ms));
+        bytes.set(m, b);
+      }
+    }
+  } finally {
+    rmSync(stripped, { recursive: true, force: true });
+  }
+  const rate = (m: ModeName): number => events / (best.get(m)! / 1000);
+  const base = rate('untraced');
+  const lines = [`tracing overhead: ${events.toLocaleString('en-US')} events per run (rr, 64 threads on 8 CPUs), best of ${reps}, each in a fresh process`];
+  for (const m of MODES) {
+    const r = rate(m);
+    lines.push(`  ${LABEL[m].padEnd(28)} ${(r / 1e6).toFixed(2).padStart(6)} M events/s   ${(base / r).toFixed(2)}× the untraced time`);
+  }
+  lines.push(`  the hooks cost an untraced run ${((1 - base / rate('nohooks')) * 100).toFixed(1)} % (target ≤ 5 %; negative: within noise)`);
+  lines.push(`  trace size: protobuf ${(bytes.get('proto+why')! / events).toFixed(0)} B/event, JSON ${(bytes.get('json+why')! / events).toFixed(0)} B/event`);
+  const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-bench-'));
+  try {
+    for (const name of ['big.pftrace', 'big.json.gz']) {
+      const big = benchConfig(bigEvents);
+      const path = join(dir, name);
+      const t0 = performance.now();
+      const tf = new TraceFile(path, traceMetaOf(big));
+      const r = simulate(big, { trace: tf.sink });
+      const tSim = performance.now();
+      await tf.commit();
+      const t1 = performance.now();
+      const size = statSync(path).size;
+      lines.push(
+        `  ${(r.events / 1e6).toFixed(0)} M-event trace to ${name}: ${((t1 - t0) / 1000).toFixed(1)} s (run + write ${((tSim - t0) / 1000).toFixed(1)} s${name.endsWith('.gz') ? `, gzip ${((t1 - tSim) / 1000).toFixed(1)} s` : ''}), ${(size / 1e6).toFixed(0)} MB${name.endsWith('.gz') ? ` (${(tf.bytes / 1e6).toFixed(0)} MB before compression)` : ''}`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return lines;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.argv[2] === '--mode') {
+  const [ms, bytes] = await runMode(process.argv[3] as ModeName, Number(process.argv[4]), process.argv[5] ?? null);
+  console.log(`${ms} ${bytes}`);
+} else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const events = Number(process.argv[2] ?? 2_000_000);
+  const reps = Number(process.argv[3] ?? 3);
+  const big = Number(process.argv[4] ?? 10_000_000);
+  for (const l of await traceOverhead(events, reps, big)) console.log(l);
+}
