@@ -51,6 +51,8 @@ const CASES: Array<{ args: string[]; stderr: string }> = [
   { args: ["run", "test/bad/variant-policy-param.yaml"], stderr: "test/bad/variant-policy-param.yaml:5:3: variant \"fifo\": os.quantum: quantum is a parameter of rr; the policy is fifo (fifo parameters: none); to drop it where the policy changes, set os.quantum to null" },
   { args: ["run", "test/bad/wrong-policy-param.yaml"], stderr: "test/bad/wrong-policy-param.yaml:5:3: os.quantum: quantum is a parameter of rr; the policy is cfs (cfs parameters: latency, minGranularity, wakeupGranularity)" },
   { args: ["run", "test/bad/wrong-type.yaml"], stderr: "test/bad/wrong-type.yaml:3:9: machine.cpus: \"four\" is a string (allowed: an integer from 1 to 4,096)" },
+  { args: ["run", "test/bad/fractional-count.yaml"], stderr: "test/bad/fractional-count.yaml:4:12: workload.0.batch: 2.5 is not a whole number (allowed: an integer from 0 to 10,000,000)" },
+  { args: ["run", "test/bad/two-documents.yaml"], stderr: "test/bad/two-documents.yaml:6:1: bad YAML: a scenario file holds one YAML document (remove the second \"---\")" },
   { args: ["run", "test/bad/does-not-exist.yaml"], stderr: "test/bad/does-not-exist.yaml: no such file" },
   { args: ["run", "test/bad"], stderr: "test/bad: is a directory (expected a scenario file, .yaml or .json)" },
   { args: ["run", "examples/seed-unpredictable.yaml", "--set", "workload.x=1"], stderr: "--set workload.x=1: workload.x: workload is a list: \"x\" is not an index (allowed: 0 to 1)" },

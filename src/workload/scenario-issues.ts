@@ -208,6 +208,8 @@ function withAllowed(problem: string, meta: AllowedMeta | undefined): string {
 function typeProblem(v: unknown, meta: AllowedMeta | undefined): string {
   if (v === undefined) return meta ? `missing (required: ${meta.allowed})` : 'missing (required)';
   if (meta?.duration === true && typeof v === 'number') return withAllowed(`${show(v)} has no unit`, meta);
+  if (v === null) return withAllowed('is empty', meta);
+  if (typeof v === 'number' && !Number.isInteger(v) && /integer/.test(meta?.allowed ?? '')) return withAllowed(`${show(v)} is not a whole number`, meta);
   return withAllowed(`${show(v)} is ${kindOf(v)}`, meta);
 }
 

@@ -59,6 +59,7 @@ export function parseText(text: string, file: string, format: ScenarioFormat = f
     return doc.errors.slice(0, 5).map((e) => {
       const p = lines.linePos(e.pos[0]);
       let msg = e.message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '');
+      if (e.code === 'MULTIPLE_DOCS') msg = 'a scenario file holds one YAML document (remove the second "---")';
       if (e.code === 'DUPLICATE_KEY') {
         const key = /^\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^:\n]+?)\s*:/.exec(text.slice(e.pos[0]));
         msg = key ? `duplicate key ${key[1]!.startsWith('"') || key[1]!.startsWith("'") ? key[1] : JSON.stringify(key[1])} (each key may appear once in a map)` : 'duplicate key (each key may appear once in a map)';
