@@ -10,6 +10,7 @@ import { Command, CommanderError } from '@commander-js/extra-typings';
 import { InvariantError } from '../engine/assert.js';
 import { ScenarioError } from '../workload/scenario.js';
 import { demoCommand, examplesCommand } from './demo.js';
+import { registerCompare } from './compare.js';
 import { registerExplain } from './explain.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run.js';
@@ -73,6 +74,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   };
   registerSweep(host);
   registerExplain(host);
+  registerCompare(host);
 
   try {
     if (argv.length === 0) {
