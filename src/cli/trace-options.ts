@@ -64,8 +64,18 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
     const sink = extra.length === 0 ? null : extra.length === 1 ? extra[0]! : new TeeSink(extra);
     return simulate(config, { trace: sink });
   }
-  traceFormatOf(tracePath);
-  const tf = new TraceFile(tracePath, traceMetaOf(config), { why: options.why ?? true });
+  try {
+    traceFormatOf(tracePath);
+  } catch (e) {
+    throw new UsageError(`--trace ${(e as Error).message}`);
+  }
+  let tf: TraceFile;
+  try {
+    tf = new TraceFile(tracePath, traceMetaOf(config), { why: options.why ?? true });
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new UsageError(`--trace ${tracePath}: cannot write the file (${code ?? (e as Error).message})`);
+  }
   try {
     const sink = extra.length === 0 ? tf.sink : new TeeSink([tf.sink, ...extra]);
     const result = simulate(config, { trace: sink });

@@ -1,0 +1,67 @@
+/**
+ * `schedlab run FILE --trace out.<ext>` through the real command line: the trace appears only
+ * when the run finishes, a bad extension is bad input (exit 2, no file), and the written trace
+ * is the same as the library writes.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../src/cli/cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const file = join(dir, 'two-hogs.yaml');
+writeFileSync(
+  file,
+  `name: two-hogs
+machine: {cpus: 1, costs: {contextSwitch: 1us, wakeupIpi: 0ns, threadCreate: 0ns, syscall: 0ns, timerSlack: 0ns}}
+os: {policy: rr, quantum: 10ms, exactSliceEnd: true, balanceInterval: 0ns}
+workload:
+  - batch: 2
+    name: hog
+    program: [{compute: 15ms}]
+`,
+);
+
+async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), color: false });
+  return { code, out, err };
+}
+
+describe('run --trace', () => {
+  it('writes a JSON trace that holds the run', async () => {
+    const path = join(dir, 'run.json.gz');
+    const r = await cli('run', file, '--trace', path);
+    expect(r.code).toBe(0);
+    const doc = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as { traceEvents: Array<{ ph: string; tid?: number; name: string }>; otherData: Record<string, unknown> };
+    expect(doc.otherData).toMatchObject({ tool: 'schedlab', scenario: 'two-hogs', model: 'threads', policy: 'rr', cpus: 1 });
+    expect(doc.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => e.name)).toEqual(['Running', 'Runnable', 'Running']);
+  });
+
+  it('writes a protobuf trace', async () => {
+    const path = join(dir, 'run.pftrace');
+    expect((await cli('run', file, '--trace', path)).code).toBe(0);
+    // Trace.packet (field 1, length-delimited) opens the file.
+    expect(readFileSync(path)[0]).toBe(0x0a);
+  });
+
+  it('rejects an unknown extension as bad input and writes nothing', async () => {
+    const r = await cli('run', file, '--trace', join(dir, 'run.txt'));
+    expect(r.code).toBe(2);
+    expect(r.err).toContain('unknown extension (allowed: .pftrace, .perfetto-trace, .json, each optionally followed by .gz)');
+    expect(existsSync(join(dir, 'run.txt'))).toBe(false);
+  });
+
+  it('reports a place it cannot write to as bad input', async () => {
+    const path = join(dir, 'missing-dir', 'run.pftrace');
+    const r = await cli('run', file, '--trace', path);
+    expect(r.code).toBe(2);
+    expect(r.err).toBe(`--trace ${path}: cannot write the file (ENOENT)\n`);
+    expect(existsSync(join(dir, 'missing-dir'))).toBe(false);
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+});
