@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 import { defineConfig } from 'eslint/config';
 
 export default defineConfig(
-  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'docs/**'] },
+  { ignores: ['dist/**', 'dist-check/**', 'node_modules/**', 'web/dist/**', 'coverage/**', 'docs/**', 'tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
