@@ -15,6 +15,7 @@ import { registerExplain } from './explain.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run.js';
 import { registerSweep } from './sweep.js';
+import { registerUi } from './ui.js';
 import { collect, UsageError } from './trace-options.js';
 
 function version(): string {
@@ -47,6 +48,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .option('--json', 'print exactly one JSON object with the results')
     .option('--check', 'check every invariant after every event (slow)')
     .option('--trace <file>', 'write a Perfetto trace (.pftrace or .json, optionally .gz)')
+    .option('--schedtrace <period>', "go:P: print Go's GODEBUG=schedtrace lines to stderr every period of simulated time, e.g. 10ms")
+    .option('--scheddetail', 'with --schedtrace: the detailed P/M/G lines (GODEBUG=scheddetail=1)')
     .action(async (file, flags) => {
       code = await runCommand(file, flags, io);
     });
@@ -75,6 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerSweep(host);
   registerExplain(host);
   registerCompare(host);
+  registerUi(host, io, (c) => (code = c));
 
   try {
     if (argv.length === 0) {

@@ -17,9 +17,14 @@ export interface RunFlags {
   json?: boolean;
   check?: boolean;
   trace?: string;
+  schedtrace?: string;
+  scheddetail?: boolean;
 }
 
 async function runOne(config: SimConfig, flags: RunFlags): Promise<RunResult> {
+  if (flags.schedtrace !== undefined) {
+    return runWithTrace(config, flags.trace, { schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
+  }
   if (flags.trace !== undefined) return runWithTrace(config, flags.trace);
   return simulate(config, { check: flags.check === true });
 }

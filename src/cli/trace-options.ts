@@ -5,7 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { TraceFile, traceFormatOf, traceMetaOf } from '../node/trace-file.js';
-import { simulate, type RunResult, type SimConfig } from '../sim.js';
+import { parseDuration } from '../engine/time.js';
+import { Simulation, simulate, type RunResult, type SimConfig } from '../sim.js';
+import { SchedtraceSampler } from '../trace/schedtrace.js';
 import type { TraceSink } from '../trace/events.js';
 import { TeeSink } from '../trace/events.js';
 import { loadScenario, parseSetFlag, ScenarioError, type LoadedScenario, type Override } from '../workload/scenario.js';
@@ -58,11 +60,38 @@ export function pickConfig(s: LoadedScenario, variant: string | undefined): SimC
  * Runs `config`, streaming a Perfetto trace to `tracePath` when given (written to a temporary
  * file and renamed into place only if the run finishes). `extra` sinks see the same events.
  */
-export async function runWithTrace(config: SimConfig, tracePath: string | undefined, options: { why?: boolean; extra?: TraceSink[] } = {}): Promise<RunResult> {
+export interface TraceRunOptions {
+  why?: boolean;
+  extra?: TraceSink[];
+  /** GODEBUG=schedtrace: period (e.g. "10ms"), detail, and where the lines go (stderr in the CLI). */
+  schedtrace?: { period: string; detailed: boolean; out: (text: string) => void };
+}
+
+/** Runs `config` with `sink`, and a schedtrace sampler when asked. */
+function runSim(config: SimConfig, sink: TraceSink | null, options: TraceRunOptions): RunResult {
+  const st = options.schedtrace;
+  if (st === undefined) return simulate(config, { trace: sink });
+  let period: number;
+  try {
+    period = parseDuration(st.period);
+  } catch (e) {
+    throw new UsageError(`--schedtrace ${st.period}: ${(e as Error).message}`);
+  }
+  if (period <= 0) throw new UsageError(`--schedtrace ${st.period}: the period must be > 0`);
+  const sim = new Simulation(config, { trace: sink });
+  try {
+    new SchedtraceSampler(sim, period, st.detailed, st.out);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  return sim.run();
+}
+
+export async function runWithTrace(config: SimConfig, tracePath: string | undefined, options: TraceRunOptions = {}): Promise<RunResult> {
   const extra = options.extra ?? [];
   if (tracePath === undefined) {
     const sink = extra.length === 0 ? null : extra.length === 1 ? extra[0]! : new TeeSink(extra);
-    return simulate(config, { trace: sink });
+    return runSim(config, sink, options);
   }
   try {
     traceFormatOf(tracePath);
@@ -78,7 +107,7 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
   }
   try {
     const sink = extra.length === 0 ? tf.sink : new TeeSink([tf.sink, ...extra]);
-    const result = simulate(config, { trace: sink });
+    const result = runSim(config, sink, options);
     await tf.commit();
     return result;
   } catch (e) {
