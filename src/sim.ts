@@ -8,7 +8,7 @@ import type { EventHandler, SimEvent } from './engine/event-queue.js';
 import { Rng } from './engine/rng.js';
 import type { Nanos } from './engine/time.js';
 import type { ExecModel, ModelSpec } from './exec/model.js';
-import { modelName, parseModel } from './exec/model.js';
+import { defaultGomaxprocs, modelName, parseModel } from './exec/model.js';
 import { PoolModel } from './exec/pool.js';
 import { ThreadsModel } from './exec/threads.js';
 import { DEFAULT_COSTS, type Costs } from './hw/costs.js';
@@ -179,7 +179,9 @@ export class Simulation {
     this.bgRunner = new Runner(this.engine, this.rootRng.fork('select/bg'), seed ^ 0x5bd1e995);
     const bw = config.os.bandwidth ?? null;
     this.group = bw !== null ? this.kernel.createGroup('workload', bw.quotaNs, bw.periodNs) : null;
-    this.modelSpec = typeof config.model === 'string' ? parseModel(config.model) : config.model;
+    const spec = typeof config.model === 'string' ? parseModel(config.model) : config.model;
+    // `go` without P: Go 1.25's default GOMAXPROCS for this machine and CPU quota.
+    this.modelSpec = spec.kind === 'go' && spec.procs === 0 ? { kind: 'go', procs: defaultGomaxprocs(config.machine.cpus, bw) } : spec;
     const isGo = this.modelSpec.kind === 'go';
     this.objects = createObjects(config.workload, isGo);
     switch (this.modelSpec.kind) {

@@ -353,3 +353,25 @@ describe('Go runtime outcomes', () => {
     expect(next.why).toBe('findRunnable: runnext (inherits the time slice)');
   });
 });
+
+describe('GOMAXPROCS default (model `go` without P)', () => {
+  it('follows Go 1.25: the CPU count, lowered to ceil(quota/period) but not below 2', async () => {
+    const { defaultGomaxprocs } = await import('../src/exec/model.js');
+    expect(defaultGomaxprocs(10, null)).toBe(10);
+    expect(defaultGomaxprocs(10, { quotaNs: 200_000_000, periodNs: 100_000_000 })).toBe(2);
+    expect(defaultGomaxprocs(10, { quotaNs: 250_000_000, periodNs: 100_000_000 })).toBe(3);
+    expect(defaultGomaxprocs(10, { quotaNs: 50_000_000, periodNs: 100_000_000 })).toBe(2);
+    expect(defaultGomaxprocs(1, { quotaNs: 50_000_000, periodNs: 100_000_000 })).toBe(1);
+    const sim = new Simulation({
+      name: 'auto',
+      seed: 1,
+      machine: { cpus: 8 },
+      os: { policy: 'cfs', bandwidth: { quotaNs: 300_000_000, periodNs: 100_000_000 } },
+      model: 'go',
+      workload: { sources: [{ kind: 'batch', name: 'w', count: 1, program: [{ compute: 1000 }] }] },
+    });
+    const r = sim.run();
+    expect(r.model).toBe('go:3');
+    expect(r.go).toMatchObject({ gomaxprocs: 3 });
+  });
+});

@@ -19,14 +19,27 @@ export interface ExecModel extends TaskHost {
   whereIs(task: Task): string;
 }
 
+/** `procs: 0` for go means "Go's default GOMAXPROCS" (see defaultGomaxprocs). */
 export type ModelSpec = { kind: 'threads' } | { kind: 'pool'; size: number } | { kind: 'go'; procs: number };
 
-export const MODEL_FORMS = 'threads, pool:N (N ≥ 1 worker threads), go:P (GOMAXPROCS P ≥ 1)';
+export const MODEL_FORMS = "threads, pool:N (N ≥ 1 worker threads), go:P (GOMAXPROCS P ≥ 1), or go (Go 1.25's default GOMAXPROCS)";
 
-/** Parses "threads", "pool:8", "go:2". Throws with the allowed forms on anything else. */
+/**
+ * Go 1.25's default GOMAXPROCS (runtime/cgroup_linux.go, defaultGOMAXPROCS): the number of
+ * CPUs, lowered to the CPU bandwidth limit quota/period rounded up when that is smaller, but
+ * not below 2 (and never above the CPU count).
+ */
+export function defaultGomaxprocs(cpus: number, bandwidth: { quotaNs: number; periodNs: number } | null | undefined): number {
+  if (bandwidth === null || bandwidth === undefined) return cpus;
+  const limit = Math.max(2, Math.ceil(bandwidth.quotaNs / bandwidth.periodNs));
+  return Math.min(cpus, limit);
+}
+
+/** Parses "threads", "pool:8", "go:2", "go". Throws with the allowed forms on anything else. */
 export function parseModel(text: string): ModelSpec {
   const s = text.trim();
   if (s === 'threads') return { kind: 'threads' };
+  if (s === 'go') return { kind: 'go', procs: 0 };
   const m = /^(pool|go):([0-9]+)$/.exec(s);
   if (m) {
     const n = Number(m[2]);
@@ -43,6 +56,6 @@ export function modelName(m: ModelSpec): string {
     case 'pool':
       return `pool:${m.size}`;
     case 'go':
-      return `go:${m.procs}`;
+      return m.procs === 0 ? 'go' : `go:${m.procs}`;
   }
 }

@@ -2,6 +2,7 @@
  * A resolved scenario in words, for the CLI header and the playground: machine, OS policy with
  * its effective parameters (defaults filled in as the policy computes them), model, workload.
  */
+import { defaultGomaxprocs, modelName, parseModel } from '../exec/model.js';
 import { formatDuration, type Nanos } from '../engine/time.js';
 import { DEFAULT_COSTS, type Costs } from '../hw/costs.js';
 import type { Dur } from '../program/dist.js';
@@ -118,7 +119,12 @@ export function describeConfig(config: SimConfig): Array<[string, string]> {
   let osText = `${os.policy}${params.length > 0 ? ` ${params.map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}; ${ticks}; balance ${balance > 0 ? `every ${formatDuration(balance)}` : 'on idle only'}`;
   if (os.bandwidth) osText += `; bandwidth ${formatDuration(os.bandwidth.quotaNs)} per ${formatDuration(os.bandwidth.periodNs)}`;
   rows.push(['os', osText]);
-  rows.push(['model', typeof config.model === 'string' ? config.model : config.model.kind === 'threads' ? 'threads' : config.model.kind === 'pool' ? `pool:${config.model.size}` : `go:${config.model.procs}`]);
+  {
+    const spec = typeof config.model === 'string' ? parseModel(config.model) : config.model;
+    const auto = spec.kind === 'go' && spec.procs === 0;
+    const procs = auto ? defaultGomaxprocs(config.machine.cpus, config.os.bandwidth) : 0;
+    rows.push(['model', auto ? `go (Go 1.25 default GOMAXPROCS: ${procs})` : modelName(spec)]);
+  }
   const programs = config.workload.programs ?? {};
   config.workload.sources.forEach((src, i) => rows.push([i === 0 ? 'workload' : '', sourceText(src, programs)]));
   (config.workload.background ?? []).forEach((b, i) =>

@@ -359,7 +359,7 @@ const os = allowObj(z.strictObject({
 const model = allow(
   z
     .string()
-    .meta({ pattern: '^(threads|pool:[0-9]+|go:[0-9]+)$' })
+    .meta({ pattern: '^(threads|pool:[0-9]+|go:[0-9]+|go)$' })
     .transform((v, ctx) => {
       try {
         parseModel(v);
