@@ -174,8 +174,11 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
   lines.push(`  trace size: protobuf ${(bytes.get('proto+why')! / events).toFixed(0)} B/event, JSON ${(bytes.get('json+why')! / events).toFixed(0)} B/event`);
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-bench-'));
   try {
-    for (const name of ['big.pftrace', 'big.json.gz']) {
-      const big = benchConfig(bigEvents);
+    for (const [name, n] of [
+      ['big.pftrace', bigEvents],
+      ['big.json.gz', events],
+    ] as const) {
+      const big = benchConfig(n);
       const path = join(dir, name);
       const t0 = performance.now();
       const tf = new TraceFile(path, traceMetaOf(big));

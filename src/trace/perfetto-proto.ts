@@ -50,6 +50,8 @@ const DA_STRING = 6;
 const DA_STRING_IID = 17;
 /** Argument values shorter than this are interned (they repeat: reasons, names). */
 const INTERN_VALUE_MAX_LEN = 48;
+/** Values that recur (reasons) are interned first; the table stays small so lookups stay cheap. */
+const MAX_INTERNED_VALUES = 2048;
 // TrackDescriptor.
 const TD_UUID = 1;
 const TD_NAME = 2;
@@ -172,10 +174,10 @@ export class ProtoEncoder implements TraceEncoder {
     this.endPacket();
   }
 
-  private intern(map: Map<string, number>, kind: number, text: string): number {
+  private intern(map: Map<string, number>, kind: number, text: string, max = MAX_INTERNED): number {
     let iid = map.get(text);
     if (iid === undefined) {
-      if (map.size >= MAX_INTERNED) return 0;
+      if (map.size >= max) return 0;
       iid = map.size + 1;
       map.set(text, iid);
       this.newIds.push([kind, iid, text]);
@@ -204,7 +206,7 @@ export class ProtoEncoder implements TraceEncoder {
         if (kid > 0) p.uint(DA_NAME_IID, kid);
         else p.string(10, key);
         if (typeof v === 'string') {
-          const vid = v.length < INTERN_VALUE_MAX_LEN ? this.intern(this.values, 29, v) : 0;
+          const vid = v.length < INTERN_VALUE_MAX_LEN ? this.intern(this.values, 29, v, MAX_INTERNED_VALUES) : 0;
           if (vid > 0) p.uint(DA_STRING_IID, vid);
           else p.string(DA_STRING, v);
         } else if (Number.isInteger(v)) p.uint(DA_INT, v);

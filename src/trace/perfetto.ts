@@ -12,7 +12,7 @@
  * - the OS-thread process: one track per OS thread with its Running / Runnable / Waiting
  *   intervals; each slice's details hold `why` (the kernel's reason for entering the state),
  *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left);
- * - "Scheduler counters": threads queued in total, throttling per bandwidth group;
+ * - "Scheduler counters": throttling per bandwidth group (1 while out of quota);
  * - for the Go model: "Go Ps" (the goroutine each P runs, P status, steals), "Go Ms" (what
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
  *   and counters (run-queue lengths, live goroutines, spinning Ms, idle Ps, threads).
@@ -55,11 +55,9 @@ export class PerfettoSink implements TraceSink {
   private readonly counterGroup: TrackSpec;
   private readonly cpuLanes: TrackSpec[] = [];
   private readonly cpuQueued: TrackSpec[] = [];
-  private readonly totalQueued: TrackSpec;
   private readonly threadTracks: Array<TrackSpec | undefined> = [];
   private readonly throttleTracks = new Map<string, TrackSpec>();
   private readonly queuedNow: number[] = [];
-  private totalNow = 0;
   /** Counter values set at the current instant, written when time moves on (last value wins). */
   private readonly pendingTracks: TrackSpec[] = [];
   /** By track id: the value set at this instant, and the value last written. */
@@ -92,7 +90,6 @@ export class PerfettoSink implements TraceSink {
       this.queuedNow.push(0);
     }
     this.counterGroup = this.track('group', 'Scheduler counters', 0, 2);
-    this.totalQueued = this.track('counter', 'runnable threads (queued)', this.counterGroup.id, 0, 'threads');
     this.osProcess = this.track('process', `${meta.scenario} (OS threads)`, 0, 3);
     this.timeline = new OsTimeline(
       {
@@ -115,12 +112,9 @@ export class PerfettoSink implements TraceSink {
           this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew);
         },
         queued: (_t, cpu, n) => {
-          const before = this.queuedNow[cpu] ?? 0;
           this.queuedNow[cpu] = n;
-          this.totalNow += n - before;
           const tr = this.cpuQueued[cpu];
           if (tr !== undefined) this.setCounter(tr, n);
-          this.setCounter(this.totalQueued, this.totalNow);
         },
         throttle: (t, group, on) => {
           let tr = this.throttleTracks.get(group);
