@@ -197,3 +197,13 @@ function main(): void {
 }
 
 main();
+
+// ---------------------------------------------------------------- tracing overhead (issue 4)
+// Events/s untraced vs a build without the hooks, with a sink, with the Perfetto protobuf and
+// JSON writers with and without the why texts, and the time to write a 10 M-event trace. Each
+// mode runs in a fresh process (bench/trace-overhead.ts). Skipped with --json or --no-trace.
+if (!process.argv.includes('--json') && !process.argv.includes('--no-trace') && (arg('only') === undefined || arg('only') === 'trace')) {
+  const { traceOverhead } = await import('./trace-overhead.js');
+  const lines = await traceOverhead(Number(arg('trace-events') ?? 2_000_000), Number(arg('trace-reps') ?? 3), Number(arg('trace-big') ?? 10_000_000));
+  for (const line of lines) console.log(line);
+}
