@@ -409,7 +409,7 @@ describe('resolved scenario in words', () => {
     const rr = load(MINIMAL, [parseSetFlag('os.policy=rr')]).config;
     expect(effectivePolicyParams(rr)).toEqual([['quantum', '100ms']]);
     expect(describeConfig(cfs)).toEqual([
-      ['machine', '2 CPUs; costs: contextSwitch 2us, wakeupIpi 8us, threadCreate 20us, syscall 200ns, timerSlack 50us'],
+      ['machine', '2 CPUs; costs: contextSwitch 1.1us, wakeupIpi 5.6us, threadCreate 22us, syscall 1us, timerSlack 108us'],
       ['os', 'cfs latency=12ms minGranularity=1.5ms wakeupGranularity=2ms; hz 250 (slice ends at ticks); balance every 4ms'],
       ['model', 'threads'],
       ['workload', 'task: 3 tasks: compute 1ms'],
