@@ -207,6 +207,11 @@ describe('Perfetto export of the Go model', () => {
     for (const n of ['P0', 'P0 status', 'G1 req', 'G2 req', 'G3 req', 'G4 req', 'M0', 'M0', 'sysmon']) expect([...names.values()]).toContain(n);
     const counters = new Set(events.filter((e) => e.ph === 'C').map((e) => e.name));
     expect(counters.has('P0 runq')).toBe(true);
+    // Derived from the goroutine and P events: 4 goroutines end one by one; P0 idles in between.
+    const series = (name: string): unknown[] => events.filter((e) => e.ph === 'C' && e.name === name).map((e) => e.args!.value);
+    expect(series('live goroutines')).toEqual([4, 3, 2, 1, 0]);
+    expect(series('idle Ps')[0]).toBe(0);
+    expect(new Set(series('idle Ps'))).toEqual(new Set([0, 1]));
   });
 
   it('shows each goroutine state with the runtime reason', () => {

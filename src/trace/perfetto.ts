@@ -74,6 +74,11 @@ export class PerfettoSink implements TraceSink {
   private readonly gStates = new Map<number, GState>();
   private readonly goCounters = new Map<string, TrackSpec>();
   private closed = false;
+  /** Live goroutines and idle Ps derived from g/gstate/pstate events until the model reports gcounts. */
+  private liveGs = 0;
+  private idlePs = 0;
+  private gcountsSeen = false;
+  private readonly seenP: boolean[] = [];
   private readonly waitNames = new Map<string, string>();
 
   constructor(
@@ -262,6 +267,7 @@ export class PerfettoSink implements TraceSink {
     const g = this.go();
     switch (ev.k) {
       case 'g': {
+        if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', ++this.liveGs, 1, 'goroutines');
         const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', args: null, open: false };
         this.gStates.set(ev.g, { lane, state: '', why: '', p: -1, m: -1 });
         return;
@@ -271,7 +277,10 @@ export class PerfettoSink implements TraceSink {
         if (s === undefined) return;
         this.closeLane(s.lane, ev.t, this.why ? { next: ev.why } : null);
         s.state = ev.to;
-        if (ev.to === 'Gdead') return;
+        if (ev.to === 'Gdead') {
+          if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', --this.liveGs, 1, 'goroutines');
+          return;
+        }
         const args: Args = { why: ev.why };
         if (ev.p >= 0) args.p = ev.p;
         if (ev.m >= 0) args.m = ev.m;
@@ -285,6 +294,16 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'pstate': {
+        if (!this.gcountsSeen && this.seenP[ev.p] !== true) {
+          // A P starts in the state its first change leaves.
+          this.seenP[ev.p] = true;
+          if (ev.from === 'Pidle') this.idlePs++;
+        }
+        if (!this.gcountsSeen && ev.from !== ev.to) {
+          if (ev.to === 'Pidle') this.idlePs++;
+          else if (ev.from === 'Pidle') this.idlePs--;
+          this.goCounter('idleP', 'idle Ps', this.idlePs, 3, 'Ps');
+        }
         const l = this.lane(this.pStatus, ev.p, (i) => this.track('slices', `P${i} status`, g.ps.id, 3 * i + 1));
         this.closeLane(l, ev.t, this.why ? { next: ev.why } : null);
         this.openLane(l, ev.t, ev.to, ev.m >= 0 ? { why: ev.why, m: ev.m } : { why: ev.why });
@@ -319,6 +338,7 @@ export class PerfettoSink implements TraceSink {
         this.goCounter('grunq', 'global runq', ev.n, 0, 'goroutines');
         return;
       case 'gcounts':
+        this.gcountsSeen = true;
         this.goCounter('live', 'live goroutines', ev.live, 1, 'goroutines');
         this.goCounter('spinning', 'spinning Ms', ev.spinning, 2, 'threads');
         this.goCounter('idleP', 'idle Ps', ev.idleP, 3, 'Ps');
