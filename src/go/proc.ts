@@ -33,7 +33,7 @@ import { invariant, InvariantError } from '../engine/assert.js';
 import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Rng } from '../engine/rng.js';
-import type { Nanos } from '../engine/time.js';
+import { formatDuration, type Nanos } from '../engine/time.js';
 import type { ExecModel } from '../exec/model.js';
 import type { BandwidthGroup } from '../os/bandwidth.js';
 import { Samples, type Kernel } from '../os/kernel.js';
@@ -83,6 +83,13 @@ class RandomOrder {
     }
     return out;
   }
+}
+
+/** Why a sleep timer fired when it did (timers run only when some M checks that P's heap). */
+function timerWhy(owner: P, runnerP: P, late: Nanos): string {
+  const by = owner === runnerP ? `by P${owner.id} in findRunnable` : `by P${runnerP.id} stealing P${owner.id}'s timers`;
+  if (late <= 0) return `timer fired on time (run ${by})`;
+  return `timer fired ${formatDuration(late)} late (run ${by}; a P's timers run only when it schedules, is stolen from, or the netpoller wakes)`;
 }
 
 function gcd(a: number, b: number): number {
@@ -840,12 +847,13 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     out.length = 0;
     owner.timers.expired(this.now, out);
     for (const gp of out) {
-      this.timerLateness.push(this.now - gp.sleepUntil);
+      const late = this.now - gp.sleepUntil;
+      this.timerLateness.push(late);
       gp.sleepUntil = -1;
       gp.onq = Q_NONE;
       this.ranTimers++;
       this.timersRun++;
-      this.casgstatus(gp, 'Gwaiting', 'Grunnable', this.trace === null ? '' : `timer fired (run by P${runnerP.id})`);
+      this.casgstatus(gp, 'Gwaiting', 'Grunnable', this.trace === null ? '' : timerWhy(owner, runnerP, late));
       this.runqput(runnerP, gp, true);
       this.wakep();
     }
