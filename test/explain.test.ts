@@ -48,7 +48,7 @@ describe('explain', () => {
         '              then: IO wait',
         '    30.004ms  Waiting (IO wait) for 2ms',
         '              why: IO wait',
-        '              then: timer: IO wait done',
+        '              then: timer: IO wait done; placed on its previous cpu 0 (idle)',
         '    32.004ms  Running for 1.001ms',
         '              why: dispatched on cpu 0',
         '              on cpu 0: switch-in 1us (context switch) then ran 1ms',

@@ -188,7 +188,7 @@ describe('Perfetto JSON export', () => {
     const t1 = ev.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.ts, e.dur, e.name, e.args!.next]);
     expect(t1).toEqual([
       [0, 1001, 'Running', 'IO wait'],
-      [1001, 2000, 'Waiting: IO wait', 'timer: IO wait done'],
+      [1001, 2000, 'Waiting: IO wait', 'timer: IO wait done; placed on its previous cpu 0 (idle)'],
       [3001, 1000, 'Running', 'exit'],
     ]);
   });

@@ -222,8 +222,17 @@ export class Kernel implements EventHandler {
       this.cpus[t.lastCpu]!.rq.detach?.(t);
       this.migrations++;
     }
-    this.setState(t, 'runnable', why, cpu.id);
+    // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule.
+    this.setState(t, 'runnable', this.trace !== null ? `${why}; ${this.wakePlacement(t, cpu)}` : why, cpu.id);
     this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
+  }
+
+  /** selectCpuWake's choice in words (traces only; called before the thread is queued). */
+  private wakePlacement(t: Thread, cpu: Cpu): string {
+    const prev = t.lastCpu;
+    if (prev < 0) return `placed on cpu ${cpu.id}${cpu.idle ? ' (idle)' : ''}`;
+    if (cpu.id !== prev) return `placed on idle cpu ${cpu.id} (its previous cpu ${prev} is busy)`;
+    return `placed on its previous cpu ${prev}${cpu.idle ? ' (idle)' : ' (no idle cpu)'}`;
   }
 
   /** sched_yield(): the running thread lets others on its CPU run first. */
