@@ -67,6 +67,8 @@ const EV_SWITCH = 0;
 const EV_BURST = 1;
 const EV_INTERRUPT = 2;
 const EV_YIELD = 3;
+/** cpu.ev of a thread that left the CPU, until schedule() re-arms or cancels it (never fires). */
+const EV_STALE = 4;
 // Other kernel events.
 const EV_SLICE = 10;
 const EV_WAKE = 11;
@@ -383,16 +385,20 @@ export class Kernel implements EventHandler {
   private leaveCpu(t: Thread, what: string): Cpu {
     const cpu = t.cpu;
     invariant(t.state === 'running' && cpu !== null && cpu.curr === t, () => `${what}: thread ${t.id} is not running`);
+    // A queued cpu.ev (the burst, or the switch) is left in the queue, marked stale: every
+    // caller goes on to schedule(), which moves it in place for the next thread's switch or
+    // cancels it when the CPU goes idle (cheaper than a removal and a fresh insertion, and
+    // the same keys).
     if (cpu.phase === 'running') {
       if (cpu.ev.queued) {
         if (cpu.ev.kind === EV_BURST) {
           t.burst -= this.now - t.burstStart;
           cpu.runNs += this.now - t.burstStart;
         }
-        this.engine.cancel(cpu.ev);
+        cpu.ev.kind = EV_STALE;
       }
     } else if (cpu.phase === 'switching') {
-      this.engine.cancel(cpu.ev);
+      cpu.ev.kind = EV_STALE;
       cpu.switchNs += this.now - cpu.since;
     }
     this.engine.cancel(cpu.sliceEv);
@@ -465,6 +471,7 @@ export class Kernel implements EventHandler {
     invariant(cpu.curr === null, () => `schedule: cpu ${cpu.id} still runs thread ${cpu.curr!.id}`);
     const next = this.pickRunnable(cpu);
     if (next === null) {
+      this.engine.cancel(cpu.ev); // the previous thread's stale event, if any
       // Idle (again): a caller that queued work on an idle CPU has uncounted it already, and
       // that work may have been parked by a throttle in pickRunnable.
       this.idleCount++;
