@@ -11,8 +11,8 @@
 #
 # Needs gcc, and Go (golang-go) for the Go experiments; each experiment runs under 30 s. The
 # programs are built into validation/bin/ (ignored by git). Timings are real: run this on an
-# otherwise idle machine; the CPU use of other processes just before is recorded in
-# `machine.otherCpuBefore`.
+# otherwise idle machine. The share of the CPUs other processes used is recorded just before
+# (`machine.otherCpuBefore`) and during each experiment (`otherCpu`).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -73,6 +73,13 @@ wait_for_idle "$WAIT_IDLE"
 
 log() { echo "validate: $*" >&2; }
 
+# Each experiment records the share of the machine's CPU time other processes used while it ran
+# (`otherCpu` in its JSON): a figure taken on a busy machine is not a figure of this scheduler.
+: >"$TMP/load"
+MARK=""
+begin() { MARK="$(load_mark)"; }
+end() { echo "$1 $(other_share "$MARK" "$(load_mark)")" >>"$TMP/load"; }
+
 # ---- (a) Linux time slices ----
 if want timeslices; then
   : >"$TMP/timeslices"
@@ -81,7 +88,9 @@ if want timeslices; then
     n=$1; secs=$2
     [ $QUICK = 1 ] && secs=$(awk -v s="$secs" 'BEGIN { print s / 2 }')
     log "time slices: $n CPU-bound threads on one CPU for ${secs}s ..."
+    begin
     "$BIN/timeslice" --threads "$n" --seconds "$secs" >>"$TMP/timeslices"
+    end "timeslices.$n"
   done
 fi
 
@@ -89,14 +98,18 @@ if [ $HAVE_GO = 1 ]; then
   # ---- (b) blocking syscalls vs parked waits ----
   if want goBlocking; then
     log "Go: 1000 goroutines in blocking syscalls / sleeps / netpoller waits ..."
+    begin
     "$BIN/blocking" -n 1000 -wait 1s >"$TMP/goBlocking.json"
+    end goBlocking
   fi
   # ---- (c) preemption of a compute loop ----
   if want goPreemption; then
     samples=100
     [ $QUICK = 1 ] && samples=40
     log "Go: GOMAXPROCS=1, a compute loop and a 1 ms sleeper ($samples wake-ups) ..."
+    begin
     "$BIN/preempt" -samples "$samples" >"$TMP/goPreemption.json"
+    end goPreemption
     log "Go: the same with GODEBUG=asyncpreemptoff=1, stopped after 3 s ..."
     rc=0
     GODEBUG=asyncpreemptoff=1 timeout 3 "$BIN/preempt" -samples 20 >"$TMP/goPreemptionOff.json" || rc=$?
@@ -107,7 +120,9 @@ if [ $HAVE_GO = 1 ]; then
     d=2s
     [ $QUICK = 1 ] && d=1s
     log "Go: unbuffered channel ping-pong, GOMAXPROCS 1 and 2 ($d each) ..."
+    begin
     "$BIN/pingpong" -duration "$d" -procs 1,2 >"$TMP/goPingPong.json"
+    end goPingPong
   fi
 fi
 echo "loadavgAfter=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$TMP/facts"
@@ -128,6 +143,11 @@ const kv = (text) => {
   return o;
 };
 const out = { machine: kv(read('facts')) };
+const load = {};
+for (const line of read('load').split('\n')) {
+  const [k, v] = line.trim().split(' ');
+  if (k) load[k] = Number(v);
+}
 const sched = kv(read('sched'));
 const kernel = String(out.machine.kernel ?? '');
 const [maj, min] = kernel.split('.').map((x) => parseInt(x, 10));
@@ -152,17 +172,18 @@ if (existsSync(`${dir}/timeslices`)) {
     if (text[i] === '{') { if (depth++ === 0) start = i; }
     else if (text[i] === '}' && --depth === 0) runs.push(JSON.parse(text.slice(start, i + 1)));
   }
+  for (const r of runs) r.otherCpu = load[`timeslices.${r.threads}`] ?? null;
   out.timeslices = runs;
 }
-if (existsSync(`${dir}/goBlocking.json`)) out.goBlocking = JSON.parse(read('goBlocking.json'));
+if (existsSync(`${dir}/goBlocking.json`)) out.goBlocking = { otherCpu: load.goBlocking ?? null, ...JSON.parse(read('goBlocking.json')) };
 if (existsSync(`${dir}/goPreemption.json`)) {
-  out.goPreemption = JSON.parse(read('goPreemption.json'));
+  out.goPreemption = { otherCpu: load.goPreemption ?? null, ...JSON.parse(read('goPreemption.json')) };
   const rc = Number(read('goPreemptionOff.rc').trim());
   const off = read('goPreemptionOff.json').trim();
   out.goPreemption.asyncpreemptoff = rc === 124
     ? { timedOutAfterSeconds: 3, note: 'with asynchronous preemption off the compute loop never yields: the sleeper did not get its 20 wake-ups in 3 s' }
     : { exitCode: rc, result: off ? JSON.parse(off) : null };
 }
-if (existsSync(`${dir}/goPingPong.json`)) out.goPingPong = JSON.parse(read('goPingPong.json'));
+if (existsSync(`${dir}/goPingPong.json`)) out.goPingPong = { otherCpu: load.goPingPong ?? null, ...JSON.parse(read('goPingPong.json')) };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 EOF

@@ -65,3 +65,24 @@ wait_for_idle() {
     echo "warning: other processes use $BUSY of the CPUs; timings will be inflated" >&2
   fi
 }
+
+# load_mark: prints "busy total children" — jiffies over all CPUs from /proc/stat (busy =
+# everything but idle and iowait) and the CPU time of this shell's finished children
+# (cutime + cstime of /proc/$$/stat, the same clock ticks).
+load_mark() {
+  local c f
+  read -ra c < <(head -1 /proc/stat)
+  read -ra f < <(sed 's/.*) //' "/proc/$$/stat")
+  # after the command name: f[0] is state (field 3), so cutime (16) is f[13], cstime (17) f[14]
+  echo "$((c[1] + c[2] + c[3] + c[6] + c[7] + c[8])) $((c[1] + c[2] + c[3] + c[4] + c[5] + c[6] + c[7] + c[8])) $((f[13] + f[14]))"
+}
+
+# other_share "MARK_BEFORE" "MARK_AFTER": the share of all CPU time between the two marks that
+# other processes used (this shell's children excluded), e.g. 0.03.
+other_share() {
+  awk -v a="$1" -v b="$2" 'BEGIN {
+    split(a, x, " "); split(b, y, " ")
+    tot = y[2] - x[2]; other = (y[1] - x[1]) - (y[3] - x[3])
+    if (other < 0) other = 0
+    printf "%.2f", (tot > 0 ? other / tot : 0) }'
+}
