@@ -22,7 +22,8 @@
  *
  * The first turn of each thread (it starts at a barrier, part-way into someone's slice) and its
  * last turn (cut off by the end of the experiment) are partial and left out of the run lengths.
- * Other processes on the chosen CPU show up as interruptions and as longer waits.
+ * Other processes on the chosen CPU show up as interruptions and as longer waits; `otherOnCpu`
+ * is the share of that CPU's time that anything but this process used during the run.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -115,6 +116,30 @@ static int cmp_seg(const void *a, const void *b) {
   return x->s < y->s ? -1 : x->s > y->s;
 }
 
+/* busy and total jiffies of one CPU, from its /proc/stat line */
+static void cpu_jiffies(int cpu, long long *busy, long long *total) {
+  char want[16], line[512];
+  snprintf(want, sizeof want, "cpu%d ", cpu);
+  *busy = *total = 0;
+  FILE *f = fopen("/proc/stat", "r");
+  if (!f) return;
+  while (fgets(line, sizeof line, f)) {
+    if (strncmp(line, want, strlen(want)) != 0) continue;
+    long long v[8] = {0};
+    sscanf(line + strlen(want), "%lld %lld %lld %lld %lld %lld %lld %lld", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]);
+    *busy = v[0] + v[1] + v[2] + v[5] + v[6] + v[7];
+    *total = *busy + v[3] + v[4];
+    break;
+  }
+  fclose(f);
+}
+
+static double own_cpu_seconds(void) {
+  struct rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 static int cmp_i64(const void *a, const void *b) {
   int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
   return x < y ? -1 : x > y;
@@ -189,6 +214,9 @@ int main(int argc, char **argv) {
   for (int i = 0; i < 1000000; i++) now_ns();
   double clock_ns = (now_ns() - c0) / 1e6;
 
+  long long busy0, total0, busy1, total1;
+  cpu_jiffies(cpu, &busy0, &total0);
+  double own0 = own_cpu_seconds();
   pthread_barrier_init(&g_start, NULL, n);
   struct worker *w = calloc(n, sizeof *w);
   pthread_attr_t attr;
@@ -199,6 +227,14 @@ int main(int argc, char **argv) {
     if (pthread_create(&w[i].th, &attr, worker_main, &w[i]) != 0) { perror("pthread_create"); return 1; }
   }
   for (int i = 0; i < n; i++) pthread_join(w[i].th, NULL);
+  cpu_jiffies(cpu, &busy1, &total1);
+  /* share of the chosen CPU's time used by anything but this process (other processes,
+   * kernel threads, interrupts): the experiment is clean when this is small */
+  double other_on_cpu = -1;
+  if (total1 > total0) {
+    double other = (double)(busy1 - busy0) - (own_cpu_seconds() - own0) * (double)sysconf(_SC_CLK_TCK);
+    other_on_cpu = other < 0 ? 0 : other / (double)(total1 - total0);
+  }
 
   /* All segments on one timeline, sorted by start time. */
   long nseg = 0;
@@ -249,6 +285,7 @@ int main(int argc, char **argv) {
   }
   printf("{\n  \"threads\": %d, \"cpu\": %d, \"seconds\": %g, \"gapThresholdNs\": %lld, \"clockReadNs\": %.1f,\n",
          n, cpu, g_seconds, (long long)g_gap_ns, clock_ns);
+  printf("  \"otherOnCpu\": %.2f,\n", other_on_cpu);
   printf("  \"turnsPerThread\": {\"min\": %ld, \"max\": %ld},\n", min_turns, max_turns);
   printf("  \"contextSwitches\": {\"voluntary\": %ld, \"involuntary\": %ld},\n", nvcsw, nivcsw);
   print_dist("runs", &runs, 0);
