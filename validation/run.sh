@@ -26,7 +26,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "validate: unknown argument '$1' (allowed: --only NAMES, --quick, --wait-idle S)" >&2; exit 2 ;;
   esac
 done
