@@ -16,6 +16,7 @@ import { Summary, Variants, type VariantResult } from './metrics.js';
 import type { FromWorker, StorySubject, ToWorker } from './protocol.js';
 import { check } from './scenario.js';
 import { decodeShare, encodeShare } from './share.js';
+import { syntheticTimeline } from './timeline/synthetic.js';
 import type { TimelineData } from './timeline/data.js';
 import type { Hit, TimelineRenderer } from './timeline/render.js';
 import { Timeline } from './timeline/view.js';
@@ -73,7 +74,17 @@ export const timings = { runAt: 0, timelineAt: 0, firstPaintAt: 0, firstFrameMs:
 // ---------------------------------------------------------------- worker
 
 let worker: Worker | null = null;
+/** A worker started in advance, its code already loaded, for the next run. */
+let spare: Worker | null = null;
 let reqSeq = 0;
+
+function makeWorker(): Worker {
+  return new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+}
+
+function prewarm(): void {
+  spare ??= makeWorker();
+}
 const pending = new Map<number, (m: FromWorker) => void>();
 
 function send(m: ToWorker): void {
@@ -137,6 +148,7 @@ function onWorker(m: FromWorker): void {
     }
     case 'done':
       timings.doneAt = performance.now();
+      setTimeout(prewarm, 0);
       batch(() => {
         state.value = 'done';
         progress.value = null;
@@ -166,7 +178,8 @@ function startRun(only = false): void {
   }
   worker?.terminate();
   pending.clear();
-  worker = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+  worker = spare ?? makeWorker();
+  spare = null;
   worker.onmessage = (e: MessageEvent<FromWorker>) => onWorker(e.data);
   worker.onerror = (e) => {
     batch(() => {
@@ -200,6 +213,7 @@ function startRun(only = false): void {
 function cancel(): void {
   worker?.terminate();
   worker = null;
+  setTimeout(prewarm, 0);
   pending.clear();
   batch(() => {
     state.value = 'cancelled';
@@ -328,6 +342,16 @@ window.__schedlab = {
   },
   /** Draws one frame synchronously and returns its time in ms. */
   draw: () => renderer?.draw() ?? 0,
+  /** Shows a synthetic timeline of `lanes` × `perLane` slices (for measuring frame times). */
+  loadSynthetic: (lanes: number, perLane: number) => {
+    const data = syntheticTimeline(lanes, perLane);
+    batch(() => {
+      traced.value = null;
+      selection.value = null;
+      timeline.value = data;
+    });
+    return data.slices;
+  },
 };
 
 // ---------------------------------------------------------------- components
@@ -458,7 +482,14 @@ function Details() {
   const h = s.hit;
   const instant = h.index < 0;
   return (
-    <aside id="details" class="details" data-ready={s.argsReady ? (s.subject === null || s.story !== null ? 'story' : 'args') : 'no'}>
+    <aside
+      id="details"
+      class="details"
+      data-ready={s.argsReady ? (s.subject === null || s.story !== null ? 'story' : 'args') : 'no'}
+      data-track={h.track.name}
+      data-start={h.start}
+      data-end={h.end}
+    >
       <h3 id="details-title">{s.name}</h3>
       <dl>
         <dt>lane</dt>
@@ -500,6 +531,7 @@ export function App() {
   useEffect(() => {
     void loadFromFragment().then((shared) => {
       if (shared) startRun();
+      else prewarm();
     });
   }, []);
   const c = checked.value;

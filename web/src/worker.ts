@@ -19,7 +19,7 @@ import { loadScenario, ScenarioError, type LoadedScenario } from '../../src/work
 import { overridesOf } from './scenario.js';
 import type { FromWorker, RunRequest, ToWorker } from './protocol.js';
 import { FindSliceEncoder, TimelineEncoder } from './timeline/collect.js';
-import { trackBuffers } from './timeline/data.js';
+import { timelineBuffers } from './timeline/data.js';
 
 interface WorkerScope {
   postMessage(msg: FromWorker, transfer?: Transferable[]): void;
@@ -87,7 +87,7 @@ function run(req: RunRequest): void {
   const runMs = performance.now() - r0;
   const data = encoder.finish();
   current = { config, encoder, name: traced?.name ?? null };
-  post({ type: 'timeline', name: traced?.name ?? null, result, config, data, runMs }, data.tracks.flatMap(trackBuffers));
+  post({ type: 'timeline', name: traced?.name ?? null, result, config, data, runMs }, timelineBuffers(data.tracks));
 
   // The other variants, for the comparison (untraced: their figures only).
   let k = 1;

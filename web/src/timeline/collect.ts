@@ -8,10 +8,10 @@
  * the run (the simulation is deterministic, so the replay is the same run).
  */
 import type { Args, PrevState, TraceEncoder, TraceMeta, TrackSpec } from '../../../src/trace/encoder.js';
-import { classify, classColor, Cls, entityColor, TrackBuilder, type TimelineData, type TrackData } from './data.js';
+import { classify, classColor, Cls, entityColor, Pool, TrackBuilder, type TimelineData, type TrackData } from './data.js';
 
-/** Characters of detail text kept in the worker (about 2 bytes each). */
-export const ARGS_BUDGET_CHARS = 40_000_000;
+/** Characters of detail text kept in the worker: enough for every slice of a small or medium run; retaining much more slows big runs down (garbage collection of the kept strings). */
+export const ARGS_BUDGET_CHARS = 3_000_000;
 
 export class TimelineEncoder implements TraceEncoder {
   /** CPU lanes carry their run slices (as in the JSON trace). */
@@ -106,9 +106,18 @@ export class TimelineEncoder implements TraceEncoder {
   finish(): TimelineData {
     const tracks: TrackData[] = [];
     this.orders = [];
+    const need = [0, 0, 0];
     for (const spec of this.specs) {
       const b = this.builders[spec.id]!;
-      const { track, order } = b.finish();
+      const [f, i, u] = b.poolNeeds(b.presentClasses().length);
+      need[0]! += f;
+      need[1]! += i;
+      need[2]! += u;
+    }
+    const pool = new Pool(need[0]!, need[1]!, need[2]!);
+    for (const spec of this.specs) {
+      const b = this.builders[spec.id]!;
+      const { track, order } = b.finish(pool);
       tracks.push(track);
       this.orders[spec.id] = order;
       this.builders[spec.id] = undefined;

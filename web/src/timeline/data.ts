@@ -157,63 +157,99 @@ export class TrackBuilder {
     if (v > this.cmax) this.cmax = v;
   }
 
-  /** The finished track (trimmed arrays, sorted by start, prefix sums) and its buffers. */
-  finish(): { track: TrackData; order: Int32Array | null } {
-    let order: Int32Array | null = null;
-    const n = this.n;
-    let start = this.start.subarray(0, n);
-    let end = this.end.subarray(0, n);
-    let label = this.label.subarray(0, n);
-    let color = this.color.subarray(0, n);
-    let cls = this.cls.subarray(0, n);
-    if (!this.sorted) {
-      const idx = new Int32Array(n);
-      for (let i = 0; i < n; i++) idx[i] = i;
-      const s0 = start;
-      idx.sort((a, b) => s0[a]! - s0[b]! || a - b);
-      order = idx;
-      start = start.map((_, i) => s0[idx[i]!]!);
-      const e0 = end;
-      end = end.map((_, i) => e0[idx[i]!]!);
-      const l0 = label;
-      label = label.map((_, i) => l0[idx[i]!]!);
-      const c0 = color;
-      color = color.map((_, i) => c0[idx[i]!]!);
-      const k0 = cls;
-      cls = cls.map((_, i) => k0[idx[i]!]!);
-    }
-    const present: number[] = [];
+  /** The state classes present on this track. */
+  presentClasses(): number[] {
     const seen = new Uint8Array(CLASS_COUNT);
-    for (let i = 0; i < n; i++) seen[cls[i]!] = 1;
+    for (let i = 0; i < this.n; i++) seen[this.cls[i]!] = 1;
+    const present: number[] = [];
     for (let k = 0; k < CLASS_COUNT; k++) if (seen[k] === 1) present.push(k);
+    return present;
+  }
+
+  /** Elements this track takes from a Pool: [f64, i32, u8]. */
+  poolNeeds(classes: number): [number, number, number] {
+    return [2 * this.n + classes * (this.n + 1) + this.ni + 2 * this.nc, this.n + this.ni, 2 * this.n];
+  }
+
+  /**
+   * The finished track: its arrays cut from `pool` (so a whole timeline is a few buffers to
+   * transfer), sorted by start, with prefix sums; `order` maps sorted → insertion index.
+   */
+  finish(pool: Pool = new Pool(...this.poolNeeds(CLASS_COUNT))): { track: TrackData; order: Int32Array | null } {
+    const n = this.n;
+    let idx: Int32Array | null = null;
+    if (!this.sorted) {
+      idx = new Int32Array(n);
+      for (let i = 0; i < n; i++) idx[i] = i;
+      const s0 = this.start;
+      idx.sort((a, b) => s0[a]! - s0[b]! || a - b);
+    }
+    const start = pool.f64(n);
+    const end = pool.f64(n);
+    const label = pool.i32(n);
+    const color = pool.u8(n);
+    const cls = pool.u8(n);
+    for (let i = 0; i < n; i++) {
+      const j = idx !== null ? idx[i]! : i;
+      start[i] = this.start[j]!;
+      end[i] = this.end[j]!;
+      label[i] = this.label[j]!;
+      color[i] = this.color[j]!;
+      cls[i] = this.cls[j]!;
+    }
+    const present = this.presentClasses();
     const slot = new Int8Array(CLASS_COUNT).fill(-1);
     present.forEach((k, j) => (slot[k] = j));
-    const cum = present.map(() => new Float64Array(n + 1));
+    const cum = present.map(() => pool.f64(n + 1));
     const acc = new Float64Array(present.length);
     for (let i = 0; i < n; i++) {
       const j = slot[cls[i]!]!;
       acc[j] = acc[j]! + (end[i]! - start[i]!);
       for (let q = 0; q < present.length; q++) cum[q]![i + 1] = acc[q]!;
     }
-    const track: TrackData = {
-      ...this.spec,
-      n,
-      start: start.slice(),
-      end: end.slice(),
-      label: label.slice(),
-      color: color.slice(),
-      cls: cls.slice(),
-      classes: present,
-      cum,
-      ni: this.ni,
-      it: this.it.slice(0, this.ni),
-      iname: this.iname.slice(0, this.ni),
-      nc: this.nc,
-      ct: this.ct.slice(0, this.nc),
-      cv: this.cv.slice(0, this.nc),
-      cmax: this.cmax,
-    };
-    return { track, order };
+    const it = pool.f64(this.ni);
+    it.set(this.it.subarray(0, this.ni));
+    const iname = pool.i32(this.ni);
+    iname.set(this.iname.subarray(0, this.ni));
+    const ct = pool.f64(this.nc);
+    ct.set(this.ct.subarray(0, this.nc));
+    const cv = pool.f64(this.nc);
+    cv.set(this.cv.subarray(0, this.nc));
+    const track: TrackData = { ...this.spec, n, start, end, label, color, cls, classes: present, cum, ni: this.ni, it, iname, nc: this.nc, ct, cv, cmax: this.cmax };
+    return { track, order: idx };
+  }
+}
+
+/** Typed arrays cut from three buffers sized in advance. */
+export class Pool {
+  private readonly F: Float64Array;
+  private readonly I: Int32Array;
+  private readonly U: Uint8Array;
+  private fo = 0;
+  private io = 0;
+  private uo = 0;
+  constructor(f64: number, i32: number, u8: number) {
+    this.F = new Float64Array(f64);
+    this.I = new Int32Array(i32);
+    this.U = new Uint8Array(u8);
+  }
+  f64(n: number): Float64Array {
+    const a = this.F.subarray(this.fo, this.fo + n);
+    this.fo += n;
+    return a;
+  }
+  i32(n: number): Int32Array {
+    const a = this.I.subarray(this.io, this.io + n);
+    this.io += n;
+    return a;
+  }
+  u8(n: number): Uint8Array {
+    const a = this.U.subarray(this.uo, this.uo + n);
+    this.uo += n;
+    return a;
+  }
+  get buffers(): ArrayBuffer[] {
+    return [this.F.buffer as ArrayBuffer, this.I.buffer as ArrayBuffer, this.U.buffer as ArrayBuffer];
   }
 }
 
@@ -223,10 +259,11 @@ function grow<T extends Float64Array | Int32Array | Uint8Array>(a: T, cap: numbe
   return b;
 }
 
-/** The buffers of a track, for a transfer list. */
-export function trackBuffers(t: TrackData): ArrayBuffer[] {
-  const list = [t.start, t.end, t.label, t.color, t.cls, t.it, t.iname, t.ct, t.cv, ...t.cum];
-  return list.map((a) => a.buffer as ArrayBuffer);
+/** The distinct buffers of a timeline's tracks, for a transfer list. */
+export function timelineBuffers(tracks: readonly TrackData[]): ArrayBuffer[] {
+  const set = new Set<ArrayBuffer>();
+  for (const t of tracks) for (const a of [t.start, t.end, t.label, t.color, t.cls, t.it, t.iname, t.ct, t.cv, ...t.cum]) set.add(a.buffer as ArrayBuffer);
+  return [...set];
 }
 
 /** Index of the first element of sorted `a[lo, hi)` that is > x (or >= x with `orEqual`). */

@@ -96,8 +96,8 @@ export class TimelineRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private charW = 6.2;
   private colMax = new Float64Array(0);
-  /** Statistics of the last frame. */
-  lastFrame = { ms: 0, lanes: 0, solid: 0, summarized: 0 };
+  /** Statistics of the last frame: total time, time to fill the pixel buffer and to put it. */
+  lastFrame = { ms: 0, pixelsMs: 0, putMs: 0, lanes: 0, solid: 0, summarized: 0 };
 
   constructor(readonly canvas: HTMLCanvasElement) {
     const ctx = canvas.getContext('2d', { alpha: false });
@@ -322,9 +322,17 @@ export class TimelineRenderer {
       if (rows[mid]!.y + rows[mid]!.h <= this.scrollY) r0 = mid + 1;
       else hi = mid;
     }
+    // Narrow rectangles (most of them: slices and summarised columns) by plain stores; a
+    // TypedArray.fill call per row only pays off for wide ones.
     const fill = (x0: number, x1: number, y0: number, y1: number, c: number): void => {
-      if (x1 <= x0) return;
-      for (let y = y0; y < y1; y++) buf.fill(c, y * W + x0, y * W + x1);
+      const w = x1 - x0;
+      if (w <= 0) return;
+      if (w < 24) {
+        for (let y = y0; y < y1; y++) {
+          const o = y * W + x0;
+          for (let k = 0; k < w; k++) buf[o + k] = c;
+        }
+      } else for (let y = y0; y < y1; y++) buf.fill(c, y * W + x0, y * W + x1);
     };
     // Vertical grid lines at the axis ticks.
     const step = niceStep(((this.t1 - this.t0) / Math.max(1, this.cssW - LABEL_W)) * 90);
@@ -440,7 +448,19 @@ export class TimelineRenderer {
     }
     // Axis background.
     fill(0, W, 0, Math.min(H, axisD), HEADER_BG);
+    const fBuf = performance.now();
     ctx.putImageData(img, 0, 0);
+    const fPut = performance.now();
+    if (d === null) {
+      ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+      ctx.font = '13px system-ui, sans-serif';
+      ctx.fillStyle = '#868e96';
+      ctx.textBaseline = 'middle';
+      ctx.fillText('Run a scenario: its hardware threads, OS threads and (for go) Ps, Ms and goroutines appear here.', 16, this.cssH / 2);
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      this.lastFrame = { ms: performance.now() - f0, pixelsMs: fBuf - f0, putMs: fPut - fBuf, lanes: 0, solid: 0, summarized: 0 };
+      return this.lastFrame.ms;
+    }
 
     // ---- text ----
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
@@ -517,7 +537,7 @@ export class TimelineRenderer {
     }
     ctx.setTransform(1, 0, 0, 1, 0, 0);
     const ms = performance.now() - f0;
-    this.lastFrame = { ms, lanes, solid, summarized };
+    this.lastFrame = { ms, pixelsMs: fBuf - f0, putMs: fPut - fBuf, lanes, solid, summarized };
     return ms;
   }
 

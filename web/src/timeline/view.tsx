@@ -5,10 +5,10 @@
  *   W / S: zoom in / out · A / D: pan left / right · ↑ / ↓: scroll lanes · F or 0: whole run
  *   Esc: clear the selection
  */
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { formatDuration } from '../../../src/engine/time.js';
 import type { TimelineData } from './data.js';
-import { LABEL_W, TimelineRenderer, type Hit } from './render.js';
+import { AXIS_H, LABEL_W, TimelineRenderer, type Hit } from './render.js';
 
 export interface TimelineProps {
   data: TimelineData | null;
@@ -18,6 +18,9 @@ export interface TimelineProps {
   onRenderer?: (r: TimelineRenderer | null) => void;
 }
 
+const MIN_H = 200;
+const MAX_H = 560;
+
 export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineProps) {
   const box = useRef<HTMLDivElement>(null);
   const canvas = useRef<HTMLCanvasElement>(null);
@@ -25,6 +28,8 @@ export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineP
   const frame = useRef(0);
   const firstPending = useRef(false);
   const [hover, setHover] = useState('');
+  const [height, setHeight] = useState(MIN_H);
+  const fitHeight = (r: TimelineRenderer) => setHeight(Math.min(MAX_H, Math.max(MIN_H, r.totalH + AXIS_H + 2)));
   const cb = useRef({ onSelect, onFirstPaint });
   cb.current = { onSelect, onFirstPaint };
 
@@ -61,10 +66,11 @@ export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineP
     };
   }, []);
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const r = rr.current;
     if (r === null) return;
     r.setData(data);
+    fitHeight(r);
     canvas.current?.removeAttribute('data-painted');
     firstPending.current = data !== null;
     request();
@@ -87,7 +93,7 @@ export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineP
 
   return (
     <div class="timeline-wrap">
-      <div class="timeline" ref={box}>
+      <div class="timeline" ref={box} style={{ height: `${height}px` }}>
         <canvas
           ref={canvas}
           id="timeline"
@@ -141,6 +147,7 @@ export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineP
             const row = r.rowAt(p.y);
             if (row !== null && row.kind === 'group') {
               r.toggle(row.track.id);
+              fitHeight(r);
               request();
               return;
             }
