@@ -1,17 +1,20 @@
 /**
  * npm run bench — simulated events per second, against a bare event-heap loop.
  *
- * Model workloads (rr, the OS layer's hot path: dispatch, bursts, IO waits, slice checks):
- *   rr-64x8      64 threads on 8 hardware threads, each repeating compute (exp, mean 200 µs)
- *                and an IO wait (exp, mean 100 µs); rr quantum 100 µs with exact slice ends,
- *                so preemptions are frequent.
- *   rr-10000x64  10,000 such threads on 64 hardware threads.
- * Each runs until a fixed number of engine events, untraced and unchecked (as the CLI runs).
+ * Model workloads (rr, the OS layer's hot path: dispatch, bursts, IO waits, slice checks).
+ * Threads repeat a compute burst (exponential, mean 200 µs) and an IO wait (exponential,
+ * mean 100 µs), untraced and unchecked (as the CLI runs), for a fixed number of events:
+ *   rr-64x8          64 threads on 8 hardware threads, 10 ms quantum (the seed's slice):
+ *                    bursts are short, so preemption is rare.
+ *   rr-10000x64      10,000 such threads on 64 hardware threads, 10 ms quantum.
+ *   rr-64x8-q100us   as rr-64x8 with a 100 µs quantum: most bursts are preempted, so the
+ *                    preemption path (slice checks, requeue, switch) is exercised hard.
+ *   rr-10000x64-q100us
  *
- * Bare loop: the "hold" model on a minimal binary heap keyed by (time, seq): pop the
- * earliest event, push one new event a random time later; as many events as the model ran,
- * with as many pending events as the model has threads. It is the cost floor of any
- * discrete-event simulation on one heap. Target: the model at ≥ 0.5× the bare loop.
+ * Bare loop: the "hold" model on a minimal binary heap keyed by (time, seq), in typed
+ * arrays: pop the earliest event, push one new event a random time later; as many events
+ * as the model ran, with as many pending events as the model has threads. It is the cost
+ * floor of any discrete-event simulation on one heap. Target: the model at ≥ 0.5× it.
  *
  * Every measurement runs several times, interleaved (model, bare, model, bare, …), and the
  * medians are reported: the machine is shared and noisy. Times are CPU time of this process
@@ -30,12 +33,12 @@ interface Bench {
   bare?: { pending: number; events: number };
 }
 
-function rrWorkload(threads: number, cpus: number, events: number): SimConfig {
+function rrWorkload(threads: number, cpus: number, quantum: number, events: number): SimConfig {
   return {
     name: `bench-rr-${threads}x${cpus}`,
     seed: 1,
     machine: { cpus },
-    os: { policy: 'rr', params: { quantum: 100_000 }, exactSliceEnd: true },
+    os: { policy: 'rr', params: { quantum }, exactSliceEnd: true },
     model: 'threads',
     limits: { events },
     workload: {
@@ -51,11 +54,11 @@ function rrWorkload(threads: number, cpus: number, events: number): SimConfig {
   };
 }
 
-function modelBench(name: string, threads: number, cpus: number, events: number): Bench {
-  const config = rrWorkload(threads, cpus, events);
+function modelBench(name: string, threads: number, cpus: number, quantum: number, events: number): Bench {
+  const config = rrWorkload(threads, cpus, quantum, events);
   return {
     name,
-    what: `rr, ${threads} threads on ${cpus} CPUs, compute/IO bursts`,
+    what: `rr ${quantum / 1e6}ms, ${threads} threads on ${cpus} CPUs, compute/IO bursts`,
     run: () => simulate(config).events,
     bare: { pending: threads, events },
   };
@@ -122,8 +125,10 @@ function bareHold(pending: number, events: number): number {
 // ---------------------------------------------------------------- registry
 
 const BENCHES: Bench[] = [
-  modelBench('rr-64x8', 64, 8, 2_000_000),
-  modelBench('rr-10000x64', 10_000, 64, 2_000_000),
+  modelBench('rr-64x8', 64, 8, 10_000_000, 2_000_000),
+  modelBench('rr-10000x64', 10_000, 64, 10_000_000, 2_000_000),
+  modelBench('rr-64x8-q100us', 64, 8, 100_000, 2_000_000),
+  modelBench('rr-10000x64-q100us', 10_000, 64, 100_000, 2_000_000),
   // Go runtime benchmarks go here (the lead adds them): for example
   //   { name: 'go-switch', what: 'goroutine switches/s (ping-pong on an unbuffered channel)', run: () => … },
   //   { name: 'go-1m', what: '1M goroutines: heap and time', run: () => … },
@@ -187,9 +192,9 @@ function main(): void {
       const bm = median(bare);
       row.bareEventsPerSec = Math.round(bm);
       row.ratio = Math.round((m / bm) * 1000) / 1000;
-      if (!json) console.log(`${b.name.padEnd(14)} model ${fmt(m)}   bare heap ${fmt(bm)}   ratio ${(m / bm).toFixed(2)}   (${b.what}; median of ${reps})`);
+      if (!json) console.log(`${b.name.padEnd(20)} model ${fmt(m)}   bare heap ${fmt(bm)}   ratio ${(m / bm).toFixed(2)}   (${b.what}; median of ${reps})`);
     } else if (!json) {
-      console.log(`${b.name.padEnd(14)} ${fmt(m)}   (${b.what}; median of ${reps})`);
+      console.log(`${b.name.padEnd(20)} ${fmt(m)}   (${b.what}; median of ${reps})`);
     }
     rows.push(row);
   }
