@@ -223,6 +223,7 @@ export class Simulation {
       this.bgRunner.host = bgModel;
       for (const b of bg) {
         const program = resolveProgram(b.program, this.objects, b.name);
+        bgModel.nice = b.nice ?? 0;
         for (let i = 0; i < b.count; i++) {
           const task = this.bgRunner.newTask(program, b.name, null, i, `bg.${b.name}`);
           bgModel.submit(task, null);

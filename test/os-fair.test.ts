@@ -297,3 +297,26 @@ describe('eevdf', () => {
     expect(a.nivcsw).toBe(1);
   });
 });
+
+describe('nice values of background threads', () => {
+  it('a background hog at nice 19 barely slows a workload task; at nice −5 it takes 3/4 of the CPU', () => {
+    // cfs, 1 CPU: the task (nice 0, weight 1024) computes 100 ms next to a hog that never
+    // stops. Its share is 1024 / (1024 + w_hog), so it finishes at 100 ms · (1024 + w)/1024:
+    // nice 19 (w 15): 101.46 ms; nice 0: 200 ms; nice −5 (w 3121): 404.79 ms. Whole slices
+    // and the creation order (the hog is created first) allow 1 % (2 % at nice 0).
+    for (const [nice, end, tol] of [
+      [19, 101.46, 0.01],
+      [0, 200, 0.02],
+      [-5, 404.79, 0.01],
+    ] as const) {
+      const { result } = run({
+        os: { policy: 'cfs', exactSliceEnd: true },
+        workload: {
+          sources: [batch('t', 1, [{ compute: ms(100) }])],
+          background: [{ name: 'hog', count: 1, nice, program: [{ repeat: Infinity, do: [{ compute: ms(1000) }] }] }],
+        },
+      });
+      expect(Math.abs(result.simulatedNs / 1e6 - end), `nice ${nice}`).toBeLessThanOrEqual(end * tol);
+    }
+  });
+});

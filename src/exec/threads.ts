@@ -25,6 +25,8 @@ export class ThreadsModel implements ExecModel, ThreadBody {
    * which runs before the batch is submitted.
    */
   started = false;
+  /** Nice value of the threads of tasks submitted from outside (background threads set it). */
+  nice = 0;
 
   constructor(
     private readonly kernel: Kernel,
@@ -46,7 +48,9 @@ export class ThreadsModel implements ExecModel, ThreadBody {
       pendingNs: 0,
       startCost: parent === null && this.started ? this.kernel.costs.threadCreate : 0,
     };
-    const t = this.kernel.spawn(`${task.name}#${task.id}`, this, { creator, group: this.group });
+    // A spawned thread inherits its creator's nice value, as on Linux.
+    const nice = creator !== null ? creator.nice : this.nice;
+    const t = this.kernel.spawn(`${task.name}#${task.id}`, this, { creator, group: this.group, nice });
     t.owner = slot;
     task.exec = t;
     return parent !== null ? this.kernel.costs.threadCreate : 0;

@@ -58,7 +58,10 @@ export interface SpawnOptions {
   creator?: Thread | null;
   group?: BandwidthGroup | null;
   nice?: number;
-  /** Pin to one CPU (affinity); -1 or absent: any. */
+  /**
+   * The CPU to place the new thread on (-1 or absent: chosen by placement). Placement only,
+   * not affinity: wake-up placement and load balancing may move the thread later.
+   */
   cpu?: number;
 }
 
