@@ -133,8 +133,8 @@ export class PbWriter {
   string(field: number, s: string): void {
     const n = s.length;
     this.tag(field, 2);
-    if (n < 128) {
-      // ASCII fast path (most names): one length byte, then the characters.
+    if (n < 16) {
+      // Short (names, ids): one length byte and the characters, if ASCII.
       this.ensure(n + 1);
       const b = this.buf;
       const start = this.len;
@@ -154,7 +154,17 @@ export class PbWriter {
         return;
       }
     }
-    // UTF-8 into a reused scratch buffer (at most 3 bytes per UTF-16 unit), then copied.
+    if (n * 3 < 0x4000) {
+      // UTF-8 straight into the buffer (native), after a 2-byte redundant length varint.
+      this.ensure(n * 3 + 2);
+      const at = this.len;
+      const written = enc.encodeInto(s, this.buf.subarray(at + 2, at + 2 + n * 3)).written;
+      this.buf[at] = (written & 0x7f) | 0x80;
+      this.buf[at + 1] = written >>> 7;
+      this.len = at + 2 + written;
+      return;
+    }
+    // Long: through a scratch buffer (at most 3 bytes per UTF-16 unit), then copied.
     if (scratch.length < n * 3) scratch = new Uint8Array(n * 3 * 2);
     const written = enc.encodeInto(s, scratch).written;
     this.varint(written);
