@@ -101,6 +101,12 @@ describe('playground speed (measured, not asserted)', () => {
     await page.evaluate(() => {
       const r = (globalThis as unknown as PageGlobal).__schedlab.renderer;
       r.fit();
+      r.draw();
+    });
+    await screenshot(page, 'million');
+    await page.evaluate(() => {
+      const r = (globalThis as unknown as PageGlobal).__schedlab.renderer;
+      r.fit();
       r.zoom(40);
     });
     record('nocap-1000 (983,663 slices, 1,006 lanes)', '1/40 of the run', await panFrames(page, 60, 12));
@@ -112,7 +118,12 @@ describe('playground speed (measured, not asserted)', () => {
     expect(syn.summarized).toBeGreaterThan(0);
     expect(syn.lanes).toBe(16);
     record('synthetic (16 lanes × 62,500 slices)', 'whole run', syn);
-    await screenshot(page, 'million');
+    await page.evaluate(() => {
+      const r = (globalThis as unknown as PageGlobal).__schedlab.renderer;
+      r.fit();
+      r.draw();
+    });
+    await screenshot(page, 'million-synthetic');
     await page.evaluate(() => {
       const r = (globalThis as unknown as PageGlobal).__schedlab.renderer;
       r.fit();

@@ -392,11 +392,11 @@ function Controls() {
     <section class="controls">
       <div class="row">
         <label>
-          seed <input id="seed" type="text" inputMode="numeric" size={10} placeholder={baseSeed} value={seedText.value} onInput={(e) => (seedText.value = (e.currentTarget).value)} />
+          seed <input id="seed" type="text" inputMode="numeric" size={8} placeholder={baseSeed} value={seedText.value} onInput={(e) => (seedText.value = (e.currentTarget).value)} />
         </label>
         <label>
           model{' '}
-          <input id="model" type="text" size={9} list="models" placeholder={c.ok ? modelText0(c.scenario.config.model) : ''} value={modelText.value} onInput={(e) => (modelText.value = (e.currentTarget).value)} />
+          <input id="model" type="text" size={7} list="models" placeholder={c.ok ? modelText0(c.scenario.config.model) : ''} value={modelText.value} onInput={(e) => (modelText.value = (e.currentTarget).value)} />
           <datalist id="models">
             {['threads', 'pool:2', 'pool:4', 'pool:8', 'go:1', 'go:2', 'go:4'].map((m) => (
               <option key={m} value={m} />
@@ -449,21 +449,27 @@ function Controls() {
 
 function Results() {
   const t = traced.value;
-  const vr = variantResults.value;
-  const rows = vr.filter((x): x is VariantResult => x !== undefined);
   return (
     <section class="results">
       {t === null ? <p class="hint">Run the scenario to see its figures, the timeline and the "why" of every slice.</p> : <Summary result={t.result} config={t.config} name={t.name} />}
-      {rows.length > 1 && (
-        <Variants
-          rows={rows}
-          selected={variant.value}
-          onPick={(n) => {
-            variant.value = n;
-            startRun(true);
-          }}
-        />
-      )}
+    </section>
+  );
+}
+
+function Comparison() {
+  const rows = variantResults.value.filter((x): x is VariantResult => x !== undefined);
+  if (rows.length < 2) return null;
+  return (
+    <section class="comparison">
+      <h2>variants</h2>
+      <Variants
+        rows={rows}
+        selected={variant.value}
+        onPick={(n) => {
+          variant.value = n;
+          startRun(true);
+        }}
+      />
     </section>
   );
 }
@@ -563,6 +569,7 @@ export function App() {
           <Results />
         </div>
       </main>
+      <Comparison />
       <section class="bottom">
         <div class="tl-head">
           <h2>timeline</h2>

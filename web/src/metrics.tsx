@@ -66,6 +66,7 @@ export function Variants({ rows, selected, onPick }: { rows: readonly VariantRes
   const h = rows.length * (barH + 6) + 8;
   return (
     <div id="variants" class="variants" data-count={rows.length}>
+      <div class="vtable-wrap">
       <table class="vtable">
         <thead>
           <tr>
@@ -84,6 +85,8 @@ export function Variants({ rows, selected, onPick }: { rows: readonly VariantRes
           ))}
         </tbody>
       </table>
+      </div>
+      <div class="chart-wrap">
       <div class="chart-head">
         <label>
           compare{' '}
@@ -114,6 +117,7 @@ export function Variants({ rows, selected, onPick }: { rows: readonly VariantRes
           );
         })}
       </svg>
+      </div>
     </div>
   );
 }

@@ -5,8 +5,9 @@
  *
  * Level of detail: walking a lane left to right, a slice at least one pixel wide is drawn as
  * it is; where slices are narrower than a pixel, the whole pixel column is summarised from the
- * track's prefix sums: its colour is the class that covers most of the column and its height
- * the share of the column that slices cover (a density bar). A frame therefore costs
+ * track's prefix sums: a density bar whose height is the share of the column that slices
+ * cover, split into the shares of each state (running, runnable, waiting, ...) stacked from
+ * the bottom, so the dominant state is the biggest part. A frame therefore costs
  * O(visible lanes × (pixel columns + wide slices)), whatever the number of slices.
  */
 import { formatDuration } from '../../../src/engine/time.js';
@@ -310,6 +311,7 @@ export class TimelineRenderer {
     const t0 = this.t0;
     const dt = (this.t1 - this.t0) / Math.max(1, Wt);
     const labels: Array<{ x0: number; x1: number; y: number; text: string; dark: boolean }> = [];
+    const share = new Float64Array(8);
     let lanes = 0;
     let solid = 0;
     let summarized = 0;
@@ -405,28 +407,37 @@ export class TimelineRenderer {
         }
         const j = search(start, colEnd, lo, Math.min(n, i + stepG), true);
         const classes = t.classes;
-        let bestK = 0;
-        let bestV = -1;
+        const nk = classes.length;
         let covered = 0;
         const first = t.cls[i]!;
         const last = t.cls[j - 1]!;
         const cutFirst = s < colStart ? colStart - s : 0;
         const cutLast = end[j - 1]! > colEnd ? end[j - 1]! - colEnd : 0;
-        for (let q = 0; q < classes.length; q++) {
+        for (let q = 0; q < nk; q++) {
           const k = classes[q]!;
           const cum = t.cum[q]!;
           let v = cum[j]! - cum[i]!;
           if (k === first) v -= cutFirst;
           if (k === last) v -= cutLast;
-          if (v > bestV) {
-            bestV = v;
-            bestK = k;
-          }
-          covered += v;
+          share[q] = v > 0 ? v : 0;
+          covered += share[q]!;
         }
         if (covered > 0) {
+          // A density bar (height: the share of the column that slices cover) made of the
+          // classes' shares, stacked in class order from the bottom.
           const bh = Math.max(pad, Math.min(lh, Math.round((covered / dt) * lh)));
-          fill(Ld + cc, Ld + cc + 1, ly1 - bh, ly1, CLASS_PAL[bestK]!);
+          let y = ly1;
+          let acc = 0;
+          for (let q = 0; q < nk; q++) {
+            const v = share[q]!;
+            if (v <= 0) continue;
+            acc += v;
+            const top = ly1 - Math.round((acc / covered) * bh);
+            if (top < y) {
+              fill(Ld + cc, Ld + cc + 1, top, y, CLASS_PAL[classes[q]!]!);
+              y = top;
+            }
+          }
           summarized++;
         }
         c = cc + 1;
