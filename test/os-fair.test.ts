@@ -171,6 +171,28 @@ describe('cfs', () => {
     expect(Math.abs(a.runningNs / ms(600) - 1024 / 1359)).toBeLessThan(0.005);
   });
 
+  it('BASE_SLICE: a nice-19 thread gets at least min_granularity, and a new one starts far behind', () => {
+    // a nice 0, b nice 19 (weight 15). a created alone: v 6e6. b: its share of the period,
+    // 6e6·15/1039 = 86621 ns, is raised to min_granularity 750000; its START_DEBIT vslice is
+    // 750000·1024/15 = 51.2e6 → v 57.2e6. a's slice: 6e6·1024/1039 = 5913378 ns; a is
+    // re-picked after each slice until its v passes b's: after 9 slices (6e6 + 9·5913378 =
+    // 59.22e6 > 57.2e6), at 53220402 ns. b then runs 750000 ns (its slice, not 86621).
+    // When a's slice ends and a is still the leftmost, schedule() picks it again: no context
+    // switch happens or is counted (Linux counts one only when next != prev). By 60 ms the
+    // only switches are a → b at 53.22 ms and b → a at 53.97 ms.
+    const r = rig({ policy: 'cfs', params: cfs().params });
+    const a = r.spawn('a', [{ c: 1e12 }]);
+    const b = r.spawn('b', [{ c: 1e12 }], { nice: 19 });
+    r.run(ms(60));
+    expect(runs(r.sink.events)).toEqual([
+      [0, 1],
+      [53220402, 2],
+      [53970402, 1],
+    ]);
+    expect([a.nivcsw, b.nivcsw, r.kernel.nivcsw]).toEqual([1, 1, 2]);
+    expect(r.kernel.schedLatency.n).toBe(3);
+  });
+
   it('migration keeps vruntime relative to min_vruntime as it was before the removal (idle pull)', () => {
     // 2 CPUs. cpu0: a, b (placed there); cpu1: c (5 ms). At 5 cpu1 goes idle and pulls a.
     // cpu0: a created alone v 6; b v 6 + 3 = 9. a runs 0–3 (slice 3) → v 9, min_vruntime 9;

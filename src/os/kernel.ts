@@ -250,13 +250,7 @@ export class Kernel implements EventHandler {
       this.engine.at(cpu.ev, this.now);
       return;
     }
-    this.leaveCpu(t, 'yield');
-    t.nivcsw++;
-    this.nivcsw++;
-    cpu.rq.putPrev(t, this.now, 'yield');
-    this.setState(t, 'runnable', 'sched_yield', cpu.id);
-    this.requeue(t, cpu, 'yield');
-    this.schedule(cpu, 0);
+    this.putBack(cpu, t, 'yield', 'sched_yield');
   }
 
   /** The running thread `t` exits. */
@@ -459,20 +453,59 @@ export class Kernel implements EventHandler {
   }
 
   private preemptNow(cpu: Cpu, why: string): void {
-    const t = cpu.curr!;
-    this.leaveCpu(t, 'preempt');
+    this.putBack(cpu, cpu.curr!, 'preempted', this.trace !== null ? `preempted: ${why}` : '');
+  }
+
+  /**
+   * The running thread `t` gives up `cpu` but stays Runnable (preempted, or sched_yield with
+   * others queued). As in Linux's schedule(), the policy may pick it again at once (cfs: it
+   * is still the leftmost; eevdf: still the eligible thread with the earliest deadline):
+   * then it keeps the CPU with a new slice, and no context switch happens or is counted
+   * (__schedule counts a switch only when next != prev).
+   */
+  private putBack(cpu: Cpu, t: Thread, kind: 'preempted' | 'yield', why: string): void {
+    const throttled = t.group !== null && t.group.throttled;
+    this.leaveCpu(t, kind === 'yield' ? 'yield' : 'preempt');
+    cpu.rq.putPrev(t, this.now, throttled ? 'throttled' : kind);
+    this.requeue(t, cpu, kind);
+    const next = this.pickRunnable(cpu);
+    if (next === t) {
+      this.resume(cpu, t);
+      return;
+    }
     t.nivcsw++;
     this.nivcsw++;
-    cpu.rq.putPrev(t, this.now, t.group !== null && t.group.throttled ? 'throttled' : 'preempted');
-    this.setState(t, 'runnable', this.trace !== null ? `preempted: ${why}` : '', cpu.id);
-    this.requeue(t, cpu, 'preempted');
-    this.schedule(cpu, 0);
+    this.setState(t, 'runnable', why, cpu.id);
+    this.runNext(cpu, next, 0);
+  }
+
+  /** `t`, just put back on `cpu`'s queue, was picked again: it goes on running, no switch. */
+  private resume(cpu: Cpu, t: Thread): void {
+    t.rqCpu = -1;
+    t.cpu = cpu;
+    cpu.curr = t;
+    cpu.rq.setCurr(t, this.now);
+    if (t.group !== null) this.groupRunDelta(t.group, +1);
+    if (t.burst > 0 && !t.interruptPending) {
+      t.burstStart = this.now;
+      cpu.ev.kind = EV_BURST;
+      this.engine.at(cpu.ev, this.now + t.burst);
+    } else {
+      // Its body decides what to do next, as after a sched_yield that found no one.
+      cpu.ev.kind = EV_YIELD;
+      this.engine.at(cpu.ev, this.now);
+    }
+    this.armSlice(cpu, false);
   }
 
   /** `cpu` has no current thread: pick the next one (or pull one, or go idle). */
   private schedule(cpu: Cpu, extraDelay: Nanos): void {
     invariant(cpu.curr === null, () => `schedule: cpu ${cpu.id} still runs thread ${cpu.curr!.id}`);
-    const next = this.pickRunnable(cpu);
+    this.runNext(cpu, this.pickRunnable(cpu), extraDelay);
+  }
+
+  /** Dispatches `next` on `cpu`, which has no current thread, or lets it go idle. */
+  private runNext(cpu: Cpu, next: Thread | null, extraDelay: Nanos): void {
     if (next === null) {
       this.engine.cancel(cpu.ev); // the previous thread's stale event, if any
       // Idle (again): a caller that queued work on an idle CPU has uncounted it already, and

@@ -8,7 +8,8 @@
  * - pick: the queued thread with the smallest vruntime (the rbtree's leftmost).
  * - min_vruntime: monotonic max(min_vruntime, min(curr, leftmost)) (update_min_vruntime).
  * - the slice: sched_slice = period·w/Σw with period = target latency, or nr·min_granularity
- *   when more than latency/min_granularity (sched_nr_latency, 8) threads are runnable.
+ *   when more than latency/min_granularity (sched_nr_latency, 8) threads are runnable; never
+ *   below min_granularity (BASE_SLICE, 5.13+).
  * - the tick (check_preempt_tick): preempt when the slice is used up; or, after
  *   min_granularity, when curr's vruntime leads the leftmost by more than the slice. With
  *   exact slice ends (no ticks) the slice ends exactly when used up, as with Linux's hrtick
@@ -66,11 +67,15 @@ class CfsRunQueue implements RunQueue {
     return nrRunning > this.nrLatency ? nrRunning * this.p.minGranularity : this.p.latency;
   }
 
-  /** sched_slice for `t`, counting it as runnable. */
+  /**
+   * sched_slice for `t`, counting it as runnable: its weight's share of the period, but at
+   * least min_granularity (the BASE_SLICE feature, on by default in Linux 5.13–6.5, so a
+   * low-weight thread still gets a useful slice).
+   */
   slice(t: Thread, tOnRq: boolean): Nanos {
     const nrRunning = this.heap.size + (this.curr !== null ? 1 : 0) + (tOnRq ? 0 : 1);
     const totalW = this.load + (this.curr !== null ? this.curr.weight : 0) + (tOnRq ? 0 : t.weight);
-    return Math.trunc((this.period(nrRunning) * t.weight) / totalW);
+    return Math.max(Math.trunc((this.period(nrRunning) * t.weight) / totalW), this.p.minGranularity);
   }
 
   /** Brings curr's vruntime up to `now` (update_curr). */
