@@ -88,6 +88,8 @@ describe('explain', () => {
     expect(g).toContain('why: findRunnable: runnext (inherits the time slice)');
     expect(g).toContain('on P0, M0 (OS thread T1)');
     expect(g).toContain('then: IO wait (netpoll)');
+    // Grunnable intervals are attributed: here one P, busy with the other goroutines.
+    expect(g).toMatch(/waited: no idle P for [0-9.]+(ms|us) \(every P was running goroutines\)/);
   });
 
   it('says when the subject does not exist, and rejects bad flags', () => {

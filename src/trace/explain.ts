@@ -15,6 +15,7 @@
  * With `at`, only the interval covering that time is told, plus the totals.
  */
 import type { TraceEvent, TraceSink } from './events.js';
+import { GoWhy } from './go-why.js';
 import { formatDuration, OsTimeline, type ThreadInterval } from './timeline.js';
 
 export type SubjectKind = 'thread' | 'task' | 'goroutine';
@@ -66,6 +67,7 @@ export class ExplainSink implements TraceSink {
   private readonly mTid = new Map<number, number>();
   private runTid = -1;
   private gLines: string[] = [];
+  private readonly goWhy = new GoWhy();
 
   constructor(
     readonly subject: ExplainSubject,
@@ -114,7 +116,11 @@ export class ExplainSink implements TraceSink {
         }
         return;
       case 'gstate':
-        if (ev.g === this.goid) this.goState(ev.t, ev.to, ev.p, ev.m, ev.why);
+        if (ev.g === this.goid) {
+          if (ev.from === 'Grunnable') this.gLines.push(this.goWhy.leaveRunnable(ev.g, ev.t));
+          this.goWhy.emit(ev);
+          this.goState(ev.t, ev.to, ev.p, ev.m, ev.why);
+        } else this.goWhy.emit(ev);
         return;
       case 'mstate':
         this.mTid.set(ev.m, ev.tid);
@@ -134,9 +140,11 @@ export class ExplainSink implements TraceSink {
       case 'throttle':
         this.timeline.emit(ev);
         return;
+      case 'pstate':
+        this.goWhy.emit(ev);
+        return;
       case 'runnable':
       case 'op':
-      case 'pstate':
       case 'steal':
       case 'runq':
       case 'grunq':
@@ -192,7 +200,7 @@ export class ExplainSink implements TraceSink {
     if (from !== '' && from !== 'Gidle' && d > 0 && this.covers(this.gSince, t)) {
       const lines = [`why: ${this.gWhy}`];
       if (from === 'Grunning' && this.gRun !== null) lines.push(`on P${this.gRun.p}, M${this.gRun.m}${this.runTid >= 0 ? ` (OS thread T${this.runTid})` : ''}`);
-      lines.push(...this.gLines);
+      for (const l of this.gLines) if (l !== '' && l !== 'run at once') lines.push(from === 'Grunnable' ? `waited: ${l.replace(/^waited [^:]*: /, '')}` : l);
       lines.push(`then: ${why}`);
       this.entries.push({ start: this.gSince, end: t, state: from, lines });
     }

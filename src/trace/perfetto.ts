@@ -19,6 +19,7 @@
  */
 import type { Args, TraceEncoder, TraceMeta, TrackKind, TrackSpec } from './encoder.js';
 import type { TraceEvent, TraceSink } from './events.js';
+import { GoWhy } from './go-why.js';
 import { OsTimeline, type ThreadInterval } from './timeline.js';
 
 export interface PerfettoOptions {
@@ -79,6 +80,7 @@ export class PerfettoSink implements TraceSink {
   private idlePs = 0;
   private gcountsSeen = false;
   private readonly seenP: boolean[] = [];
+  private readonly goWhy = new GoWhy();
   private readonly waitNames = new Map<string, string>();
 
   constructor(
@@ -274,8 +276,10 @@ export class PerfettoSink implements TraceSink {
       }
       case 'gstate': {
         const s = this.gStates.get(ev.g);
+        const cause = this.why && ev.from === 'Grunnable' ? this.goWhy.leaveRunnable(ev.g, ev.t) : '';
+        this.goWhy.emit(ev);
         if (s === undefined) return;
-        this.closeLane(s.lane, ev.t, this.why ? { next: ev.why } : null);
+        this.closeLane(s.lane, ev.t, this.why ? (cause !== '' ? { cause, next: ev.why } : { next: ev.why }) : null);
         s.state = ev.to;
         if (ev.to === 'Gdead') {
           if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', --this.liveGs, 1, 'goroutines');
@@ -294,6 +298,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'pstate': {
+        this.goWhy.emit(ev);
         if (!this.gcountsSeen && this.seenP[ev.p] !== true) {
           // A P starts in the state its first change leaves.
           this.seenP[ev.p] = true;
