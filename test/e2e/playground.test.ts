@@ -311,8 +311,10 @@ describe('playground', () => {
     await page.close();
   });
 
-  it('cancels a running simulation', async () => {
+  it('cancels a running simulation and keeps the run shown before, with its answers', async () => {
     const { page, errors } = await openPage(env);
+    expect(await runExample(page, 'seed-unpredictable')).toBe('done');
+    const before = await page.textContent('#timeline-info');
     await page.selectOption('#example', 'go-vs-threads');
     await page.click('#run');
     await page.waitForSelector('#status[data-state=running] progress');
@@ -320,6 +322,12 @@ describe('playground', () => {
     await page.waitForSelector('#status[data-state=cancelled]');
     expect(await page.isEnabled('#run')).toBe(true);
     expect(await page.isDisabled('#cancel')).toBe(true);
+    expect(await page.textContent('#timeline-info')).toBe(before);
+    const y = await laneY(page, 'cpu0');
+    await clickCanvas(page, 190 + 100, y);
+    const s = await selected(page);
+    expect(s.track).toBe('cpu0');
+    expect(await page.textContent('#story')).toContain('scenario seed-unpredictable, seed 1');
     expect(errors).toEqual([]);
     await page.close();
   });

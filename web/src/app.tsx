@@ -73,7 +73,15 @@ export const timings = { runAt: 0, timelineAt: 0, firstPaintAt: 0, firstFrameMs:
 
 // ---------------------------------------------------------------- worker
 
-let worker: Worker | null = null;
+/**
+ * Two workers at most: `runner` runs the current run; `answerer` holds the run shown on the
+ * timeline and answers questions about it (details, stories, trace files). A run's worker
+ * becomes the answerer when its timeline arrives, so cancelling a run keeps the run shown
+ * (and its answers) as it was.
+ */
+let runner: Worker | null = null;
+let answerer: Worker | null = null;
+const canAsk = signal(false);
 /** A worker started in advance, its code already loaded, for the next run. */
 let spare: Worker | null = null;
 let reqSeq = 0;
@@ -85,40 +93,59 @@ function makeWorker(): Worker {
 function prewarm(): void {
   spare ??= makeWorker();
 }
-const pending = new Map<number, (m: FromWorker) => void>();
+const pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
 
-function send(m: ToWorker): void {
-  worker?.postMessage(m);
+function dropPending(why: string): void {
+  for (const [, p] of pending) p.reject(new Error(why));
+  pending.clear();
 }
 
 function ask<T extends FromWorker>(make: (req: number) => ToWorker): Promise<T> {
   return new Promise((resolve, reject) => {
-    if (worker === null) {
+    if (answerer === null) {
       reject(new Error('no run to ask about (run the scenario again)'));
       return;
     }
     const req = ++reqSeq;
-    pending.set(req, (m) => resolve(m as T));
-    send(make(req));
+    pending.set(req, { resolve: (m) => resolve(m as T), reject });
+    answerer.postMessage(make(req));
   });
 }
 
-function onWorker(m: FromWorker): void {
+function runFailed(text: string): void {
+  if (runner !== answerer) runner?.terminate();
+  runner = null;
+  setTimeout(prewarm, 0);
+  batch(() => {
+    state.value = 'failed';
+    progress.value = null;
+    message.value = text;
+  });
+}
+
+function onWorker(w: Worker, m: FromWorker): void {
+  if (m.type === 'details' || m.type === 'story' || m.type === 'trace' || m.type === 'error') {
+    const p = pending.get(m.req);
+    pending.delete(m.req);
+    if (m.type === 'error') p?.reject(new Error(m.message));
+    else p?.resolve(m);
+    return;
+  }
+  if (w !== runner) return;
   switch (m.type) {
     case 'invalid':
+      if (runner !== answerer) runner.terminate();
+      runner = null;
+      setTimeout(prewarm, 0);
       batch(() => {
         state.value = 'invalid';
+        progress.value = null;
         runIssues.value = m.issues;
         message.value = 'the scenario has problems: see the editor';
       });
       return;
     case 'failed':
-      batch(() => {
-        state.value = 'failed';
-        message.value = m.message;
-      });
-      for (const [, f] of pending) f({ type: 'story', req: 0, text: `failed: ${m.message}` });
-      pending.clear();
+      runFailed(m.message);
       return;
     case 'started':
       batch(() => {
@@ -134,7 +161,13 @@ function onWorker(m: FromWorker): void {
       timings.timelineAt = performance.now();
       timings.runMs = m.runMs;
       timings.slices = m.data.slices;
+      if (answerer !== null && answerer !== w) {
+        dropPending('a new run replaced the one asked about');
+        answerer.terminate();
+      }
+      answerer = w;
       batch(() => {
+        canAsk.value = true;
         traced.value = { name: m.name, result: m.result, config: m.config };
         timeline.value = m.data;
         selection.value = null;
@@ -148,6 +181,7 @@ function onWorker(m: FromWorker): void {
     }
     case 'done':
       timings.doneAt = performance.now();
+      runner = null;
       setTimeout(prewarm, 0);
       batch(() => {
         state.value = 'done';
@@ -155,14 +189,6 @@ function onWorker(m: FromWorker): void {
         message.value = `finished in ${Math.round(m.ms)} ms`;
       });
       return;
-    case 'details':
-    case 'story':
-    case 'trace': {
-      const f = pending.get(m.req);
-      pending.delete(m.req);
-      f?.(m);
-      return;
-    }
   }
 }
 
@@ -176,16 +202,15 @@ function startRun(only = false): void {
     });
     return;
   }
-  worker?.terminate();
-  pending.clear();
-  worker = spare ?? makeWorker();
+  if (runner !== null && runner !== answerer) runner.terminate();
+  const w = spare ?? makeWorker();
   spare = null;
-  worker.onmessage = (e: MessageEvent<FromWorker>) => onWorker(e.data);
-  worker.onerror = (e) => {
-    batch(() => {
-      state.value = 'failed';
-      message.value = e.message || 'the worker failed';
-    });
+  runner = w;
+  w.onmessage = (e: MessageEvent<FromWorker>) => onWorker(w, e.data);
+  w.onerror = (e) => {
+    e.preventDefault();
+    if (w === runner) runFailed(e.message || 'the worker failed');
+    else if (w === answerer) dropPending(e.message || 'the worker failed');
   };
   const sv = seedValue();
   const names = c.scenario.variants.map((v) => v.name);
@@ -199,7 +224,6 @@ function startRun(only = false): void {
     runIssues.value = [];
     message.value = '';
     progress.value = { run: 1, runs: Math.max(1, names.length), name: v ?? names[0] ?? c.scenario.name, simNs: 0, events: 0 };
-    selection.value = null;
     if (!only) variantResults.value = [];
   });
   const msg: ToWorker = { type: 'run', text: text.value, file: fileName.value };
@@ -207,14 +231,14 @@ function startRun(only = false): void {
   if (modelText.value.trim() !== '') msg.model = modelText.value.trim();
   if (v !== undefined) msg.variant = v;
   if (only) msg.only = true;
-  send(msg);
+  w.postMessage(msg);
 }
 
+/** Stops the running simulation; the run shown before stays (with its answers). */
 function cancel(): void {
-  worker?.terminate();
-  worker = null;
+  if (runner !== null && runner !== answerer) runner.terminate();
+  runner = null;
   setTimeout(prewarm, 0);
-  pending.clear();
   batch(() => {
     state.value = 'cancelled';
     progress.value = null;
@@ -434,10 +458,10 @@ function Controls() {
         <button id="share" type="button" onClick={() => void share()}>
           Share link
         </button>
-        <button id="download-pftrace" type="button" disabled={traced.value === null || worker === null || downloading.value !== ''} onClick={() => void download('proto')}>
+        <button id="download-pftrace" type="button" disabled={traced.value === null || !canAsk.value || downloading.value !== ''} onClick={() => void download('proto')}>
           Perfetto trace (.pftrace)
         </button>
-        <button id="download-json" type="button" disabled={traced.value === null || worker === null || downloading.value !== ''} onClick={() => void download('json')}>
+        <button id="download-json" type="button" disabled={traced.value === null || !canAsk.value || downloading.value !== ''} onClick={() => void download('json')}>
           (.json)
         </button>
       </div>

@@ -63,4 +63,6 @@ export type FromWorker =
   | { type: 'done'; ms: number }
   | { type: 'details'; req: number; args: Record<string, string | number> | null; replayed: boolean }
   | { type: 'story'; req: number; text: string }
-  | { type: 'trace'; req: number; blob: Blob; name: string };
+  | { type: 'trace'; req: number; blob: Blob; name: string }
+  /** A question (details, story, trace) could not be answered. */
+  | { type: 'error'; req: number; message: string };

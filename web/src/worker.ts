@@ -138,28 +138,39 @@ function trace(format: 'json' | 'proto'): { blob: Blob; name: string } {
   return { blob: new Blob(chunks, { type: format === 'json' ? 'application/json' : 'application/octet-stream' }), name };
 }
 
+const errorText = (err: unknown): string => (err instanceof Error ? `${err.name}: ${err.message}` : String(err));
+
 scope.onmessage = (e: MessageEvent<ToWorker>) => {
   const m = e.data;
-  try {
-    switch (m.type) {
-      case 'run':
-        run(m);
-        return;
-      case 'details': {
-        const d = details(m.track, m.index, m.start, m.end);
-        post({ type: 'details', req: m.req, args: d.args, replayed: d.replayed });
-        return;
-      }
-      case 'story':
-        post({ type: 'story', req: m.req, text: story(m.subject, m.at) });
-        return;
-      case 'trace': {
-        const t = trace(m.format);
-        post({ type: 'trace', req: m.req, blob: t.blob, name: t.name });
-        return;
-      }
+  if (m.type !== 'run') {
+    try {
+      answer(m);
+    } catch (err) {
+      post({ type: 'error', req: m.req, message: errorText(err) });
     }
+    return;
+  }
+  try {
+    run(m);
   } catch (err) {
-    post({ type: 'failed', message: err instanceof Error ? `${err.name}: ${err.message}` : String(err) });
+    post({ type: 'failed', message: errorText(err) });
   }
 };
+
+function answer(m: Exclude<ToWorker, RunRequest>): void {
+  switch (m.type) {
+    case 'details': {
+      const d = details(m.track, m.index, m.start, m.end);
+      post({ type: 'details', req: m.req, args: d.args, replayed: d.replayed });
+      return;
+    }
+    case 'story':
+      post({ type: 'story', req: m.req, text: story(m.subject, m.at) });
+      return;
+    case 'trace': {
+      const t = trace(m.format);
+      post({ type: 'trace', req: m.req, blob: t.blob, name: t.name });
+      return;
+    }
+  }
+}
