@@ -232,14 +232,15 @@ describe('Go scheduler rules (cheat-sheet §1)', () => {
     // main is created at time 0 and wakep starts one spinning M (M2, for P1) at once. The forty
     // spawns that follow start nobody (a spinner exists). Each spinner that finds work calls
     // wakep again (resetspinning), so Ms come one after another, each 10µs of thread creation
-    // later, and each steals half of what its victim has: 39 → 20, 19 → 10, then from P1 19 → 10.
+    // later plus the 100ns of entering the scheduler, and each steals half of what its victim
+    // has: 39 → 20, 19 → 10, then from P1 19 → 10.
     const created = events.filter((e) => e.k === 'mstate' && e.what === 'created').map((e) => e.t);
-    expect(created).toEqual([0, 0, 0, us(10), us(20)]);
+    expect(created).toEqual([0, 0, 0, us(10) + 100, us(20) + 200]);
     const steals = events.filter((e) => e.k === 'steal').map((e) => (e.k === 'steal' ? [e.t, e.p, e.victim, e.n] : []));
     expect(steals.slice(0, 3)).toEqual([
-      [us(10), 1, 0, 20],
-      [us(20), 2, 0, 10],
-      [us(30) + 100, 3, 1, 10],
+      [us(10) + 100, 1, 0, 20],
+      [us(20) + 200, 2, 0, 10],
+      [us(30) + 300, 3, 1, 10],
     ]);
     expect(rt.allm.length).toBe(5); // M0, sysmon, and one M for each of P1..P3
     // Never more spinning Ms than the cap allows, checked after every event by the invariant check.

@@ -676,11 +676,28 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   /**
-   * schedule(): find a G (the search phase of findRunnable) and pay for the search; then
-   * execute it, or drop the P (steps 16–19) once the search cost has been paid.
+   * schedule(): first the fixed cost of entering the scheduler (mcall to g0, the context of a
+   * goroutine switch) — during which a G just readied into runnext is still visible to thieves,
+   * as in the runtime — then findRunnable's search at one instant, then the search's variable
+   * cost (one `stealProbe` per victim looked at, a netpoll), then execute the G found, or drop
+   * the P (steps 16–19).
    */
   private scheduleLoop(mp: M, t: Thread, extraCost: Nanos, resumeSteal = false): void {
-    extraCost += mp.pendingCost;
+    if (!resumeSteal && !mp.switchPaid) {
+      const pay = this.costs.goroutineSwitch + extraCost + mp.pendingCost;
+      mp.pendingCost = 0;
+      mp.switchPaid = true;
+      mp.st = 'schedule';
+      if (pay > 0) {
+        this.kernel.compute(t, pay);
+        return;
+      }
+      extraCost = 0;
+    }
+    mp.switchPaid = false;
+    // Work not yet charged: the search interrupted by usleep(3), or extra cost given while the
+    // switch had already been paid.
+    let cost = extraCost + mp.pendingCost;
     mp.pendingCost = 0;
     for (let guard = 0; guard < 1000; guard++) {
       const pp = mp.p;
@@ -691,29 +708,39 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       }
       this.probes = 0;
       this.searchNetpolled = false;
-      // SIM: the search runs at one instant; its CPU cost is charged after the decision.
+      // SIM: the search runs at one instant; its variable cost is charged after the decision.
       const r = this.findRunnableSearch(mp, pp, resumeSteal);
       resumeSteal = false;
-      const cost = extraCost + this.costs.goroutineSwitch + this.probes * this.costs.stealProbe + (this.searchNetpolled ? this.costs.netpoll : 0);
+      cost += this.probes * this.costs.stealProbe + (this.searchNetpolled ? this.costs.netpoll : 0);
       if (r === FR_AGAIN) {
-        extraCost = cost;
+        // newWork (a stolen timer ran): goto top, paying for another pass.
+        cost += this.costs.goroutineSwitch;
         continue;
       }
       if (r === FR_USLEEP) {
         // runqgrab: usleep(3) before taking a victim's runnext (the M's thread sleeps).
         mp.st = 'usleep';
-        mp.pendingCost = cost - this.costs.goroutineSwitch;
+        mp.pendingCost = cost;
         this.kernel.sleep(t, RUNNEXT_STEAL_BACKOFF_NS, 'usleep(3) in runqgrab', true);
         return;
       }
       this.schedules++;
       if (r === FR_FOUND) {
         if (mp.spinning) this.resetspinning(mp);
-        mp.st = 'switching';
-      } else {
-        mp.st = 'dropping';
+        if (cost > 0) {
+          mp.st = 'switching';
+          this.kernel.compute(t, cost);
+        } else {
+          this.executeNext(mp, t);
+        }
+        return;
       }
-      this.kernel.compute(t, Math.max(1, cost));
+      if (cost > 0) {
+        mp.st = 'dropping';
+        this.kernel.compute(t, cost);
+      } else {
+        this.findRunnableDrop(mp, t);
+      }
       return;
     }
     invariant(false, () => `schedule: M${mp.id} looped without progress`);

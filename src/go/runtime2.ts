@@ -109,6 +109,8 @@ export class M {
   nextWhy = '';
   /** Earliest timer seen by the search phase (findRunnable's pollUntil). */
   pollUntilSearch: Nanos = 0;
+  /** The fixed cost of this schedule() has been paid; the search runs next. */
+  switchPaid = false;
   /** Scheduler CPU work done but not yet charged (a search interrupted by usleep(3)). */
   pendingCost: Nanos = 0;
   /** Remaining duration of the syscall being entered (-1: none). */
