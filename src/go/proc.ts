@@ -603,6 +603,51 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     } finally {
       this.curM = null;
     }
+    if (this.trace !== null) {
+      this.traceM(mp);
+      this.traceCounts();
+    }
+  }
+
+  /** What an M is doing, as its trace lane shows it. */
+  private mLabel(mp: M): string {
+    switch (mp.st) {
+      case 'running':
+        return mp.curg !== null ? `G${mp.curg.goid}` : 'scheduling';
+      case 'syscall':
+        return mp.curg !== null ? `syscall (G${mp.curg.goid})` : 'syscall';
+      case 'schedule':
+      case 'switching':
+      case 'dropping':
+        return mp.spinning ? 'spinning' : 'scheduling';
+      case 'usleep':
+        return 'usleep(3) before stealing runnext';
+      case 'netpoll':
+        return 'netpoll (blocked in epoll_wait)';
+      case 'idle':
+        return 'idle (stopm)';
+      case 'new':
+        return 'starting';
+      case 'sysmon':
+        return 'sysmon';
+    }
+  }
+
+  private traceM(mp: M): void {
+    const label = this.mLabel(mp);
+    if (label === mp.traceLabel) return;
+    mp.traceLabel = label;
+    this.trace!.emit({ k: 'mstate', t: this.now, m: mp.id, tid: mp.thread.id, what: label, p: mp.p?.id ?? -1, why: mp.st });
+  }
+
+  private lastCounts = '';
+
+  /** The scheduler's counters (live goroutines, spinning Ms, idle Ps, threads), when they change. */
+  private traceCounts(): void {
+    const key = `${this.liveGs},${this.nmspinning},${this.npidle},${this.allm.length}`;
+    if (key === this.lastCounts) return;
+    this.lastCounts = key;
+    this.trace!.emit({ k: 'gcounts', t: this.now, live: this.liveGs, spinning: this.nmspinning, idleP: this.npidle, threads: this.allm.length });
   }
 
   describe(t: Thread): string {
@@ -1274,6 +1319,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   fire(ev: SimEvent): void {
     if (ev.kind === EV_IO) this.netpollMarkReady(ev.arg as G);
+    if (this.trace !== null) this.traceCounts();
   }
 
   /** The fd became ready: epoll would now return this G; wake the blocked poller if any. */

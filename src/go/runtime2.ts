@@ -109,6 +109,8 @@ export class M {
   nextWhy = '';
   /** Earliest timer seen by the search phase (findRunnable's pollUntil). */
   pollUntilSearch: Nanos = 0;
+  /** The label last emitted for this M's trace lane. */
+  traceLabel = '';
   /** The fixed cost of this schedule() has been paid; the search runs next. */
   switchPaid = false;
   /** Scheduler CPU work done but not yet charged (a search interrupted by usleep(3)). */
