@@ -21,7 +21,10 @@
  * (see timeIt). Usage:
  *   npm run bench [-- --reps 7] [-- --only rr-64x8] [-- --json] [-- --wall]
  */
+import { benchMillion, benchPingPong } from './go.js';
 import { performance } from 'node:perf_hooks';
+import { Engine } from '../src/engine/engine.js';
+import type { EventHandler } from '../src/engine/event-queue.js';
 import { simulate, type SimConfig } from '../src/sim.js';
 
 interface Bench {
@@ -122,6 +125,25 @@ function bareHold(pending: number, events: number): number {
   return now > 0 ? events : 0;
 }
 
+/**
+ * The same hold model on schedlab's own engine (Engine + EventQueue, SimEvent objects that
+ * re-arm themselves): the engine's share of the model's cost, for reference.
+ */
+function engineHold(pending: number, events: number): number {
+  const engine = new Engine();
+  let x = 2463534242;
+  const rnd = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+  const h: EventHandler = { fire: (ev) => engine.at(ev, engine.now + Math.floor(rnd() * 300_000)) };
+  for (let i = 0; i < pending; i++) engine.at(engine.event(h, 0), Math.floor(rnd() * 300_000));
+  engine.run({ events });
+  return engine.events;
+}
+
 // ---------------------------------------------------------------- registry
 
 const BENCHES: Bench[] = [
@@ -129,9 +151,10 @@ const BENCHES: Bench[] = [
   modelBench('rr-10000x64', 10_000, 64, 10_000_000, 2_000_000),
   modelBench('rr-64x8-q100us', 64, 8, 100_000, 2_000_000),
   modelBench('rr-10000x64-q100us', 10_000, 64, 100_000, 2_000_000),
-  // Go runtime benchmarks go here (the lead adds them): for example
-  //   { name: 'go-switch', what: 'goroutine switches/s (ping-pong on an unbuffered channel)', run: () => … },
-  //   { name: 'go-1m', what: '1M goroutines: heap and time', run: () => … },
+  // Go runtime: simulated goroutine switches per second on an unbuffered-channel ping-pong
+  // (bench/go.ts). Reported on their own (switches/s); target ≥ 3 M/s.
+  { name: 'go-switch-p1', what: 'goroutine switches/s, ping-pong, GOMAXPROCS 1', run: () => benchPingPong(1, 500_000, () => 0).switches },
+  { name: 'go-switch-p2', what: 'goroutine switches/s, ping-pong, GOMAXPROCS 2', run: () => benchPingPong(2, 500_000, () => 0).switches },
   // A bench without `bare` is reported on its own (ops/s).
 ];
 
@@ -182,17 +205,27 @@ function main(): void {
     if (b.bare) bareHold(b.bare.pending, Math.min(b.bare.events, 200_000));
     const model: number[] = [];
     const bare: number[] = [];
+    const eng: number[] = [];
     for (let i = 0; i < reps; i++) {
       model.push(timeIt(() => b.run()).rate);
-      if (b.bare) bare.push(timeIt(() => bareHold(b.bare!.pending, b.bare!.events)).rate);
+      if (b.bare) {
+        bare.push(timeIt(() => bareHold(b.bare!.pending, b.bare!.events)).rate);
+        eng.push(timeIt(() => engineHold(b.bare!.pending, b.bare!.events)).rate);
+      }
     }
     const m = median(model);
     const row: Record<string, unknown> = { bench: b.name, what: b.what, reps, modelEventsPerSec: Math.round(m) };
     if (b.bare) {
       const bm = median(bare);
+      const em = median(eng);
       row.bareEventsPerSec = Math.round(bm);
+      row.engineHoldEventsPerSec = Math.round(em);
       row.ratio = Math.round((m / bm) * 1000) / 1000;
-      if (!json) console.log(`${b.name.padEnd(20)} model ${fmt(m)}   bare heap ${fmt(bm)}   ratio ${(m / bm).toFixed(2)}   (${b.what}; median of ${reps})`);
+      if (!json) {
+        console.log(
+          `${b.name.padEnd(20)} model ${fmt(m)}   bare heap ${fmt(bm)}   ratio ${(m / bm).toFixed(2)}   (engine alone ${fmt(em)}; ${b.what}; median of ${reps})`,
+        );
+      }
     } else if (!json) {
       console.log(`${b.name.padEnd(20)} ${fmt(m)}   (${b.what}; median of ${reps})`);
     }
@@ -202,6 +235,16 @@ function main(): void {
 }
 
 main();
+
+// ---------------------------------------------------------------- 1M live goroutines (issue 3)
+// Heap per live goroutine needs --expose-gc (npm run bench passes it). Target ≤ 500 bytes.
+if (!process.argv.includes('--json') && (arg('only') === undefined || arg('only') === 'go-1m')) {
+  const g = globalThis as { gc?: () => void };
+  const f = benchMillion(1_000_000, () => performance.now(), () => process.memoryUsage().heapUsed, g.gc);
+  console.log(
+    `${'go-1m'.padEnd(20)} ${f.live.toLocaleString('en-US')} live goroutines, ${f.bytesPerGoroutine === null ? 'heap n/a (run node with --expose-gc)' : `${f.bytesPerGoroutine} bytes of heap per goroutine`}, ${f.wallSec.toFixed(1)} s wall for ${f.events.toLocaleString('en-US')} events`,
+  );
+}
 
 // ---------------------------------------------------------------- tracing overhead (issue 4)
 // Events/s untraced vs a build without the hooks, with a sink, with the Perfetto protobuf and
