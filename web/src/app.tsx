@@ -253,6 +253,9 @@ function subjectOf(hit: Hit, name: string, args: Record<string, string | number>
   const g = /^G(\d+) /.exec(t.name);
   if (g !== null) return { kind: 'goroutine', id: Number(g[1]) };
   if (args !== null && typeof args.tid === 'number') return { kind: 'thread', id: args.tid };
+  // A scheduler decision about a goroutine ("subject": "G12").
+  const d = args !== null && typeof args.subject === 'string' ? /^G(\d+)$/.exec(args.subject) : null;
+  if (d !== null) return { kind: 'goroutine', id: Number(d[1]) };
   return null;
 }
 
