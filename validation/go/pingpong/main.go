@@ -8,7 +8,8 @@
 // runnext of the sender's P and runs when the sender blocks). At GOMAXPROCS=2 the second P's M
 // may be woken to steal the readied goroutine, so the OS (futex wake-ups, idle CPUs) joins in.
 // Prints one JSON object. Also reports the OS threads' context switches during the run
-// (/proc/self/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches of all threads).
+// (/proc/self/status voluntary_ctxt_switches + nonvoluntary_ctxt_switches of all threads) and
+// the process's CPU time per switch (cpuNsPerSwitch; /proc/self/stat, 10 ms resolution).
 package main
 
 import (
@@ -52,6 +53,9 @@ type result struct {
 	NsPerSwitch       float64 `json:"nsPerSwitch"`
 	OSContextSwitches int64   `json:"osContextSwitches"`
 	CPUSecondsUsed    float64 `json:"cpuSecondsUsed"`
+	// CPU time of the whole process per switch: at GOMAXPROCS=1 the cost of a switch even when
+	// other processes took the CPU away for part of the run (wall-clock figures then drop).
+	CPUNsPerSwitch float64 `json:"cpuNsPerSwitch"`
 }
 
 func cpuTime() float64 {
@@ -94,7 +98,7 @@ func run(procs int, d time.Duration) result {
 	sw1, cpu1 := osSwitches(), cpuTime()
 	close(ping)
 	<-pong
-	return result{procs, n, el.Seconds(), float64(2*n) / el.Seconds(), float64(el.Nanoseconds()) / float64(2*n), sw1 - sw0, cpu1 - cpu0}
+	return result{procs, n, el.Seconds(), float64(2*n) / el.Seconds(), float64(el.Nanoseconds()) / float64(2*n), sw1 - sw0, cpu1 - cpu0, (cpu1 - cpu0) * 1e9 / float64(2*n)}
 }
 
 func main() {
