@@ -31,6 +31,14 @@ export interface Row {
   collapsed: boolean;
 }
 
+interface Label {
+  x0: number;
+  x1: number;
+  y: number;
+  text: string;
+  dark: boolean;
+}
+
 export interface Hit {
   row: Row;
   track: TrackData;
@@ -97,6 +105,7 @@ export class TimelineRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private charW = 6.2;
   private colMax = new Float64Array(0);
+  private readonly share = new Float64Array(8);
   /** Statistics of the last frame: total time, time to fill the pixel buffer and to put it. */
   lastFrame = { ms: 0, pixelsMs: 0, putMs: 0, lanes: 0, solid: 0, summarized: 0 };
 
@@ -310,8 +319,7 @@ export class TimelineRenderer {
     const Wt = W - Ld;
     const t0 = this.t0;
     const dt = (this.t1 - this.t0) / Math.max(1, Wt);
-    const labels: Array<{ x0: number; x1: number; y: number; text: string; dark: boolean }> = [];
-    const share = new Float64Array(8);
+    const labels: Label[] = [];
     let lanes = 0;
     let solid = 0;
     let summarized = 0;
@@ -369,80 +377,9 @@ export class TimelineRenderer {
         continue;
       }
       // ---- slices ----
-      const n = t.n;
-      const start = t.start;
-      const end = t.end;
-      const tEnd = t0 + Wt * dt;
-      let i = search(end, t0, 0, n, false);
-      let c = 0; // next free column (relative to Ld)
-      while (i < n && c < Wt) {
-        const s = start[i]!;
-        if (s >= tEnd) break;
-        const xs = (s - t0) / dt;
-        const xe = (end[i]! - t0) / dt;
-        if (xe - xs >= 1) {
-          const a = Math.max(c, Math.round(xs));
-          const b = Math.min(Wt, Math.round(xe));
-          if (b > a) {
-            const col = t.color[i]!;
-            fill(Ld + a, Ld + b, ly0, ly1, PAL[col]!);
-            solid++;
-            if (b - a >= 40 * dpr) labels.push({ x0: Ld + a, x1: Ld + b, y: ly0, text: d!.strings[t.label[i]!]!, dark: DARK[col]! });
-            c = b;
-          }
-          i++;
-          continue;
-        }
-        // Narrower than a pixel: summarise column cc.
-        const cc = Math.max(c, Math.floor(xs));
-        if (cc >= Wt) break;
-        const colStart = t0 + cc * dt;
-        const colEnd = colStart + dt;
-        // j: first slice starting at or after the column's end (galloping from i).
-        let stepG = 1;
-        let lo = i + 1;
-        while (i + stepG < n && start[i + stepG]! < colEnd) {
-          lo = i + stepG + 1;
-          stepG *= 2;
-        }
-        const j = search(start, colEnd, lo, Math.min(n, i + stepG), true);
-        const classes = t.classes;
-        const nk = classes.length;
-        let covered = 0;
-        const first = t.cls[i]!;
-        const last = t.cls[j - 1]!;
-        const cutFirst = s < colStart ? colStart - s : 0;
-        const cutLast = end[j - 1]! > colEnd ? end[j - 1]! - colEnd : 0;
-        for (let q = 0; q < nk; q++) {
-          const k = classes[q]!;
-          const cum = t.cum[q]!;
-          let v = cum[j]! - cum[i]!;
-          if (k === first) v -= cutFirst;
-          if (k === last) v -= cutLast;
-          share[q] = v > 0 ? v : 0;
-          covered += share[q]!;
-        }
-        if (covered > 0) {
-          // A density bar (height: the share of the column that slices cover) made of the
-          // classes' shares, stacked in class order from the bottom.
-          const bh = Math.max(pad, Math.min(lh, Math.round((covered / dt) * lh)));
-          let y = ly1;
-          let acc = 0;
-          for (let q = 0; q < nk; q++) {
-            const v = share[q]!;
-            if (v <= 0) continue;
-            acc += v;
-            const top = ly1 - Math.round((acc / covered) * bh);
-            if (top < y) {
-              fill(Ld + cc, Ld + cc + 1, top, y, CLASS_PAL[classes[q]!]!);
-              y = top;
-            }
-          }
-          summarized++;
-        }
-        c = cc + 1;
-        i = end[j - 1]! > colEnd ? j - 1 : j;
-      }
+      const sc = this.drawSlices(t, Ld, Wt, ly0, ly1, pad, t0, dt, labels);
+      solid += sc >>> 16;
+      summarized += sc & 0xffff;
       // Instants: a tick at the top of the lane, one per pixel column.
       if (t.ni > 0) {
         let k = search(t.it, t0, 0, t.ni, true);
@@ -550,6 +487,107 @@ export class TimelineRenderer {
     const ms = performance.now() - f0;
     this.lastFrame = { ms, pixelsMs: fBuf - f0, putMs: fPut - fBuf, lanes, solid, summarized };
     return ms;
+  }
+
+  /**
+   * One lane's slices into the pixel buffer (see the file comment); returns
+   * (solid slices << 16) | summarised columns, each capped at 0xffff.
+   */
+  private drawSlices(t: TrackData, Ld: number, Wt: number, ly0: number, ly1: number, pad: number, t0: number, dt: number, labels: Label[]): number {
+    const buf = this.buf;
+    const W = this.image!.width;
+    const dpr = this.dpr;
+    const d = this.data!;
+    const share = this.share;
+    const lh = ly1 - ly0;
+    let solid = 0;
+    let summarized = 0;
+    const fill = (x0: number, x1: number, y0: number, y1: number, c: number): void => {
+      const w = x1 - x0;
+      if (w <= 0) return;
+      if (w < 24) {
+        for (let y = y0; y < y1; y++) {
+          const o = y * W + x0;
+          for (let k = 0; k < w; k++) buf[o + k] = c;
+        }
+      } else for (let y = y0; y < y1; y++) buf.fill(c, y * W + x0, y * W + x1);
+    };
+    const n = t.n;
+    const start = t.start;
+    const end = t.end;
+    const tEnd = t0 + Wt * dt;
+    let i = search(end, t0, 0, n, false);
+    let c = 0; // next free column (relative to Ld)
+    while (i < n && c < Wt) {
+      const s = start[i]!;
+      if (s >= tEnd) break;
+      const xs = (s - t0) / dt;
+      const xe = (end[i]! - t0) / dt;
+      if (xe - xs >= 1) {
+        const a = Math.max(c, Math.round(xs));
+        const b = Math.min(Wt, Math.round(xe));
+        if (b > a) {
+          const col = t.color[i]!;
+          fill(Ld + a, Ld + b, ly0, ly1, PAL[col]!);
+          solid++;
+          if (b - a >= 40 * dpr) labels.push({ x0: Ld + a, x1: Ld + b, y: ly0, text: d.strings[t.label[i]!]!, dark: DARK[col]! });
+          c = b;
+        }
+        i++;
+        continue;
+      }
+      // Narrower than a pixel: summarise column cc.
+      const cc = Math.max(c, Math.floor(xs));
+      if (cc >= Wt) break;
+      const colStart = t0 + cc * dt;
+      const colEnd = colStart + dt;
+      // j: first slice starting at or after the column's end (galloping from i).
+      let stepG = 1;
+      let lo = i + 1;
+      while (i + stepG < n && start[i + stepG]! < colEnd) {
+        lo = i + stepG + 1;
+        stepG *= 2;
+      }
+      const j = search(start, colEnd, lo, Math.min(n, i + stepG), true);
+      const classes = t.classes;
+      const nk = classes.length;
+      let covered = 0;
+      const first = t.cls[i]!;
+      const last = t.cls[j - 1]!;
+      const cutFirst = s < colStart ? colStart - s : 0;
+      const cutLast = end[j - 1]! > colEnd ? end[j - 1]! - colEnd : 0;
+      for (let q = 0; q < nk; q++) {
+        const k = classes[q]!;
+        const cum = t.cum[q]!;
+        let v = cum[j]! - cum[i]!;
+        if (k === first) v -= cutFirst;
+        if (k === last) v -= cutLast;
+        share[q] = v > 0 ? v : 0;
+        covered += share[q]!;
+      }
+      if (covered > 0) {
+        // A density bar (height: the share of the column that slices cover) made of the
+        // classes' shares, stacked in class order from the bottom.
+        const bh = Math.max(pad, Math.min(lh, Math.round((covered / dt) * lh)));
+        let y = ly1;
+        let acc = 0;
+        for (let q = 0; q < nk; q++) {
+          const v = share[q]!;
+          if (v <= 0) continue;
+          acc += v;
+          const top = ly1 - Math.round((acc / covered) * bh);
+          if (top < y) {
+            const col = CLASS_PAL[classes[q]!]!;
+            for (let o = top * W + Ld + cc, e = y * W + Ld + cc; o < e; o += W) buf[o] = col;
+            y = top;
+          }
+        }
+        summarized++;
+      }
+      c = cc + 1;
+      i = end[j - 1]! > colEnd ? j - 1 : j;
+    }
+    return (Math.min(solid, 0xffff) << 16) | Math.min(summarized, 0xffff);
   }
 
   private drawCounter(t: TrackData, Ld: number, W: number, y0: number, y1: number, t0: number, dt: number): void {
