@@ -76,21 +76,24 @@ describe('Go examples', () => {
     expect(lateOff.max).toBeGreaterThan(990 * MS);
   });
 
-  it('go-work-stealing: all four Ps run about a quarter of 10,000 goroutines', () => {
-    const file = 'examples/go-work-stealing.yaml';
-    const r = simulate(loadScenario(readFileSync(file, 'utf8'), file).config);
-    expect(r.outcome).toBe('completed');
-    expect(r.tasks.spawned.completed).toBe(10_000);
-    const perP = go(r).executesPerP as number[];
+  it('go-work-stealing: the global queue spreads 10,000 goroutines; 200 move by stealing', () => {
+    const r = variants('examples/go-work-stealing.yaml');
+    const big = r.get('spawn-10000')!;
+    expect(big.outcome).toBe('completed');
+    expect(big.tasks.spawned.completed).toBe(10_000);
+    const perP = go(big).executesPerP as number[];
     expect(perP).toHaveLength(4);
     for (const n of perP) {
       expect(n).toBeGreaterThan(2000);
       expect(n).toBeLessThan(3000);
     }
-    expect(go(r).steals).toBeGreaterThanOrEqual(3);
-    expect(go(r).stolenGs).toBeGreaterThan(0);
-    expect(r.simulatedNs).toBeGreaterThan(50 * MS);
-    expect(r.simulatedNs).toBeLessThan(55 * MS);
+    expect(go(big).globalRunqMax).toBeGreaterThan(9000);
+    expect(typeof go(big).steals).toBe('number');
+    expect(big.simulatedNs).toBeGreaterThan(50 * MS);
+    expect(big.simulatedNs).toBeLessThan(55 * MS);
+    const small = r.get('spawn-200')!;
+    expect(small.outcome).toBe('completed');
+    expect(go(small)).toMatchObject({ steals: 3, stolenGs: 200, executesPerP: [51, 50, 50, 50], globalRunqMax: 0 });
   });
 
   it('go-gomaxprocs-quota: light load 5ms vs 25ms; heavy load throttles GOMAXPROCS 10', () => {

@@ -156,6 +156,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     readonly rng: Rng,
   ) {
     this.name = `go:${gomaxprocs}`;
+    runner.syncOpNs = params.costs.syncOp;
     this.stealOrder = new RandomOrder(gomaxprocs);
     this.sysmon = new Sysmon(this);
   }
@@ -1112,6 +1113,11 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     }
     const task = gp.task;
     const a = this.runner.step(task);
+    if (task.cpuDebt > 0 && a !== Action.Compute) {
+      // Sync ops that completed without parking: paid with this M's next CPU work.
+      mp.pendingCost += task.cpuDebt;
+      task.cpuDebt = 0;
+    }
     switch (a) {
       case Action.Compute:
         this.kernel.compute(t, task.ns);

@@ -71,6 +71,8 @@ export class Runner implements SyncContext {
   private liveTail: Task | null = null;
   /** Called when the last live task ends and no more arrive. */
   onAllDone: (() => void) | null = null;
+  /** CPU cost of a channel/mutex/WaitGroup op that completes without parking (set by the model). */
+  syncOpNs = 0;
   /** Outstanding external arrivals (the run is not done while any remain). */
   pendingArrivals = 0;
 
@@ -164,8 +166,9 @@ export class Runner implements SyncContext {
   private exec(task: Task, op: Op): Action | -1 {
     switch (op.op) {
       case 'compute': {
-        const ns = sample(op.d, task);
+        const ns = sample(op.d, task) + task.cpuDebt;
         if (ns <= 0) return -1;
+        task.cpuDebt = 0;
         task.ns = ns;
         return Action.Compute;
       }
@@ -199,27 +202,37 @@ export class Runner implements SyncContext {
         return -1;
       }
       case 'send':
-        return chanSend(this, task, op.ch, op.value) ? -1 : Action.Park;
+        return chanSend(this, task, op.ch, op.value) ? this.syncDone(task) : Action.Park;
       case 'recv':
-        return chanRecv(this, task, op.ch) ? -1 : Action.Park;
+        return chanRecv(this, task, op.ch) ? this.syncDone(task) : Action.Park;
       case 'close':
         chanClose(this, task, op.ch);
-        return -1;
+        return this.syncDone(task);
       case 'select':
-        return chanSelect(this, task, op.cases, op.default) ? -1 : Action.Park;
+        return chanSelect(this, task, op.cases, op.default) ? this.syncDone(task) : Action.Park;
       case 'lock':
-        if (mutexLock(this, task, op.mu)) return -1;
+        if (mutexLock(this, task, op.mu)) return this.syncDone(task);
         task.result = op.mu; // kept for the retry after a normal-mode wake
         return Action.Park;
       case 'unlock':
         mutexUnlock(this, task, op.mu);
-        return -1;
+        return this.syncDone(task);
       case 'wgAdd':
         wgAdd(this, task, op.wg, op.n);
-        return -1;
+        return this.syncDone(task);
       case 'wgWait':
-        return wgWait(this, task, op.wg) ? -1 : Action.Park;
+        return wgWait(this, task, op.wg) ? this.syncDone(task) : Action.Park;
     }
+  }
+
+  /**
+   * A synchronisation op completed without parking: it cost `syncOpNs` of CPU. The cost is
+   * owed (task.cpuDebt) and paid with the task's next compute, or by the model with its next
+   * CPU work; it takes no event of its own.
+   */
+  private syncDone(task: Task): -1 {
+    task.cpuDebt += this.syncOpNs;
+    return -1;
   }
 
   private finish(task: Task): void {

@@ -32,6 +32,8 @@ export class Task implements TaskInfo {
   /** When the task first started waiting for the mutex it wants (-1: not waiting). */
   lockWaitStart: Nanos = -1;
   sel: SelectWait | null = null;
+  /** CPU time owed for sync ops that completed without parking (paid with the next CPU work). */
+  cpuDebt = 0;
   /** Set by the model (a mutex handoff): stop after the current op and yield. */
   yieldNow = false;
   startedAt: Nanos = -1;
