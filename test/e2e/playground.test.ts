@@ -10,7 +10,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/cli.js';
 import type { CliIo } from '../../src/cli/io.js';
-import { summaryRows, variantTableRows } from '../../src/metrics/report.js';
+import { detailLines, summaryRows, variantTableRows } from '../../src/metrics/report.js';
 import type { RunResult, SimConfig } from '../../src/sim.js';
 import type { Args, ChunkWriter, TraceEncoder, TrackSpec } from '../../src/trace/encoder.js';
 import { JsonEncoder } from '../../src/trace/perfetto-json.js';
@@ -211,6 +211,10 @@ describe('playground', () => {
   it('shows Go lanes (Ps, Ms, goroutines) and tells a goroutine story from a P lane', async () => {
     const { page, errors } = await openPage(env);
     expect(await runExample(page, 'go-preemption', { variant: 'async-preemption' })).toBe('done');
+    const cli = (await cliJson('go-preemption', [])).variants!.find((v) => v.name === 'async-preemption')!;
+    expect(await summaryOnPage(page)).toEqual(summaryRows(cli));
+    expect(await page.textContent('#summary pre.details-lines')).toBe(detailLines(cli).join('\n'));
+    expect(detailLines(cli)[0]).toMatch(/^go: gomaxprocs 1, /);
     const groups = await page.evaluate(() => (globalThis as unknown as PageGlobal).__schedlab.renderer.rows.filter((r) => r.kind === 'group').map((r) => r.track.name));
     const wanted = ['Hardware threads', 'go-preemption (OS threads)', 'Go Ps', 'Go Ms', 'Goroutines'];
     expect(groups.filter((g) => wanted.includes(g))).toEqual(wanted);
