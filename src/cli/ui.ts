@@ -103,9 +103,21 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-/** A static server for `root` (dist/web) that answers only for the files it holds. */
+function stampTime(root: string): number {
+  try {
+    return statSync(join(root, STAMP)).mtimeMs;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A static server for `root` (dist/web) that answers only for the files it holds. After a
+ * rebuild (a new build stamp) it lists them again.
+ */
 export function createUiServer(root: string): Server {
-  const files = listFiles(root);
+  let files = listFiles(root);
+  let listed = stampTime(root);
   return createServer((req, res) => {
     const send = (code: number, body: string): void => {
       res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'X-Content-Type-Options': 'nosniff' });
@@ -125,7 +137,12 @@ export function createUiServer(root: string): Server {
       return;
     }
     if (path === '/' || path === '') path = '/index.html';
-    const file = files.get(path);
+    let file = files.get(path);
+    if (file === undefined && stampTime(root) !== listed) {
+      files = listFiles(root);
+      listed = stampTime(root);
+      file = files.get(path);
+    }
     if (file === undefined) {
       send(404, 'not found\n');
       return;

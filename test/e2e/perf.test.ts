@@ -85,6 +85,11 @@ describe('playground speed (measured, not asserted)', () => {
       const variant = (await page.locator('#variant').count()) > 0 ? await page.inputValue('#variant') : '';
       results.runToPaint.push({ example: name, variant, slices: t.slices, simulateMs: Math.round(t.runMs), dataAtMs: Math.round(t.timelineAt - t.runAt), runToPaintMs: Math.round(t.firstPaintAt - t.runAt) });
     }
+    // A busy Go run: 8,035 goroutines on GOMAXPROCS 2.
+    expect(await runExample(page, 'go-vs-threads', { variant: 'go-2' })).toBe('done');
+    const g = await page.evaluate(() => (globalThis as unknown as PageGlobal).__schedlab.timings);
+    results.runToPaint.push({ example: 'go-vs-threads', variant: 'go-2', slices: g.slices, simulateMs: Math.round(g.runMs), dataAtMs: Math.round(g.timelineAt - g.runAt), runToPaintMs: Math.round(g.firstPaintAt - g.runAt) });
+    await screenshot(page, 'go-busy');
     expect(errors).toEqual([]);
     await page.close();
   });

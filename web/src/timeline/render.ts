@@ -68,7 +68,8 @@ const BG = rgba('#ffffff');
 const STRIPE = rgba('#f6f8fa');
 const HEADER_BG = rgba('#eef1f4');
 const LABEL_BG = rgba('#fbfcfd');
-const COUNTER = rgba('#5c7cfa');
+const COUNTER = rgba('#4c6ef5');
+const COUNTER_MAX = rgba('#bac8ff');
 const TICK = rgba('#212529');
 const GRID = rgba('#e9ecef');
 
@@ -105,6 +106,7 @@ export class TimelineRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private charW = 6.2;
   private colMax = new Float64Array(0);
+  private colSum = new Float64Array(0);
   private readonly share = new Float64Array(8);
   /** Statistics of the last frame: total time, time to fill the pixel buffer and to put it. */
   lastFrame = { ms: 0, pixelsMs: 0, putMs: 0, lanes: 0, solid: 0, summarized: 0 };
@@ -196,6 +198,7 @@ export class TimelineRenderer {
     this.image = this.ctx.createImageData(w, h);
     this.buf = new Uint32Array(this.image.data.buffer);
     this.colMax = new Float64Array(w);
+    this.colSum = new Float64Array(w);
     this.ctx.font = '11px system-ui, sans-serif';
     this.charW = this.ctx.measureText('abcdefghijklmnopqrstuvwxyz0123456789').width / 36 || 6.2;
     this.clampScroll();
@@ -590,29 +593,55 @@ export class TimelineRenderer {
     return (Math.min(solid, 0xffff) << 16) | Math.min(summarized, 0xffff);
   }
 
+  /**
+   * A counter lane: per pixel column, the time-weighted mean of the value (dark) in front of
+   * its maximum (light), so a value that flickers is neither hidden nor overstated.
+   */
   private drawCounter(t: TrackData, Ld: number, W: number, y0: number, y1: number, t0: number, dt: number): void {
     const Wt = W - Ld;
     const cm = this.colMax;
+    const cs = this.colSum;
     cm.fill(-1, 0, Wt);
+    cs.fill(0, 0, Wt);
     const n = t.nc;
+    const tEnd = t0 + Wt * dt;
+    const endNs = this.data!.endNs;
     let i = search(t.ct, t0, 0, n, false) - 1;
     if (i < 0) i = 0;
     for (; i < n; i++) {
-      const xa = Math.max(0, Math.floor((t.ct[i]! - t0) / dt));
-      if (xa >= Wt) break;
-      const xb = i + 1 < n ? Math.min(Wt, Math.floor((t.ct[i + 1]! - t0) / dt)) : Math.min(Wt, Math.floor((this.data!.endNs - t0) / dt));
+      const ta = t.ct[i]!;
+      if (ta >= tEnd) break;
+      const tb = i + 1 < n ? t.ct[i + 1]! : endNs;
+      const a = Math.max(t0, ta);
+      const b = Math.min(tEnd, tb);
       const v = t.cv[i]!;
-      const to = Math.max(xa + 1, xb);
-      for (let x = xa; x < to && x < Wt; x++) if (v > cm[x]!) cm[x] = v;
+      const xa = (a - t0) / dt;
+      const ca = Math.floor(xa);
+      if (b <= a) {
+        // An instant value (zero length): it counts for the maximum only.
+        if (ca >= 0 && ca < Wt && v > cm[ca]!) cm[ca] = v;
+        continue;
+      }
+      const xb = (b - t0) / dt;
+      const cb = Math.min(Wt - 1, Math.ceil(xb) - 1);
+      for (let x = ca; x <= cb; x++) {
+        if (v > cm[x]!) cm[x] = v;
+        const lo = x > xa ? x : xa;
+        const hi = x + 1 < xb ? x + 1 : xb;
+        cs[x] = cs[x]! + v * (hi - lo);
+      }
     }
     const h = y1 - y0;
     const max = t.cmax > 0 ? t.cmax : 1;
     const buf = this.buf;
     for (let x = 0; x < Wt; x++) {
-      const v = cm[x]!;
-      if (v <= 0) continue;
-      const bh = Math.max(1, Math.round((v / max) * h));
-      for (let y = y1 - bh; y < y1; y++) buf[y * W + Ld + x] = COUNTER;
+      const vmax = cm[x]!;
+      if (vmax <= 0) continue;
+      const hmax = Math.max(1, Math.round((vmax / max) * h));
+      const mean = cs[x]!;
+      const hmean = mean > 0 ? Math.max(1, Math.round((mean / max) * h)) : 0;
+      for (let y = y1 - hmax; y < y1; y++) buf[y * W + Ld + x] = y >= y1 - hmean ? COUNTER : COUNTER_MAX;
     }
   }
+
 }
