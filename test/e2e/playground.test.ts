@@ -147,6 +147,17 @@ describe('playground', () => {
     await page.keyboard.press('w');
     const v1 = await view();
     expect((v0.t1 - v0.t0) / (v1.t1 - v1.t0)).toBeCloseTo(1.69, 2);
+    // Zoom keys work with the focus anywhere but in a text field.
+    await page.click('h1');
+    await page.keyboard.press('s');
+    await page.keyboard.press('w');
+    await page.focus('#seed');
+    await page.keyboard.press('w');
+    expect(await page.inputValue('#seed')).toBe('w');
+    await page.fill('#seed', '');
+    const v1b = await view();
+    expect(v1b.t1 - v1b.t0).toBeCloseTo(v1.t1 - v1.t0, 0);
+    await page.focus('#timeline');
     await page.keyboard.press('d');
     const v2 = await view();
     expect(v2.t0).toBeGreaterThan(v1.t0);

@@ -76,6 +76,65 @@ export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineP
     request();
   }, [data]);
 
+  /** W/S/A/D and friends; `focused`: the canvas has the focus (arrow keys scroll only then). */
+  const onKey = (e: KeyboardEvent, focused: boolean): void => {
+    const r = rr.current;
+    if (r === null || r.data === null || e.ctrlKey || e.metaKey || e.altKey) return;
+    const key = e.key.toLowerCase();
+    if (!focused && !'wasdf0'.includes(key) && key !== 'escape') return;
+    const w = canvas.current!.clientWidth - LABEL_W;
+    const at = r.cursorX >= LABEL_W ? r.cursorX : undefined;
+    switch (key) {
+      case 'w':
+        r.zoom(1.3, at);
+        break;
+      case 's':
+        r.zoom(1 / 1.3, at);
+        break;
+      case 'a':
+        r.pan(-w * 0.1);
+        break;
+      case 'd':
+        r.pan(w * 0.1);
+        break;
+      case 'arrowup':
+        r.scroll(-54);
+        break;
+      case 'arrowdown':
+        r.scroll(54);
+        break;
+      case 'pageup':
+        r.scroll(-r.viewH * 0.9);
+        break;
+      case 'pagedown':
+        r.scroll(r.viewH * 0.9);
+        break;
+      case 'f':
+      case '0':
+        r.fit();
+        break;
+      case 'escape':
+        r.selected = null;
+        cb.current.onSelect(null);
+        break;
+      default:
+        return;
+    }
+    e.preventDefault();
+    request();
+  };
+
+  // The zoom and pan keys also work while nothing that takes typing has the focus.
+  useEffect(() => {
+    const onWindowKey = (e: KeyboardEvent) => {
+      const t = e.target as HTMLElement | null;
+      if (t === canvas.current || (t !== null && (t.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(t.tagName)))) return;
+      onKey(e, false);
+    };
+    window.addEventListener('keydown', onWindowKey);
+    return () => window.removeEventListener('keydown', onWindowKey);
+  }, []);
+
   const drag = useRef<{ x: number; y: number; moved: boolean; id: number } | null>(null);
   const local = (e: { clientX: number; clientY: number }) => {
     const b = canvas.current!.getBoundingClientRect();
@@ -162,50 +221,7 @@ export function Timeline({ data, onSelect, onFirstPaint, onRenderer }: TimelineP
             setHover('');
             request();
           }}
-          onKeyDown={(e) => {
-            const r = rr.current;
-            if (r === null || e.ctrlKey || e.metaKey || e.altKey) return;
-            const w = canvas.current!.clientWidth - LABEL_W;
-            const at = r.cursorX >= LABEL_W ? r.cursorX : undefined;
-            switch (e.key.toLowerCase()) {
-              case 'w':
-                r.zoom(1.3, at);
-                break;
-              case 's':
-                r.zoom(1 / 1.3, at);
-                break;
-              case 'a':
-                r.pan(-w * 0.1);
-                break;
-              case 'd':
-                r.pan(w * 0.1);
-                break;
-              case 'arrowup':
-                r.scroll(-54);
-                break;
-              case 'arrowdown':
-                r.scroll(54);
-                break;
-              case 'pageup':
-                r.scroll(-r.viewH * 0.9);
-                break;
-              case 'pagedown':
-                r.scroll(r.viewH * 0.9);
-                break;
-              case 'f':
-              case '0':
-                r.fit();
-                break;
-              case 'escape':
-                r.selected = null;
-                cb.current.onSelect(null);
-                break;
-              default:
-                return;
-            }
-            e.preventDefault();
-            request();
-          }}
+          onKeyDown={(e) => onKey(e, true)}
         />
       </div>
       <div class="hover" id="timeline-hover">
