@@ -120,14 +120,17 @@ describe('playground', () => {
     expect(await runExample(page, 'seed-preemption', { seed: 7, variant: 'rr' })).toBe('done');
     const cli = await cliJson('seed-preemption', ['--seed', '7']);
     const variants = cli.variants!;
-    expect(variants.map((v) => v.name)).toEqual(['fifo', 'rr', 'cfs', 'eevdf', 'eevdf-hz250']);
+    const names = loadScenario(readFileSync('examples/seed-preemption.yaml', 'utf8'), 'x.yaml').variants.map((v) => v.name);
+    expect(names.length).toBeGreaterThan(2);
+    expect(names).toContain('rr');
+    expect(variants.map((v) => v.name)).toEqual(names);
     const rr = variants.find((v) => v.name === 'rr')!;
     expect(rr.seed).toBe(7);
     expect(await summaryOnPage(page)).toEqual(summaryRows(rr));
     const table = await page.$$eval('#variants table.vtable tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent ?? '')));
     expect(table).toEqual(variantTableRows(variants.map((v) => ({ name: v.name, result: v }))).rows);
     // The comparison chart: one bar per variant, the traced one highlighted.
-    expect(await page.locator('#chart rect.bar').count()).toBe(5);
+    expect(await page.locator('#chart rect.bar').count()).toBe(names.length);
     expect(await page.locator('#chart rect.bar.sel').count()).toBe(1);
     await page.selectOption('#chart-metric', 'switches');
     const values = await page.$$eval('#chart text.bar-value', (ts) => ts.map((t) => t.textContent));
