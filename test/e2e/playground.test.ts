@@ -222,6 +222,36 @@ describe('playground', () => {
     await page.close();
   });
 
+  it('draws wide slices in their colour and dense stretches as stacked state columns', async () => {
+    const { page, errors } = await openPage(env);
+    await page.evaluate(() => (globalThis as unknown as PageGlobal).__schedlab.loadSynthetic(2, 50_000));
+    await page.waitForSelector('#timeline[data-painted="100000"]');
+    /** The distinct colours (#rrggbb) down the middle of the first lane at CSS x. */
+    const column = (x: number) =>
+      page.evaluate((cx) => {
+        const r = (globalThis as unknown as PageGlobal).__schedlab.renderer;
+        r.draw();
+        const row = r.rows.find((w) => w.kind === 'slices')!;
+        const c = document.getElementById('timeline') as HTMLCanvasElement;
+        const img = c.getContext('2d')!.getImageData(cx, 24 + row.y - r.scrollY + 2, 1, row.h - 4).data;
+        const out = new Set<string>();
+        for (let i = 0; i < img.length; i += 4) out.add(`#${[img[i]!, img[i + 1]!, img[i + 2]!].map((v) => v.toString(16).padStart(2, '0')).join('')}`);
+        return [...out].sort();
+      }, x);
+    // Whole run: about 50 slices per pixel column, summarised as running/runnable/waiting shares.
+    expect(await column(600)).toEqual(['#2f9e44', '#b8c2cc', '#f08c00'].sort());
+    // Zoomed so that the first slice (Running, at least 200ns long) spans many pixels: its
+    // colour alone, left of its label.
+    await page.evaluate(() => {
+      const r = (globalThis as unknown as PageGlobal).__schedlab.renderer;
+      r.t0 = 0;
+      r.t1 = 400;
+    });
+    expect(await column(191)).toEqual(['#2f9e44']);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('shows Go lanes (Ps, Ms, goroutines) and tells a goroutine story from a P lane', async () => {
     const { page, errors } = await openPage(env);
     expect(await runExample(page, 'go-preemption', { variant: 'async-preemption' })).toBe('done');
