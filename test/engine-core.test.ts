@@ -96,6 +96,40 @@ describe('EventQueue order', () => {
   });
 });
 
+describe('EventQueue reserved insertion numbers', () => {
+  it('an event queued later with a reserved seq sorts as if it had been queued at reservation', () => {
+    const q = new EventQueue();
+    const a = new SimEvent(nop, 0, 'a');
+    const b = new SimEvent(nop, 0, 'b');
+    const c = new SimEvent(nop, 0, 'c');
+    q.schedule(a, 10);
+    const seq = q.reserveSeq(); // b's place: after a, before c
+    q.schedule(c, 10);
+    q.scheduleReserved(b, 10, seq);
+    expect([q.pop(), q.pop(), q.pop()].map((e) => e!.arg)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('scheduleReserved moves a queued event in place, earlier or later', () => {
+    const q = new EventQueue();
+    const evs = Array.from({ length: 20 }, (_, i) => new SimEvent(nop, 0, i));
+    const time = evs.map((_, i) => (i * 7) % 13);
+    const seq = evs.map((_, i) => i);
+    evs.forEach((e, i) => q.schedule(e, time[i]!));
+    // Move 5 to time 0 and 0 to time 100, each with a newly reserved seq (20, 21).
+    q.scheduleReserved(evs[5]!, 0, q.reserveSeq());
+    q.scheduleReserved(evs[0]!, 100, q.reserveSeq());
+    time[5] = 0;
+    seq[5] = 20;
+    time[0] = 100;
+    seq[0] = 21;
+    const expected = evs.map((_, i) => i).sort((x, y) => time[x]! - time[y]! || seq[x]! - seq[y]!);
+    const out: unknown[] = [];
+    for (let e = q.pop(); e !== undefined; e = q.pop()) out.push(e.arg);
+    expect(out).toEqual(expected);
+    expect(out.slice(0, 2)).toEqual([13, 5]);
+  });
+});
+
 describe('Engine', () => {
   function recorder(engine: Engine, log: string[]): EventHandler {
     return { fire: (ev) => void log.push(`${engine.now}:${ev.arg as string}`) };

@@ -53,6 +53,17 @@ export class Engine {
     this.queue.schedule(ev, t);
   }
 
+  /** An insertion number for an event to be armed later with atReserved (see EventQueue). */
+  reserveSeq(): number {
+    return this.queue.reserveSeq();
+  }
+
+  /** Arms `ev` at `t` with an insertion number taken earlier by reserveSeq(). */
+  atReserved(ev: SimEvent, t: Nanos, seq: number): void {
+    if (t < this.now) throw new Error(`Engine.atReserved: time ${t} is before now ${this.now}`);
+    this.queue.scheduleReserved(ev, t, seq);
+  }
+
   /** Arms `ev` after `delay` ns. */
   after(ev: SimEvent, delay: Nanos): void {
     this.queue.schedule(ev, this.now + delay);

@@ -71,6 +71,34 @@ export class EventQueue {
     this.up(i, ev);
   }
 
+  /**
+   * Takes the next insertion number now, for an event its owner will queue later with
+   * scheduleReserved. The event then sorts exactly as if it had been queued now, so an owner
+   * may keep an event out of the heap while it cannot be the next to fire.
+   */
+  reserveSeq(): number {
+    return this.seq++;
+  }
+
+  /** Queues (or moves) `ev` at time `t` with an insertion number from reserveSeq(). */
+  scheduleReserved(ev: SimEvent, t: number, seq: number): void {
+    if (ev.pos >= 0) {
+      // Move in place; the reserved seq is newer than the one it is queued with.
+      const earlier = t < ev.t;
+      ev.t = t;
+      ev.key = ev.phase * PHASE_SHIFT + seq;
+      if (earlier) this.up(ev.pos, ev);
+      else this.down(ev.pos, ev);
+      return;
+    }
+    ev.t = t;
+    ev.key = ev.phase * PHASE_SHIFT + seq;
+    const a = this.a;
+    const i = a.length;
+    a.push(ev);
+    this.up(i, ev);
+  }
+
   /** Removes `ev` if it is queued; returns whether it was. */
   cancel(ev: SimEvent): boolean {
     if (ev.pos < 0) return false;

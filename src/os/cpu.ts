@@ -18,6 +18,14 @@ export class Cpu {
   /** Preemption requested while it could not happen yet (during a switch, or inside the body). */
   needResched = false;
   needReschedWhy = '';
+  /**
+   * The next slice check (Kernel.armSlice): its time and the insertion number reserved for it
+   * when it was decided. While `slicePending`, the check is decided but kept out of the event
+   * queue, because the thread's current burst ends first (or its body is still running).
+   */
+  sliceAt: Nanos = 0;
+  sliceSeq = 0;
+  slicePending = false;
   /** When the current phase began. */
   since: Nanos = 0;
   idleNs: Nanos = 0;

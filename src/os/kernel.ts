@@ -194,6 +194,9 @@ export class Kernel implements EventHandler {
     }
     cpu.ev.kind = EV_BURST;
     this.engine.at(cpu.ev, this.now + t.burst);
+    // Called from outside the thread's body (no post-body sync): queue a held-back slice
+    // check now if this burst no longer ends before it.
+    if (cpu.slicePending && this.inBody !== t) this.syncSlice(cpu);
   }
 
   /** The running thread `t` blocks (Waiting) until someone calls `wake(t)`. */
@@ -348,6 +351,7 @@ export class Kernel implements EventHandler {
     this.inBody = null;
     // The body must have given the thread something to do or taken it off the CPU.
     const cpu = t.cpu;
+    if (cpu !== null && cpu.curr === t && cpu.slicePending) this.syncSlice(cpu);
     invariant(
       t.state !== 'running' || cpu === null || cpu.curr !== t || cpu.ev.queued || cpu.phase !== 'running',
       () => `runBody: thread ${t.id} (${t.name}) body returned without compute/block/sleep/yield/exit`,
@@ -399,6 +403,7 @@ export class Kernel implements EventHandler {
       cpu.switchNs += this.now - cpu.since;
     }
     this.engine.cancel(cpu.sliceEv);
+    cpu.slicePending = false;
     cpu.curr = null;
     cpu.needResched = false;
     t.cpu = null;
@@ -581,25 +586,52 @@ export class Kernel implements EventHandler {
         return;
       }
     }
-    this.armSlice(cpu, false);
+    this.armSlice(cpu, false); // cpu.ev is not queued yet: the check stays pending
     if (t.burst > 0 && !t.interruptPending) {
       t.burstStart = this.now;
       cpu.ev.kind = EV_BURST;
       this.engine.at(cpu.ev, this.now + t.burst);
+      if (cpu.slicePending) this.syncSlice(cpu);
     } else {
       this.runBody(t);
     }
   }
 
+  /**
+   * Decides the next slice check for `cpu`'s running thread. Most bursts end before their
+   * slice check (rr's 100 ms quantum, cfs's milliseconds, against bursts of microseconds),
+   * and a check that never fires would cost a heap insertion and a removal per dispatch. So
+   * the check only enters the event queue once it could be the next thing to happen on the
+   * CPU: while the thread's burst ends first, or its body is still deciding what to do, it
+   * waits in `cpu.slicePending` with the insertion number it would have had
+   * (reserveSeq), and syncSlice() queues it at the next point where that changes. Every
+   * event that fires keeps its time and key, so runs are exactly as with eager arming.
+   */
   private armSlice(cpu: Cpu, afterTick: boolean): void {
     const t = cpu.curr!;
     let at = cpu.rq.nextCheck(t, this.now);
     if (at === Infinity) {
       this.engine.cancel(cpu.sliceEv);
+      cpu.slicePending = false;
       return;
     }
     if (at < this.now || (afterTick && at <= this.now)) at = this.now + (afterTick ? 1 : 0);
-    this.engine.at(cpu.sliceEv, at);
+    cpu.sliceAt = at;
+    cpu.sliceSeq = this.engine.reserveSeq();
+    cpu.slicePending = true;
+    if (this.inBody === t || !this.syncSlice(cpu)) this.engine.cancel(cpu.sliceEv);
+  }
+
+  /**
+   * Queues `cpu`'s pending slice check (moving it if an older one is queued) unless the
+   * current burst still ends before it; returns whether it did.
+   */
+  private syncSlice(cpu: Cpu): boolean {
+    const ev = cpu.ev;
+    if (!ev.queued || (ev.kind === EV_BURST && ev.t < cpu.sliceAt)) return false;
+    cpu.slicePending = false;
+    this.engine.atReserved(cpu.sliceEv, cpu.sliceAt, cpu.sliceSeq);
+    return true;
   }
 
   private selectCpuFork(creator: Thread | null): Cpu {
@@ -771,6 +803,15 @@ export class Kernel implements EventHandler {
     for (const cpu of this.cpus) {
       if (cpu.idle) idle++;
       const c = cpu.curr;
+      if (cpu.slicePending) {
+        // Held back only while something on the CPU comes first and then re-checks: the
+        // burst's end, or a body run (after an interrupt or a yield) at or before the check.
+        const ev = cpu.ev;
+        invariant(
+          c !== null && !cpu.sliceEv.queued && ev.queued && (ev.kind === EV_BURST ? ev.t < cpu.sliceAt : ev.t <= cpu.sliceAt),
+          () => `check: cpu ${cpu.id} holds back a slice check at ${cpu.sliceAt} that could fire first (cpu.ev kind ${ev.kind} at ${ev.t})`,
+        );
+      }
       if (c !== null) {
         invariant(c.state === 'running' && c.cpu === cpu, () => `check: cpu ${cpu.id} curr thread ${c.id} is ${c.state}`);
         invariant(!seen.has(c), () => `check: thread ${c.id} on two CPUs`);
