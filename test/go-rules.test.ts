@@ -318,6 +318,41 @@ describe('Go runtime outcomes', () => {
     expect(result.deadlock?.blocked.map((b) => `${b.name} ${b.reason} ${b.on}`)).toEqual(['rx chan receive c', 'wg sync.Mutex.Lock mu']);
   });
 
+  it('an M woken by startm whose thread is still waking is not idle for checkdead (property counterexample)', () => {
+    // Found by a property run: sysmon retakes P0 from G2's syscall and wakes idle M2 for it
+    // (an 8µs IPI away). G2's syscall ends first, finds no idle P (P0 is promised to M2), goes
+    // to the global queue, and M0 parks. Every M is then parked but M2, which is off the idle
+    // list and about to run G2: checkdead must count it as running, as the runtime's
+    // mcount − nmidle − nmsys does.
+    const sim = new Simulation(
+      {
+        name: 'checkdead-race',
+        seed: 424,
+        machine: { cpus: 2, costs: { contextSwitch: 0, wakeupIpi: 8000, threadCreate: 0, syscall: 200, timerSlack: 0 } },
+        os: { policy: 'fifo', exactSliceEnd: true, balanceIntervalNs: 0 },
+        model: 'go:1',
+        go: { costs: { goroutineSwitch: 150, goStatement: 250, stealProbe: 20, netpoll: 500, asyncPreempt: 3000, sysmonLoop: 500, syncOp: 0 } },
+        limits: { events: 200_000 },
+        workload: {
+          channels: [
+            { name: 'pa2', cap: 8 },
+            { name: 'pb2', cap: 8 },
+          ],
+          mutexes: [{ name: 'mu1' }],
+          sources: [
+            batch('plain0', []),
+            batch('lock1', [{ lock: 'mu1' }, { unlock: 'mu1' }, { syscall: 39851 }, { compute: { dist: 'exponential', mean: 933621 } }, { syscall: { dist: 'exponential', mean: 60436 } }]),
+            batch('poll2', [{ select: [{ recv: 'pa2' }, { recv: 'pb2' }], default: true }]),
+          ],
+        },
+      },
+      { check: true },
+    );
+    const r = sim.run();
+    expect(r.outcome).toBe('completed');
+    expect(r.go).toMatchObject({ syscallRetakes: 2 });
+  });
+
   it('a timer pending is not a deadlock', () => {
     const { result } = goRun({ procs: 1, workload: { sources: [batch('s', [{ sleep: ms(50) }])] } });
     expect(result.outcome).toBe('completed');

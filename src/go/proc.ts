@@ -1386,10 +1386,10 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** checkdead: every M idle, no timers, no IO pending, live goroutines → deadlock. */
   private checkdead(): void {
-    for (const mp of this.allm) {
-      if (mp === this.sysmon.m) continue;
-      if (mp.st !== 'idle') return;
-    }
+    // run := mcount() - nmidle - nmsys: an M taken off the idle list by startm but not yet
+    // running (its thread still waking) counts as running, as in the runtime.
+    const run = this.allm.length - this.midle.length - (this.sysmon.m !== null ? 1 : 0);
+    if (run > 0) return;
     if (this.runner.live === 0) return;
     if (this.netpollAnyWaiters() || this.netpollReadyQ.length > 0) return;
     for (const pp of this.allp) if (pp.timers.size > 0) return;
