@@ -137,13 +137,22 @@ export function chanClose(ctx: SyncContext, task: Task, c: Chan | null): void {
   if (c === null) throw new ProgramPanic('close of nil channel', task);
   if (c.closed) throw new ProgramPanic(`close of closed channel ${c.name}`, task);
   c.closed = true;
+  // Dequeue in queue order; a select's first entry to be dequeued wins it (the selectDone CAS
+  // in dequeue), so a select waiting twice on this channel is woken by its first entry.
   const glist: Array<[Sudog, boolean]> = [];
-  for (let s = c.recvq.dequeue(); s !== null; s = c.recvq.dequeue()) glist.push([s, true]);
-  for (let s = c.sendq.dequeue(); s !== null; s = c.sendq.dequeue()) glist.push([s, false]);
+  const claimed = new Set<SelectWait>();
+  const take = (s: Sudog, isRecv: boolean): void => {
+    if (s.sel !== null) {
+      if (s.sel.done || claimed.has(s.sel)) return;
+      claimed.add(s.sel);
+    }
+    glist.push([s, isRecv]);
+  };
+  for (let s = c.recvq.dequeue(); s !== null; s = c.recvq.dequeue()) take(s, true);
+  for (let s = c.sendq.dequeue(); s !== null; s = c.sendq.dequeue()) take(s, false);
   // Go pushes each onto a gList and pops from its head: last pushed is readied first.
   for (let i = glist.length - 1; i >= 0; i--) {
     const [s, isRecv] = glist[i]!;
-    if (s.sel !== null && s.sel.done) continue;
     if (isRecv) deliverRecv(ctx, s, undefined, false);
     else deliverSend(ctx, s, true);
   }
