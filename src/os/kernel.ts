@@ -31,7 +31,7 @@
  * SIM: no SMT sibling slowdown, no NUMA or cache model, IPIs only for wake-ups onto idle CPUs;
  * a preemption of a remote CPU's thread takes effect immediately.
  */
-import { invariant } from '../engine/assert.js';
+import { invariant, InvariantError } from '../engine/assert.js';
 import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';
@@ -181,8 +181,8 @@ export class Kernel implements EventHandler {
   /** The running thread `t` computes for `ns` (> 0) ns of CPU time. */
   compute(t: Thread, ns: Nanos): void {
     const cpu = t.cpu;
-    invariant(t.state === 'running' && cpu !== null && cpu.phase === 'running', () => `compute: thread ${t.id} is not running`);
-    invariant(ns > 0 && Number.isFinite(ns), () => `compute: burst must be > 0, got ${ns}`);
+    if (t.state !== 'running' || cpu === null || cpu.phase !== 'running') throw new InvariantError(`compute: thread ${t.id} is not running`);
+    if (!(ns > 0) || !Number.isFinite(ns)) throw new InvariantError(`compute: burst must be > 0, got ${ns}`);
     t.burst = Math.round(ns);
     t.burstStart = this.now;
     if (cpu.needResched) {
@@ -222,7 +222,7 @@ export class Kernel implements EventHandler {
    * the inter-processor-interrupt cost), or null for a timer or device.
    */
   wake(t: Thread, waker: Thread | null, why = 'woken'): void {
-    invariant(t.state === 'waiting', () => `wake: thread ${t.id} is ${t.state}, not waiting`);
+    if (t.state !== 'waiting') throw new InvariantError(`wake: thread ${t.id} is ${t.state}, not waiting`);
     if (t.timer !== null) this.engine.cancel(t.timer);
     const fromCpu = waker?.cpu?.id ?? -1;
     const cpu = this.selectCpuWake(t, fromCpu);
@@ -344,7 +344,7 @@ export class Kernel implements EventHandler {
   // ------------------------------------------------------------------ internals
 
   private runBody(t: Thread): void {
-    invariant(this.inBody === null, () => `runBody: thread ${t.id} body entered inside thread ${this.inBody!.id}'s body`);
+    if (this.inBody !== null) throw new InvariantError(`runBody: thread ${t.id} body entered inside thread ${this.inBody.id}'s body`);
     this.inBody = t;
     t.interruptPending = false;
     t.body.run(t);
@@ -352,10 +352,9 @@ export class Kernel implements EventHandler {
     // The body must have given the thread something to do or taken it off the CPU.
     const cpu = t.cpu;
     if (cpu !== null && cpu.curr === t && cpu.slicePending) this.syncSlice(cpu);
-    invariant(
-      t.state !== 'running' || cpu === null || cpu.curr !== t || cpu.ev.queued || cpu.phase !== 'running',
-      () => `runBody: thread ${t.id} (${t.name}) body returned without compute/block/sleep/yield/exit`,
-    );
+    if (t.state === 'running' && cpu !== null && cpu.curr === t && !cpu.ev.queued && cpu.phase === 'running') {
+      throw new InvariantError(`runBody: thread ${t.id} (${t.name}) body returned without compute/block/sleep/yield/exit`);
+    }
   }
 
   /** `why` is only read when tracing: hot paths pass '' when `trace` is null. */
@@ -385,7 +384,7 @@ export class Kernel implements EventHandler {
   /** Takes the running thread `t` off its CPU (its caller decides where it goes). */
   private leaveCpu(t: Thread, what: string): Cpu {
     const cpu = t.cpu;
-    invariant(t.state === 'running' && cpu !== null && cpu.curr === t, () => `${what}: thread ${t.id} is not running`);
+    if (t.state !== 'running' || cpu === null || cpu.curr !== t) throw new InvariantError(`${what}: thread ${t.id} is not running`);
     // A queued cpu.ev (the burst, or the switch) is left in the queue, marked stale: every
     // caller goes on to schedule(), which moves it in place for the next thread's switch or
     // cancels it when the CPU goes idle (cheaper than a removal and a fresh insertion, and
@@ -505,7 +504,7 @@ export class Kernel implements EventHandler {
 
   /** `cpu` has no current thread: pick the next one (or pull one, or go idle). */
   private schedule(cpu: Cpu, extraDelay: Nanos): void {
-    invariant(cpu.curr === null, () => `schedule: cpu ${cpu.id} still runs thread ${cpu.curr!.id}`);
+    if (cpu.curr !== null) throw new InvariantError(`schedule: cpu ${cpu.id} still runs thread ${cpu.curr.id}`);
     this.runNext(cpu, this.pickRunnable(cpu), extraDelay);
   }
 
