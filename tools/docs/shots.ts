@@ -20,6 +20,9 @@
  * waits for the run, folds the groups a picture does not need, zooms the timeline to the
  * picture's window, optionally clicks a slice to show its details and story, and screenshots
  * the timeline section into docs/concepts/img/NAME.png.
+ *
+ * Companions: tools/docs/verify.ts checks the command outputs quoted in the pages against real
+ * runs; tools/docs/svg2png.ts renders SVG plots to PNG in Chromium, to look at them.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

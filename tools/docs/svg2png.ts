@@ -1,4 +1,4 @@
-// Renders SVG files to PNG with headless Chromium (to look at plots): npx tsx tools/docs/svg2png.ts a.svg [b.svg ...]
+// Renders SVG files to PNG with headless Chromium, to look at plots: npx tsx tools/docs/svg2png.ts a.svg [b.svg ...] (writes a.png next to a.svg)
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'] });
