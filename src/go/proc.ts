@@ -176,6 +176,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i, new TimerHeap()));
     // procresize leaves every P but P0 idle; pidle is LIFO, so push the highest first.
     for (let i = this.gomaxprocs - 1; i >= 1; i--) this.pidleput(this.allp[i]!);
+    if (this.trace !== null) for (let i = 1; i < this.gomaxprocs; i++) this.trace.emit({ k: 'pstate', t: 0, p: i, from: 'Pidle', to: 'Pidle', m: -1, why: 'procresize: idle at start' });
     const m0 = this.allocm(this.allp[0]!, false);
     m0.st = 'schedule';
     this.acquirep(m0, this.allp[0]!);
@@ -1123,8 +1124,11 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
         this.kernel.compute(t, task.ns);
         return;
       case Action.Io: {
-        // A non-blocking read that would block: one syscall, then park in the netpoller.
+        // A non-blocking read that would block: one syscall, then park in the netpoller. The
+        // read goes through entersyscall/exitsyscall (the fast path; the P is never retaken in
+        // so short a call), and entersyscall wakes a deep-sleeping sysmon.
         // SIM: the read after readiness is not charged separately.
+        if (this.sysmonwait) this.sysmon.wake('entersyscall (a network read)');
         gp.pendingIo = task.ns;
         this.netpollInited = true;
         this.kernel.compute(t, Math.max(1, this.kernel.costs.syscall));
