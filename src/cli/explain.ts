@@ -44,7 +44,7 @@ export function explainFile(file: string, o: ExplainFlags): string {
       throw new UsageError(`--at ${o.at}: ${(e as Error).message}`);
     }
   }
-  const scenario = loadScenarioFile(file, overridesOf(o));
+  const scenario = loadScenarioFile(file, overridesOf(o), o.variant);
   const config = pickConfig(scenario, o.variant);
   const model = typeof config.model === 'string' ? modelName(parseModel(config.model)) : modelName(config.model);
   if (subject.kind === 'goroutine' && !model.startsWith('go:')) throw new UsageError(`--goroutine: the model is ${model}; goroutines exist under go:P (try --model go:2)`);

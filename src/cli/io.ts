@@ -74,7 +74,7 @@ export function resolveScenarioPath(arg: string, examplesDir: string): string {
 }
 
 /** Reads a scenario file (UTF-8) and loads it; bad input throws UsageError or ScenarioError. */
-export function loadScenarioPath(file: string, overrides: readonly Override[]): LoadedScenario {
+export function loadScenarioPath(file: string, overrides: readonly Override[], only?: string): LoadedScenario {
   let text: string;
   try {
     if (statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory (expected a scenario file, .yaml or .json)`);
@@ -84,7 +84,7 @@ export function loadScenarioPath(file: string, overrides: readonly Override[]): 
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
   }
-  return loadScenario(text, file, { overrides });
+  return loadScenario(text, file, only !== undefined ? { overrides, only } : { overrides });
 }
 
 /**

@@ -33,7 +33,7 @@ async function runOne(config: SimConfig, flags: RunFlags): Promise<RunResult> {
 export function loadForRun(file: string, flags: RunFlags, io: CliIo): LoadedScenario {
   const overrides = overridesOf(flags);
   const path = resolveScenarioPath(file, io.examplesDir ?? defaultExamplesDir());
-  return loadScenarioPath(path, overrides);
+  return loadScenarioPath(path, overrides, flags.variant);
 }
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {

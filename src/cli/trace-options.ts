@@ -34,7 +34,7 @@ export function overridesOf(flags: ScenarioFlags): Override[] {
 }
 
 /** Reads and validates a scenario file (throws ScenarioError / UsageError). */
-export function loadScenarioFile(file: string, overrides: readonly Override[] = []): LoadedScenario {
+export function loadScenarioFile(file: string, overrides: readonly Override[] = [], only?: string): LoadedScenario {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -42,7 +42,7 @@ export function loadScenarioFile(file: string, overrides: readonly Override[] = 
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `${file}: no such file` : `${file}: cannot read (${code ?? String(e)})`);
   }
-  return loadScenario(text, file, { overrides });
+  return loadScenario(text, file, only !== undefined ? { overrides, only } : { overrides });
 }
 
 /** Picks the base scenario or a named variant. */

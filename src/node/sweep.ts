@@ -85,8 +85,11 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   if (spec.vary.length === 0) throw new Error('sweep: give at least one --vary path=v1,v2,...');
   if (!Number.isInteger(spec.seeds) || spec.seeds < 1 || spec.seeds > 10_000) throw new Error(`--seeds ${spec.seeds}: a count from 1 to 10000`);
   const base = loadScenario(spec.text, spec.file, { overrides: spec.overrides });
+  // `--vary seed=1,2,3` chooses the seeds itself: then each grid point runs once, with its seed.
+  const varySeed = spec.vary.some((v) => v.path === 'seed');
+  if (varySeed && spec.seeds > 1) throw new Error(`--vary seed=... and --seeds ${spec.seeds} both choose seeds: use one of them`);
   const seed0 = spec.seed ?? base.config.seed;
-  const seeds = Array.from({ length: spec.seeds }, (_, i) => (seed0 + i) >>> 0);
+  const seeds = varySeed ? [] : Array.from({ length: spec.seeds }, (_, i) => (seed0 + i) >>> 0);
   const combos: string[][] = [[]];
   for (const v of spec.vary) {
     const next: string[][] = [];
@@ -96,13 +99,18 @@ export function planSweep(spec: SweepSpec): SweepPlan {
   const points: SweepPoint[] = [];
   for (const params of combos) {
     const vo = params.map((val, i) => parseSetFlag(`${spec.vary[i]!.path}=${val}`));
+    if (varySeed) {
+      const s = loadScenario(spec.text, spec.file, { overrides: [...spec.overrides, ...vo] });
+      points.push({ index: points.length, params, seed: s.config.seed >>> 0, config: s.config });
+      continue;
+    }
     for (const seed of seeds) {
       const overrides = [...spec.overrides, ...vo, { path: 'seed', value: seed, label: `seed ${seed}` }];
       const s = loadScenario(spec.text, spec.file, { overrides });
       points.push({ index: points.length, params, seed, config: s.config });
     }
   }
-  return { scenario: base.name, points, seeds };
+  return { scenario: base.name, points, seeds: varySeed ? [...new Set(points.map((p) => p.seed))] : seeds };
 }
 
 export interface RunOptions {

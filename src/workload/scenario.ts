@@ -83,6 +83,8 @@ export interface LoadedScenario {
 export interface LoadOptions {
   overrides?: readonly Override[];
   format?: ScenarioFormat;
+  /** Build and check only this variant (`--variant`): --set then applies to it alone. */
+  only?: string;
 }
 
 /** Parses `path=value` (the argument of --set). Throws ScenarioError. */
@@ -171,6 +173,7 @@ export function loadScenario(text: string, file: string, options: LoadOptions = 
   const issues: LocatedIssue[] = [];
   const rawVariants = (base.variants ?? []) as Array<{ set: Record<string, unknown> }>;
   (out.variants ?? []).forEach((v, i) => {
+    if (options.only !== undefined && v.name !== options.only) return;
     const vctx: Ctx = { parsed, variant: v.name };
     const raw = structuredClone(data) as Record<string, unknown>;
     delete raw.variants;

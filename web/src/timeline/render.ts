@@ -81,6 +81,23 @@ function hasContent(t: TrackData): boolean {
   return t.kind === 'counter' ? t.nc > 0 : t.n > 0 || t.ni > 0;
 }
 
+/**
+ * A tick's time with as many decimals as the tick step needs, so neighbouring ticks never read
+ * the same ("1.0005s", "1.001s", not "1s", "1s").
+ */
+export function tickLabel(t: number, step: number): string {
+  if (t === 0) return '0';
+  const units: Array<[number, string]> = [
+    [1e9, 's'],
+    [1e6, 'ms'],
+    [1e3, 'us'],
+    [1, 'ns'],
+  ];
+  const [u, name] = units.find(([v]) => Math.abs(t) >= v) ?? [1, 'ns'];
+  const decimals = Math.min(9, Math.max(0, Math.ceil(Math.log10(u / step) - 1e-9)));
+  return `${(t / u).toFixed(decimals)}${name}`;
+}
+
 /** "nice" tick step (1, 2, 5 × 10^k ns) for about `target` ns. */
 function niceStep(target: number): number {
   const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, target))));
@@ -439,8 +456,11 @@ export class TimelineRenderer {
         ctx.fillStyle = '#495057';
         const maxc = Math.floor((LABEL_W - x - 4) / this.charW);
         let name = row.track.tid !== undefined ? `T${row.track.tid} ${row.track.name}` : row.track.name;
-        if (row.kind === 'counter') name = `${name} (max ${row.track.cmax})`;
-        ctx.fillText(name.length > maxc ? `${name.slice(0, Math.max(1, maxc - 1))}…` : name, x, mid);
+        // A counter's maximum is kept visible: the name is shortened, not the figure.
+        const suffix = row.kind === 'counter' ? ` (max ${row.track.cmax})` : '';
+        const room = maxc - suffix.length;
+        const shown = name.length > room ? `${name.slice(0, Math.max(1, room - 1))}…` : name;
+        ctx.fillText(shown + suffix, x, mid);
       }
     }
     // Selection outline.
@@ -474,7 +494,7 @@ export class TimelineRenderer {
       if (x < LABEL_W) continue;
       ctx.moveTo(Math.round(x) + 0.5, AXIS_H - 6);
       ctx.lineTo(Math.round(x) + 0.5, AXIS_H);
-      ctx.fillText(formatDuration(Math.round(tk)), x + 3, AXIS_H / 2 - 2);
+      ctx.fillText(tickLabel(tk, step), x + 3, AXIS_H / 2 - 2);
     }
     ctx.moveTo(0, AXIS_H - 0.5);
     ctx.lineTo(this.cssW, AXIS_H - 0.5);
