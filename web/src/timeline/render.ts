@@ -455,7 +455,7 @@ export class TimelineRenderer {
       } else {
         ctx.fillStyle = '#495057';
         const maxc = Math.floor((LABEL_W - x - 4) / this.charW);
-        let name = row.track.tid !== undefined ? `T${row.track.tid} ${row.track.name}` : row.track.name;
+        const name = row.track.tid !== undefined ? `T${row.track.tid} ${row.track.name}` : row.track.name;
         // A counter's maximum is kept visible: the name is shortened, not the figure.
         const suffix = row.kind === 'counter' ? ` (max ${row.track.cmax})` : '';
         const room = maxc - suffix.length;
