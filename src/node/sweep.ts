@@ -305,7 +305,9 @@ export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, 
   const metric = spec.metric;
   const best = betterEnd(metric, spec.best);
   const cols = [...KEY_METRICS, ...(KEY_METRICS.includes(metric as (typeof KEY_METRICS)[number]) ? [] : [metric])];
-  const header = ['index', ...spec.vary.map((v) => v.path), 'seed', 'outcome', ...cols];
+  // With --vary seed the seed is already a varied column.
+  const seedCol = !spec.vary.some((v) => v.path === 'seed');
+  const header = ['index', ...spec.vary.map((v) => v.path), ...(seedCol ? ['seed'] : []), 'outcome', ...cols];
   const lines = [header.map(csvCell).join(',')];
   const runs: Array<Record<string, unknown>> = [];
   for (const p of plan.points) {
@@ -317,7 +319,7 @@ export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, 
     const params: Record<string, string> = {};
     spec.vary.forEach((v, i) => (params[v.path] = p.params[i]!));
     const outcomeName = err !== undefined ? 'error' : String(r!.outcome);
-    lines.push([p.index, ...p.params, p.seed, outcomeName, ...cols.map((c) => metrics[c])].map(csvCell).join(','));
+    lines.push([p.index, ...p.params, ...(seedCol ? [p.seed] : []), outcomeName, ...cols.map((c) => metrics[c])].map(csvCell).join(','));
     runs.push({ index: p.index, params, seed: p.seed, outcome: outcomeName, ...(err !== undefined ? { error: err } : {}), metrics });
   }
   const report = summarize(plan, spec.vary, outcome, metric, best);
