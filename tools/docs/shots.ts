@@ -81,7 +81,7 @@ export const PLOTS: Plot[] = [
   },
   {
     name: 'preemption-rr-quantum-sweep',
-    args: ['sweep', 'examples/seed-preemption.yaml', '--vary', 'os.quantum=1ms,2ms,4ms,6ms,8ms,10ms,15ms,20ms', '--set', 'os.policy=rr', '--set', 'variants=[]', '--metric', 'tasks.latencyNs.p50'],
+    args: ['sweep', 'examples/seed-preemption.yaml', '--vary', 'os.quantum=1ms,2ms,4ms,6ms,8ms,10ms,15ms,20ms', '--set', 'os.policy=rr', '--metric', 'tasks.latencyNs.p50'],
   },
   {
     name: 'unpredictable-seeds-sweep',
@@ -89,11 +89,11 @@ export const PLOTS: Plot[] = [
   },
   {
     name: 'go-gmp-sweep',
-    args: ['sweep', 'examples/go-work-stealing.yaml', '--vary', 'model=go:1,go:2,go:3,go:4,go:6,go:8', '--vary', 'machine.cpus=2,4,8', '--set', 'variants=[]'],
+    args: ['sweep', 'examples/go-work-stealing.yaml', '--vary', 'model=go:1,go:2,go:3,go:4,go:6,go:8', '--vary', 'machine.cpus=2,4,8'],
   },
   {
     name: 'work-stealing-sweep',
-    args: ['sweep', 'examples/go-work-stealing.yaml', '--vary', 'workload.0.program.0.spawn.count=50,100,200,300,400,600,800,1000', '--vary', 'programs.task.0.compute=20us,200us', '--set', 'variants=[]', '--metric', 'go.stolenGs', '--best', 'max'],
+    args: ['sweep', 'examples/go-work-stealing.yaml', '--vary', 'workload.0.program.0.spawn.count=50,100,200,300,400,600,800,1000', '--vary', 'programs.task.0.compute=20us,200us', '--metric', 'go.stolenGs', '--best', 'max'],
   },
   {
     name: 'netpoller-compare',
@@ -101,7 +101,7 @@ export const PLOTS: Plot[] = [
   },
   {
     name: 'netpoller-sweep',
-    args: ['sweep', 'examples/go-vs-threads.yaml', '--vary', 'workload.0.program.1.io=exp(1ms),exp(2ms),exp(5ms),exp(10ms),exp(20ms)', '--vary', 'model=pool:8,pool:32,threads,go:2', '--set', 'variants=[]', '--metric', 'tasks.latencyNs.p99'],
+    args: ['sweep', 'examples/go-vs-threads.yaml', '--vary', 'workload.0.program.1.io=exp(1ms),exp(2ms),exp(5ms),exp(10ms),exp(20ms)', '--vary', 'model=pool:8,pool:32,threads,go:2', '--metric', 'tasks.latencyNs.p99'],
     log: true,
   },
   {
@@ -111,16 +111,16 @@ export const PLOTS: Plot[] = [
   },
   {
     name: 'go-preemption-sweep',
-    args: ['sweep', 'examples/go-preemption.yaml', '--vary', 'workload.0.batch=1,2,3,4', '--vary', 'go.asyncPreemptOff=false,true', '--set', 'model=go:2', '--set', 'variants=[]', '--metric', 'go.timerLatenessNs.max'],
+    args: ['sweep', 'examples/go-preemption.yaml', '--vary', 'workload.0.batch=1,2,3,4', '--vary', 'go.asyncPreemptOff=false,true', '--set', 'model=go:2', '--metric', 'go.timerLatenessNs.max'],
     log: true,
   },
   {
     name: 'gomaxprocs-quota-light-sweep',
-    args: ['sweep', 'examples/go-gomaxprocs-quota.yaml', '--vary', 'model=go:1,go:2,go:3,go:4,go:6,go:8,go:10', '--set', 'variants=[]', '--metric', 'tasks.latencyNs.p50'],
+    args: ['sweep', 'examples/go-gomaxprocs-quota.yaml', '--vary', 'model=go:1,go:2,go:3,go:4,go:6,go:8,go:10', '--metric', 'tasks.latencyNs.p50'],
   },
   {
     name: 'gomaxprocs-quota-heavy-sweep',
-    args: ['sweep', 'examples/go-gomaxprocs-quota.yaml', '--vary', 'model=go:1,go:2,go:3,go:4,go:5,go:6,go:8,go:10', '--vary', 'os.bandwidth.quota=200ms,1s', '--seeds', '5', '--set', 'variants=[]', ...HEAVY, '--metric', 'tasks.bySource.0.latencyNs.p99'],
+    args: ['sweep', 'examples/go-gomaxprocs-quota.yaml', '--vary', 'model=go:1,go:2,go:3,go:4,go:5,go:6,go:8,go:10', '--vary', 'os.bandwidth.quota=200ms,1s', '--seeds', '5', ...HEAVY, '--metric', 'tasks.bySource.0.latencyNs.p99'],
     log: true,
   },
 ];
