@@ -98,6 +98,22 @@ export function tickLabel(t: number, step: number): string {
   return `${(t / u).toFixed(decimals)}${name}`;
 }
 
+/**
+ * Fills a rectangle of the pixel buffer (row width W). Narrow rectangles (most of them: slices
+ * and summarised columns) by plain stores; a TypedArray.fill call per row only pays off for
+ * wide ones.
+ */
+function fillRect(buf: Uint32Array, W: number, x0: number, x1: number, y0: number, y1: number, c: number): void {
+  const w = x1 - x0;
+  if (w <= 0) return;
+  if (w < 24) {
+    for (let y = y0; y < y1; y++) {
+      const o = y * W + x0;
+      for (let k = 0; k < w; k++) buf[o + k] = c;
+    }
+  } else for (let y = y0; y < y1; y++) buf.fill(c, y * W + x0, y * W + x1);
+}
+
 /** "nice" tick step (1, 2, 5 × 10^k ns) for about `target` ns. */
 function niceStep(target: number): number {
   const p = Math.pow(10, Math.floor(Math.log10(Math.max(1, target))));
@@ -352,18 +368,7 @@ export class TimelineRenderer {
       if (rows[mid]!.y + rows[mid]!.h <= this.scrollY) r0 = mid + 1;
       else hi = mid;
     }
-    // Narrow rectangles (most of them: slices and summarised columns) by plain stores; a
-    // TypedArray.fill call per row only pays off for wide ones.
-    const fill = (x0: number, x1: number, y0: number, y1: number, c: number): void => {
-      const w = x1 - x0;
-      if (w <= 0) return;
-      if (w < 24) {
-        for (let y = y0; y < y1; y++) {
-          const o = y * W + x0;
-          for (let k = 0; k < w; k++) buf[o + k] = c;
-        }
-      } else for (let y = y0; y < y1; y++) buf.fill(c, y * W + x0, y * W + x1);
-    };
+    const fill = (x0: number, x1: number, y0: number, y1: number, c: number): void => fillRect(buf, W, x0, x1, y0, y1, c);
     // Vertical grid lines at the axis ticks.
     const step = niceStep(((this.t1 - this.t0) / Math.max(1, this.cssW - LABEL_W)) * 90);
     const firstTick = Math.ceil(this.t0 / step) * step;
@@ -525,16 +530,7 @@ export class TimelineRenderer {
     const lh = ly1 - ly0;
     let solid = 0;
     let summarized = 0;
-    const fill = (x0: number, x1: number, y0: number, y1: number, c: number): void => {
-      const w = x1 - x0;
-      if (w <= 0) return;
-      if (w < 24) {
-        for (let y = y0; y < y1; y++) {
-          const o = y * W + x0;
-          for (let k = 0; k < w; k++) buf[o + k] = c;
-        }
-      } else for (let y = y0; y < y1; y++) buf.fill(c, y * W + x0, y * W + x1);
-    };
+    const fill = (x0: number, x1: number, y0: number, y1: number, c: number): void => fillRect(buf, W, x0, x1, y0, y1, c);
     const n = t.n;
     const start = t.start;
     const end = t.end;
