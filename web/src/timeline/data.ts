@@ -9,7 +9,7 @@
  * in any window is two look-ups: drawing a pixel column that holds thousands of slices costs
  * O(classes), not O(slices).
  */
-import type { TrackKind } from '../../../src/trace/encoder.js';
+import type { TrackSpec } from '../../../src/trace/encoder.js';
 
 export const enum Cls {
   Running = 0,
@@ -37,14 +37,8 @@ export const classColor = (c: Cls): number => c;
 export const entityColor = (id: number): number => CLASS_COUNT + (((id % ENTITY_COLORS.length) + ENTITY_COLORS.length) % ENTITY_COLORS.length);
 export const PALETTE = [...CLASS_COLORS, ...ENTITY_COLORS];
 
-export interface TrackData {
-  id: number;
-  kind: TrackKind;
-  name: string;
-  parent: number;
-  rank: number;
-  tid?: number;
-  unit?: string;
+/** A track (its identity is the encoder's TrackSpec) with its slices or counter samples. */
+export interface TrackData extends TrackSpec {
   // ---- slices (kinds 'slices' and 'thread') ----
   n: number;
   start: Float64Array;
