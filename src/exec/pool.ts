@@ -15,9 +15,10 @@ import type { Thread, ThreadBody } from '../os/thread.js';
 import type { Runner } from '../program/runner.js';
 import type { Task } from '../program/task.js';
 import type { ExecModel } from './model.js';
-import { PEND_NONE, runTaskOnThread, type TaskSlot } from './taskthread.js';
+import { runTaskOnThread } from './taskthread.js';
 
-interface Worker extends TaskSlot {
+interface Worker {
+  task: Task | null;
   id: number;
   thread: Thread;
   idle: boolean;
@@ -43,7 +44,7 @@ export class PoolModel implements ExecModel, ThreadBody {
 
   start(): void {
     for (let i = 0; i < this.size; i++) {
-      const w: Worker = { id: i, thread: null as unknown as Thread, idle: false, tasksRun: 0, task: null, pending: PEND_NONE, pendingNs: 0 };
+      const w: Worker = { id: i, thread: null as unknown as Thread, idle: false, tasksRun: 0, task: null };
       w.thread = this.kernel.spawn(`worker-${i}`, this, { group: this.group });
       w.thread.owner = w;
       this.workers.push(w);
@@ -75,7 +76,7 @@ export class PoolModel implements ExecModel, ThreadBody {
   run(t: Thread): void {
     const w = t.owner as Worker;
     for (;;) {
-      if (w.task === null && w.pending === PEND_NONE) {
+      if (w.task === null) {
         if (this.queued === 0) {
           w.idle = true;
           this.idle.push(w);
@@ -91,7 +92,7 @@ export class PoolModel implements ExecModel, ThreadBody {
         w.task = task;
         w.tasksRun++;
       }
-      if (!runTaskOnThread(this.kernel, this.runner, t, w)) return;
+      if (!runTaskOnThread(this.kernel, this.runner, t, w.task)) return;
       w.task = null;
       if (this.runner.checkDone()) {
         this.kernel.block(t, 'pool: workload done');

@@ -11,11 +11,7 @@ import type { Thread, ThreadBody } from '../os/thread.js';
 import type { Runner } from '../program/runner.js';
 import type { Task } from '../program/task.js';
 import type { ExecModel } from './model.js';
-import { PEND_NONE, runTaskOnThread, type TaskSlot } from './taskthread.js';
-
-interface ThreadSlot extends TaskSlot {
-  startCost: Nanos;
-}
+import { PEND_START, runTaskOnThread } from './taskthread.js';
 
 export class ThreadsModel implements ExecModel, ThreadBody {
   readonly name = 'threads';
@@ -42,16 +38,14 @@ export class ThreadsModel implements ExecModel, ThreadBody {
 
   submit(task: Task, parent: Task | null): Nanos {
     const creator = parent !== null ? (parent.exec as Thread) : null;
-    const slot: ThreadSlot = {
-      task,
-      pending: PEND_NONE,
-      pendingNs: 0,
-      startCost: parent === null && this.started ? this.kernel.costs.threadCreate : 0,
-    };
+    if (parent === null && this.started && this.kernel.costs.threadCreate > 0) {
+      task.osPending = PEND_START;
+      task.ns = this.kernel.costs.threadCreate;
+    }
     // A spawned thread inherits its creator's nice value, as on Linux.
     const nice = creator !== null ? creator.nice : this.nice;
     const t = this.kernel.spawn(`${task.name}#${task.id}`, this, { creator, group: this.group, nice });
-    t.owner = slot;
+    t.owner = task;
     task.exec = t;
     return parent !== null ? this.kernel.costs.threadCreate : 0;
   }
@@ -62,23 +56,15 @@ export class ThreadsModel implements ExecModel, ThreadBody {
   }
 
   run(t: Thread): void {
-    const slot = t.owner as ThreadSlot;
-    if (slot.startCost > 0) {
-      const c = slot.startCost;
-      slot.startCost = 0;
-      this.kernel.compute(t, c);
-      return;
-    }
-    if (runTaskOnThread(this.kernel, this.runner, t, slot)) {
-      slot.task = null;
+    if (runTaskOnThread(this.kernel, this.runner, t, t.owner as Task)) {
       this.kernel.exit(t);
       this.runner.checkDone();
     }
   }
 
   describe(t: Thread): string {
-    const slot = t.owner as ThreadSlot;
-    return slot.task !== null ? `task ${slot.task.id} ${slot.task.name}` : 'exited';
+    const task = t.owner as Task;
+    return task.done ? 'exited' : `task ${task.id} ${task.name}`;
   }
 
   metrics(): null {

@@ -11,7 +11,7 @@
  *   or as mean and σ (μ = ln(mean) − σ²/2)
  * Results are rounded to whole ns and never negative.
  */
-import type { Rng } from '../engine/rng.js';
+import type { RandomStream } from '../engine/rng.js';
 import type { Nanos } from '../engine/time.js';
 
 export type Dist =
@@ -24,7 +24,7 @@ export type Dur = Nanos | Dist;
 
 export const DIST_NAMES = ['constant', 'uniform', 'exponential', 'lognormal'] as const;
 
-export function sample(d: Dur, src: { rng(): Rng }): Nanos {
+export function sample(d: Dur, src: { rng(): RandomStream }): Nanos {
   if (typeof d === 'number') return d;
   switch (d.dist) {
     case 'constant':

@@ -2,7 +2,7 @@
  * A task: one running instance of a program (a thread's work under `threads`, a queued job
  * under `pool`, a goroutine under `go`). The execution model keeps its own data in `exec`.
  */
-import { hash32, Rng } from '../engine/rng.js';
+import { hash32, RandomStream } from '../engine/rng.js';
 import type { Nanos } from '../engine/time.js';
 import type { Program, ProgramInstance, TaskInfo } from './program.js';
 import type { SelectWait } from './chan.js';
@@ -17,7 +17,11 @@ export function mixKey(parent: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-export class Task implements TaskInfo {
+/**
+ * A task is its own random stream (it extends RandomStream, seeded from `key`), so a duration
+ * draw touches no other object.
+ */
+export class Task extends RandomStream implements TaskInfo {
   inst: ProgramInstance | null = null;
   /** Result handed to the program at its next step. */
   result: unknown = undefined;
@@ -34,6 +38,11 @@ export class Task implements TaskInfo {
   sel: SelectWait | null = null;
   /** CPU time owed for sync ops that completed without parking (paid with the next CPU work). */
   cpuDebt = 0;
+  /**
+   * Models that run tasks on OS threads (threads, pool): the system call the task's thread is
+   * in the middle of (exec/taskthread.ts PEND_*; 0: none).
+   */
+  osPending = 0;
   /** Set by the model (a mutex handoff): stop after the current op and yield. */
   yieldNow = false;
   startedAt: Nanos = -1;
@@ -44,7 +53,6 @@ export class Task implements TaskInfo {
   /** Links in the runner's list of live tasks. */
   prevLive: Task | null = null;
   nextLive: Task | null = null;
-  private rngInst: Rng | null = null;
 
   constructor(
     readonly id: number,
@@ -58,7 +66,9 @@ export class Task implements TaskInfo {
     readonly label: string | null,
     /** Seed of the task's random stream, derived from its spawn path and the run's seed. */
     readonly key: number,
-  ) {}
+  ) {
+    super(key);
+  }
 
   get done(): boolean {
     return this.endedAt >= 0;
@@ -70,8 +80,8 @@ export class Task implements TaskInfo {
   }
 
   /** The task's own random stream (durations), independent of the execution model. */
-  rng(): Rng {
-    return (this.rngInst ??= new Rng(this.key));
+  rng(): RandomStream {
+    return this;
   }
 }
 
