@@ -91,12 +91,12 @@ export class Engine {
     this.stopping = false;
     this.stopReason = 'idle';
     for (;;) {
-      const ev = q.peek();
-      if (ev === undefined) {
+      const t = q.peekTime();
+      if (t === Infinity) {
         this.stopReason = 'idle';
         break;
       }
-      if (ev.t > maxT) {
+      if (t > maxT) {
         this.now = maxT;
         this.stopReason = 'time-limit';
         break;
@@ -105,8 +105,8 @@ export class Engine {
         this.stopReason = 'event-limit';
         break;
       }
-      q.pop();
-      this.now = ev.t;
+      const ev = q.pop()!;
+      this.now = t;
       this.events++;
       ev.h.fire(ev);
       if (check !== null) check();

@@ -13,6 +13,12 @@
  * Events are objects that their owners allocate once and re-arm: a CPU owns its "burst done"
  * event, a thread its wake-up timer. `pos` is the index in the heap (-1 when not queued), which
  * makes cancel and reschedule O(log n) without lazy-deletion garbage.
+ *
+ * The sort keys live in the heap itself, in two Float64Arrays parallel to the array of events,
+ * not on the event objects: times and keys pass 2^31 early in a run, and V8 keeps such numbers
+ * in object fields as separate heap boxes, so comparing two events through their fields would
+ * load four extra objects. Sifting reads only the typed arrays, and writes `pos` of the events
+ * it moves.
  */
 import { InvariantError } from './assert.js';
 
@@ -21,8 +27,8 @@ export interface EventHandler {
 }
 
 export class SimEvent {
+  /** Time it is (or was last) queued for. */
   t = 0;
-  key = 0;
   /** Heap index, or -1 when the event is not queued. */
   pos = -1;
   constructor(
@@ -41,34 +47,29 @@ export class SimEvent {
 const PHASE_SHIFT = 17592186044416; // 2^44
 
 export class EventQueue {
+  /** The heap: events, and their (time, key) in parallel arrays; n entries used. */
   private a: SimEvent[] = [];
+  private tk = new Float64Array(64);
+  private kk = new Float64Array(64);
+  private n = 0;
   private seq = 0;
 
   get size(): number {
-    return this.a.length;
+    return this.n;
   }
 
   peek(): SimEvent | undefined {
-    return this.a[0];
+    return this.n > 0 ? this.a[0] : undefined;
+  }
+
+  /** Time of the earliest event (Infinity when empty). */
+  peekTime(): number {
+    return this.n > 0 ? this.tk[0]! : Infinity;
   }
 
   /** Queues `ev` at time `t`; if it is already queued it is moved (a reschedule). */
   schedule(ev: SimEvent, t: number): void {
-    if (ev.pos >= 0) {
-      // Move in place: the new key is (t, a fresh seq), so it only rises unless t is earlier.
-      const earlier = t < ev.t;
-      ev.t = t;
-      ev.key = ev.phase * PHASE_SHIFT + this.seq++;
-      if (earlier) this.up(ev.pos, ev);
-      else this.down(ev.pos, ev);
-      return;
-    }
-    ev.t = t;
-    ev.key = ev.phase * PHASE_SHIFT + this.seq++;
-    const a = this.a;
-    const i = a.length;
-    a.push(ev);
-    this.up(i, ev);
+    this.place(ev, t, ev.phase * PHASE_SHIFT + this.seq++);
   }
 
   /**
@@ -82,21 +83,29 @@ export class EventQueue {
 
   /** Queues (or moves) `ev` at time `t` with an insertion number from reserveSeq(). */
   scheduleReserved(ev: SimEvent, t: number, seq: number): void {
-    if (ev.pos >= 0) {
-      // Move in place; the reserved seq is newer than the one it is queued with.
-      const earlier = t < ev.t;
-      ev.t = t;
-      ev.key = ev.phase * PHASE_SHIFT + seq;
-      if (earlier) this.up(ev.pos, ev);
-      else this.down(ev.pos, ev);
+    this.place(ev, t, ev.phase * PHASE_SHIFT + seq);
+  }
+
+  private place(ev: SimEvent, t: number, key: number): void {
+    ev.t = t;
+    const i = ev.pos;
+    if (i >= 0) {
+      // Move in place: the new key is (t, a newer seq), so it only rises unless t is earlier.
+      if (t < this.tk[i]!) this.up(i, ev, t, key);
+      else this.down(i, ev, t, key);
       return;
     }
-    ev.t = t;
-    ev.key = ev.phase * PHASE_SHIFT + seq;
-    const a = this.a;
-    const i = a.length;
-    a.push(ev);
-    this.up(i, ev);
+    if (this.n === this.tk.length) this.grow();
+    this.up(this.n++, ev, t, key);
+  }
+
+  private grow(): void {
+    const tk = new Float64Array(this.tk.length * 2);
+    const kk = new Float64Array(this.kk.length * 2);
+    tk.set(this.tk);
+    kk.set(this.kk);
+    this.tk = tk;
+    this.kk = kk;
   }
 
   /** Removes `ev` if it is queued; returns whether it was. */
@@ -107,19 +116,21 @@ export class EventQueue {
   }
 
   pop(): SimEvent | undefined {
-    const a = this.a;
-    const n = a.length;
+    const n = this.n;
     if (n === 0) return undefined;
+    const a = this.a;
     const top = a[0]!;
     top.pos = -1;
-    const last = a.pop()!;
-    if (n > 1) this.down(0, last);
+    this.n = n - 1;
+    // Slots past n keep stale references to events that their owners hold anyway.
+    if (n > 1) this.down(0, a[n - 1]!, this.tk[n - 1]!, this.kk[n - 1]!);
     return top;
   }
 
   clear(): void {
-    for (const e of this.a) e.pos = -1;
+    for (let i = 0; i < this.n; i++) this.a[i]!.pos = -1;
     this.a = [];
+    this.n = 0;
   }
 
   private remove(ev: SimEvent): void {
@@ -127,52 +138,74 @@ export class EventQueue {
     const i = ev.pos;
     if (a[i] !== ev) throw new InvariantError('EventQueue.remove: event is not where its index says');
     ev.pos = -1;
-    const last = a.pop()!;
-    if (last === ev) return;
-    // Put `last` into the hole and restore the heap in whichever direction it needs.
-    if (i > 0 && before(last, a[(i - 1) >> 1]!)) this.up(i, last);
-    else this.down(i, last);
+    const last = --this.n;
+    const x = a[last]!;
+    if (x === ev) return;
+    // Put the last entry into the hole and restore the heap in whichever direction it needs.
+    const t = this.tk[last]!;
+    const k = this.kk[last]!;
+    if (i > 0) {
+      const p = (i - 1) >> 1;
+      const tp = this.tk[p]!;
+      if (t < tp || (t === tp && k < this.kk[p]!)) {
+        this.up(i, x, t, k);
+        return;
+      }
+    }
+    this.down(i, x, t, k);
   }
 
-  private up(i: number, x: SimEvent): void {
+  private up(i: number, x: SimEvent, t: number, k: number): void {
     const a = this.a;
+    const tk = this.tk;
+    const kk = this.kk;
     while (i > 0) {
       const p = (i - 1) >> 1;
+      const tp = tk[p]!;
+      if (t > tp || (t === tp && k > kk[p]!)) break;
       const ap = a[p]!;
-      if (!before(x, ap)) break;
       a[i] = ap;
+      tk[i] = tp;
+      kk[i] = kk[p]!;
       ap.pos = i;
       i = p;
     }
     a[i] = x;
+    tk[i] = t;
+    kk[i] = k;
     x.pos = i;
   }
 
-  private down(i: number, x: SimEvent): void {
+  private down(i: number, x: SimEvent, t: number, k: number): void {
     const a = this.a;
-    const n = a.length;
+    const tk = this.tk;
+    const kk = this.kk;
+    const n = this.n;
     const half = n >> 1;
     while (i < half) {
       let c = 2 * i + 1;
-      let ac = a[c]!;
+      let tc = tk[c]!;
+      let kc = kk[c]!;
       const r = c + 1;
       if (r < n) {
-        const ar = a[r]!;
-        if (before(ar, ac)) {
+        const tr = tk[r]!;
+        if (tr < tc || (tr === tc && kk[r]! < kc)) {
           c = r;
-          ac = ar;
+          tc = tr;
+          kc = kk[r]!;
         }
       }
-      if (!before(ac, x)) break;
+      if (t < tc || (t === tc && k < kc)) break;
+      const ac = a[c]!;
       a[i] = ac;
+      tk[i] = tc;
+      kk[i] = kc;
       ac.pos = i;
       i = c;
     }
     a[i] = x;
+    tk[i] = t;
+    kk[i] = k;
     x.pos = i;
   }
-}
-
-function before(x: SimEvent, y: SimEvent): boolean {
-  return x.t < y.t || (x.t === y.t && x.key < y.key);
 }
