@@ -69,7 +69,17 @@ export class EventQueue {
 
   /** Queues `ev` at time `t`; if it is already queued it is moved (a reschedule). */
   schedule(ev: SimEvent, t: number): void {
-    this.place(ev, t, ev.phase * PHASE_SHIFT + this.seq++);
+    const key = ev.phase * PHASE_SHIFT + this.seq++;
+    ev.t = t;
+    const i = ev.pos;
+    if (i >= 0) {
+      // Move in place: the new key is (t, a newer seq), so it only rises unless t is earlier.
+      if (t < this.tk[i]!) this.up(i, ev, t, key);
+      else this.down(i, ev, t, key);
+      return;
+    }
+    if (this.n === this.tk.length) this.grow();
+    this.up(this.n++, ev, t, key);
   }
 
   /**
@@ -83,10 +93,7 @@ export class EventQueue {
 
   /** Queues (or moves) `ev` at time `t` with an insertion number from reserveSeq(). */
   scheduleReserved(ev: SimEvent, t: number, seq: number): void {
-    this.place(ev, t, ev.phase * PHASE_SHIFT + seq);
-  }
-
-  private place(ev: SimEvent, t: number, key: number): void {
+    const key = ev.phase * PHASE_SHIFT + seq;
     ev.t = t;
     const i = ev.pos;
     if (i >= 0) {

@@ -41,7 +41,7 @@ import { BandwidthGroup } from './bandwidth.js';
 import { Cpu } from './cpu.js';
 import type { EnqueueKind, Policy } from './policy/types.js';
 import { niceWeight, tickAfter } from './policy/types.js';
-import { Thread, type ThreadBody, type ThreadState } from './thread.js';
+import { Thread, ThreadNumbers, type ThreadBody, type ThreadState } from './thread.js';
 
 export interface KernelConfig {
   cpus: number;
@@ -113,6 +113,7 @@ export class Kernel implements EventHandler {
   private idleCount: number;
   private readonly balanceEv: SimEvent;
   private nextTid = 1;
+  private readonly numbers = new ThreadNumbers();
 
   constructor(
     readonly engine: Engine,
@@ -154,7 +155,7 @@ export class Kernel implements EventHandler {
 
   /** Creates a Runnable thread and places it on a CPU. */
   spawn(name: string, body: ThreadBody, opts: SpawnOptions = {}): Thread {
-    const t = new Thread(this.nextTid++, name, body, opts.group ?? null);
+    const t = new Thread(this.nextTid++, name, body, opts.group ?? null, this.numbers);
     if (opts.nice !== undefined && opts.nice !== 0) {
       t.nice = opts.nice;
       t.weight = niceWeight(opts.nice);
