@@ -12,7 +12,7 @@ import { defaultGomaxprocs, modelName, parseModel } from './exec/model.js';
 import { PoolModel } from './exec/pool.js';
 import { ThreadsModel } from './exec/threads.js';
 import { DEFAULT_COSTS, type Costs } from './hw/costs.js';
-import { summarize, type Summary } from './metrics/stats.js';
+import type { Summary } from './metrics/stats.js';
 import type { BandwidthGroup } from './os/bandwidth.js';
 import { Kernel } from './os/kernel.js';
 import { getPolicy } from './os/policy/registry.js';
@@ -319,15 +319,15 @@ export class Simulation {
         created: runner.rootsCreated,
         completed: runner.rootsCompleted,
         throughputPerSec: simulatedNs > 0 ? round4(runner.rootsCompleted / (simulatedNs / 1e9)) : 0,
-        latencyNs: summarize(runner.latency.view()),
+        latencyNs: runner.latency.summary(),
         spawned: {
           created: runner.created - runner.rootsCreated,
           completed: runner.completed - runner.rootsCompleted,
-          latencyNs: summarize(runner.spawnedLatency.view()),
+          latencyNs: runner.spawnedLatency.summary(),
         },
-        bySource: [...runner.bySource].map(([name, st]) => ({ name, created: st.created, completed: st.completed, latencyNs: summarize(st.latency.view()) })),
+        bySource: [...runner.bySource].map(([name, st]) => ({ name, created: st.created, completed: st.completed, latencyNs: st.latency.summary() })),
       },
-      schedLatencyNs: summarize(kernel.schedLatency.view()),
+      schedLatencyNs: kernel.schedLatency.summary(),
     };
     if (runner.recordOrder) r.tasks.completionOrder = runner.order.slice();
     if (this.group !== null) {

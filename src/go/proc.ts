@@ -36,12 +36,12 @@ import type { Rng } from '../engine/rng.js';
 import { formatDuration, type Nanos } from '../engine/time.js';
 import type { ExecModel } from '../exec/model.js';
 import type { BandwidthGroup } from '../os/bandwidth.js';
-import { Samples, type Kernel } from '../os/kernel.js';
+import type { Kernel } from '../os/kernel.js';
+import { Samples } from '../metrics/stats.js';
 import type { Thread, ThreadBody } from '../os/thread.js';
 import { Action, type Runner } from '../program/runner.js';
 import { FatalError } from '../program/sync.js';
 import type { Task } from '../program/task.js';
-import { summarize } from '../metrics/stats.js';
 import type { TraceSink } from '../trace/events.js';
 import {
   FORCE_PREEMPT_NS,
@@ -285,8 +285,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       globalRunqMax: this.globalRunqMax,
       schedules: this.schedules,
       timersRun: this.timersRun,
-      goroutineSchedLatencyNs: summarize(this.gSchedLatency.view()),
-      timerLatenessNs: summarize(this.timerLateness.view()),
+      goroutineSchedLatencyNs: this.gSchedLatency.summary(),
+      timerLatenessNs: this.timerLateness.summary(),
       executesPerP: this.allp.map((p) => p.executes),
     };
   }

@@ -19,13 +19,58 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
   return sorted[Math.min(n, rank) - 1]!;
 }
 
+/**
+ * A growing list of samples (one per scheduling decision: millions), in fixed-size chunks so
+ * that growing never copies.
+ */
+export class Samples {
+  private chunks: Float64Array[] = [];
+  private cur = new Float64Array(CHUNK);
+  private i = 0;
+  /** Samples so far. */
+  n = 0;
+
+  push(x: number): void {
+    if (this.i === CHUNK) {
+      this.chunks.push(this.cur);
+      this.cur = new Float64Array(CHUNK);
+      this.i = 0;
+    }
+    this.cur[this.i++] = x;
+    this.n++;
+  }
+
+  /** A fresh contiguous copy of the samples, in the order pushed. */
+  view(): Float64Array {
+    const out = new Float64Array(this.n);
+    let o = 0;
+    for (const c of this.chunks) {
+      out.set(c, o);
+      o += CHUNK;
+    }
+    out.set(this.cur.subarray(0, this.i), o);
+    return out;
+  }
+
+  summary(): Summary {
+    return summarizeInPlace(this.view());
+  }
+}
+
+const CHUNK = 65536;
+
+/** Summary of `samples` (left unchanged). */
 export function summarize(samples: Float64Array): Summary {
-  const n = samples.length;
+  return summarizeInPlace(samples.slice());
+}
+
+/** Summary of `s`, which it reorders. */
+export function summarizeInPlace(s: Float64Array): Summary {
+  const n = s.length;
   if (n === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   // The three order statistics by selection (O(n)) rather than a full sort: runs keep a
   // sample per scheduling decision, millions of them. Same values as percentile() on the
-  // sorted samples.
-  const s = samples.slice();
+  // sorted samples. Lowest rank first, each next one among the values above it.
   let sum = 0;
   let max = -Infinity;
   for (let i = 0; i < n; i++) {
@@ -36,9 +81,9 @@ export function summarize(samples: Float64Array): Summary {
   const k99 = rankIndex(99, n);
   const k90 = rankIndex(90, n);
   const k50 = rankIndex(50, n);
-  select(s, k99, 0, n - 1);
-  select(s, k90, 0, k99);
-  select(s, k50, 0, k90);
+  select(s, k50, 0, n - 1);
+  select(s, k90, k50, n - 1);
+  select(s, k99, k90, n - 1);
   return { count: n, mean: Math.round(sum / n), p50: s[k50]!, p90: s[k90]!, p99: s[k99]!, max };
 }
 

@@ -31,6 +31,7 @@
  * SIM: no SMT sibling slowdown, no NUMA or cache model, IPIs only for wake-ups onto idle CPUs;
  * a preemption of a remote CPU's thread takes effect immediately.
  */
+import { Samples } from '../metrics/stats.js';
 import { invariant, InvariantError } from '../engine/assert.js';
 import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
@@ -78,23 +79,6 @@ const EV_WAKE = 11;
 const EV_BALANCE = 12;
 const EV_REFILL = 13;
 const EV_EXHAUST = 14;
-
-/** Growable array of numbers (samples), cheaper than number[] for millions of pushes. */
-export class Samples {
-  data = new Float64Array(1024);
-  n = 0;
-  push(x: number): void {
-    if (this.n === this.data.length) {
-      const nd = new Float64Array(this.data.length * 2);
-      nd.set(this.data);
-      this.data = nd;
-    }
-    this.data[this.n++] = x;
-  }
-  view(): Float64Array {
-    return this.data.subarray(0, this.n);
-  }
-}
 
 export class Kernel implements EventHandler {
   readonly cpus: Cpu[] = [];

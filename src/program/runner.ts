@@ -10,7 +10,7 @@
 import type { Engine } from '../engine/engine.js';
 import type { Rng } from '../engine/rng.js';
 import type { Nanos } from '../engine/time.js';
-import { Samples } from '../os/kernel.js';
+import { Samples } from '../metrics/stats.js';
 import type { TraceSink } from '../trace/events.js';
 import { chanClose, chanRecv, chanSelect, chanSend, SEND_ON_CLOSED } from './chan.js';
 import { sample } from './dist.js';
