@@ -27,7 +27,7 @@ describe('EventQueue order', () => {
     ];
     for (const [t, phase, label] of spec) q.schedule(new SimEvent(nop, 0, label, phase), t);
     const out: string[] = [];
-    for (let e = q.pop(); e !== undefined; e = q.pop()) out.push(`${e.t}/${e.phase}/${e.arg as string}`);
+    for (let t = q.peekTime(), e = q.pop(); e !== undefined; t = q.peekTime(), e = q.pop()) out.push(`${t}/${e.phase}/${e.arg as string}`);
     expect(out).toEqual(['0/5/f', '1/3/c', '1/3/g', '5/0/b', '5/0/e', '5/1/i', '5/2/a', '5/2/d', '9/0/h']);
   });
 
@@ -35,10 +35,16 @@ describe('EventQueue order', () => {
     const q = new EventQueue();
     const rng = new Rng(7);
     const evs: SimEvent[] = [];
+    const timeOf = new Map<SimEvent, number>();
+    const at = (e: SimEvent, t: number): void => {
+      timeOf.set(e, t);
+      q.schedule(e, t);
+      expect(q.timeOf(e)).toBe(t);
+    };
     for (let i = 0; i < 2000; i++) {
       const e = new SimEvent(nop, 0, i, rng.int(4));
       evs.push(e);
-      q.schedule(e, rng.int(50));
+      at(e, rng.int(50));
     }
     // Cancel every 7th, reschedule every 5th (a reschedule takes a new seq).
     let order = 0;
@@ -47,12 +53,12 @@ describe('EventQueue order', () => {
     for (let i = 0; i < evs.length; i += 7) expect(q.cancel(evs[i]!)).toBe(true);
     for (let i = 0; i < evs.length; i += 5) {
       if (i % 7 === 0) continue;
-      q.schedule(evs[i]!, rng.int(50));
+      at(evs[i]!, rng.int(50));
       seqOf.set(evs[i]!, order++);
     }
     const expected = evs
       .filter((_, i) => i % 7 !== 0)
-      .sort((x, y) => x.t - y.t || x.phase - y.phase || seqOf.get(x)! - seqOf.get(y)!);
+      .sort((x, y) => timeOf.get(x)! - timeOf.get(y)! || x.phase - y.phase || seqOf.get(x)! - seqOf.get(y)!);
     const got: SimEvent[] = [];
     for (let e = q.pop(); e !== undefined; e = q.pop()) got.push(e);
     expect(got.map((e) => e.arg)).toEqual(expected.map((e) => e.arg));
@@ -84,7 +90,10 @@ describe('EventQueue order', () => {
     q.schedule(a, 30);
     expect(q.size).toBe(2);
     expect(q.pop()).toBe(b);
-    expect(q.pop()!.t).toBe(30);
+    expect(q.timeOf(a)).toBe(30);
+    expect(q.peekTime()).toBe(30);
+    expect(q.pop()).toBe(a);
+    expect(q.timeOf(a)).toBeNaN();
     // Moving earlier works too, and a same-time reschedule goes behind earlier insertions.
     const c = new SimEvent(nop, 0, 'c');
     const d = new SimEvent(nop, 0, 'd');

@@ -53,6 +53,11 @@ export class Engine {
     this.queue.schedule(ev, t);
   }
 
+  /** Time `ev` is armed for (NaN when it is not armed). */
+  timeOf(ev: SimEvent): Nanos {
+    return this.queue.timeOf(ev);
+  }
+
   /** An insertion number for an event to be armed later with atReserved (see EventQueue). */
   reserveSeq(): number {
     return this.queue.reserveSeq();

@@ -18,7 +18,7 @@
  * not on the event objects: times and keys pass 2^31 early in a run, and V8 keeps such numbers
  * in object fields as separate heap boxes, so comparing two events through their fields would
  * load four extra objects. Sifting reads only the typed arrays, and writes `pos` of the events
- * it moves.
+ * it moves. An event's own time is read from the heap too (`timeOf`).
  */
 import { InvariantError } from './assert.js';
 
@@ -27,9 +27,7 @@ export interface EventHandler {
 }
 
 export class SimEvent {
-  /** Time it is (or was last) queued for. */
-  t = 0;
-  /** Heap index, or -1 when the event is not queued. */
+  /** Heap index, or -1 when the event is not queued (its time: EventQueue.timeOf). */
   pos = -1;
   constructor(
     public h: EventHandler,
@@ -62,6 +60,11 @@ export class EventQueue {
     return this.n > 0 ? this.a[0] : undefined;
   }
 
+  /** Time `ev` is queued for (NaN when it is not queued). */
+  timeOf(ev: SimEvent): number {
+    return ev.pos >= 0 ? this.tk[ev.pos]! : NaN;
+  }
+
   /** Time of the earliest event (Infinity when empty). */
   peekTime(): number {
     return this.n > 0 ? this.tk[0]! : Infinity;
@@ -70,16 +73,21 @@ export class EventQueue {
   /** Queues `ev` at time `t`; if it is already queued it is moved (a reschedule). */
   schedule(ev: SimEvent, t: number): void {
     const key = ev.phase * PHASE_SHIFT + this.seq++;
-    ev.t = t;
-    const i = ev.pos;
+    let i = ev.pos;
     if (i >= 0) {
       // Move in place: the new key is (t, a newer seq), so it only rises unless t is earlier.
-      if (t < this.tk[i]!) this.up(i, ev, t, key);
-      else this.down(i, ev, t, key);
+      const earlier = t < this.tk[i]!;
+      this.tk[i] = t;
+      this.kk[i] = key;
+      if (earlier) this.up(i, ev);
+      else this.down(i, ev, i);
       return;
     }
-    if (this.n === this.tk.length) this.grow();
-    this.up(this.n++, ev, t, key);
+    i = this.n++;
+    if (i === this.tk.length) this.grow();
+    this.tk[i] = t;
+    this.kk[i] = key;
+    this.up(i, ev);
   }
 
   /**
@@ -94,17 +102,27 @@ export class EventQueue {
   /** Queues (or moves) `ev` at time `t` with an insertion number from reserveSeq(). */
   scheduleReserved(ev: SimEvent, t: number, seq: number): void {
     const key = ev.phase * PHASE_SHIFT + seq;
-    ev.t = t;
-    const i = ev.pos;
+    let i = ev.pos;
     if (i >= 0) {
-      // Move in place: the new key is (t, a newer seq), so it only rises unless t is earlier.
-      if (t < this.tk[i]!) this.up(i, ev, t, key);
-      else this.down(i, ev, t, key);
+      const earlier = t < this.tk[i]!;
+      this.tk[i] = t;
+      this.kk[i] = key;
+      if (earlier) this.up(i, ev);
+      else this.down(i, ev, i);
       return;
     }
-    if (this.n === this.tk.length) this.grow();
-    this.up(this.n++, ev, t, key);
+    i = this.n++;
+    if (i === this.tk.length) this.grow();
+    this.tk[i] = t;
+    this.kk[i] = key;
+    this.up(i, ev);
   }
+
+  /*
+   * The sift functions take the moving entry's key from a slot of the key arrays (`src`), not
+   * as arguments: a double passed to a call that is not inlined is boxed, one allocation per
+   * heap operation.
+   */
 
   private grow(): void {
     const tk = new Float64Array(this.tk.length * 2);
@@ -130,7 +148,7 @@ export class EventQueue {
     top.pos = -1;
     this.n = n - 1;
     // Slots past n keep stale references to events that their owners hold anyway.
-    if (n > 1) this.down(0, a[n - 1]!, this.tk[n - 1]!, this.kk[n - 1]!);
+    if (n > 1) this.down(0, a[n - 1]!, n - 1);
     return top;
   }
 
@@ -149,23 +167,29 @@ export class EventQueue {
     const x = a[last]!;
     if (x === ev) return;
     // Put the last entry into the hole and restore the heap in whichever direction it needs.
-    const t = this.tk[last]!;
-    const k = this.kk[last]!;
+    const tk = this.tk;
+    const kk = this.kk;
     if (i > 0) {
       const p = (i - 1) >> 1;
-      const tp = this.tk[p]!;
-      if (t < tp || (t === tp && k < this.kk[p]!)) {
-        this.up(i, x, t, k);
+      const t = tk[last]!;
+      const tp = tk[p]!;
+      if (t < tp || (t === tp && kk[last]! < kk[p]!)) {
+        tk[i] = t;
+        kk[i] = kk[last]!;
+        this.up(i, x);
         return;
       }
     }
-    this.down(i, x, t, k);
+    this.down(i, x, last);
   }
 
-  private up(i: number, x: SimEvent, t: number, k: number): void {
+  /** Sifts `x`, whose key is already in slot i, up from i. */
+  private up(i: number, x: SimEvent): void {
     const a = this.a;
     const tk = this.tk;
     const kk = this.kk;
+    const t = tk[i]!;
+    const k = kk[i]!;
     while (i > 0) {
       const p = (i - 1) >> 1;
       const tp = tk[p]!;
@@ -183,10 +207,13 @@ export class EventQueue {
     x.pos = i;
   }
 
-  private down(i: number, x: SimEvent, t: number, k: number): void {
+  /** Sifts `x`, whose key is in slot src (src ≥ i, or unused), down from the hole at i. */
+  private down(i: number, x: SimEvent, src: number): void {
     const a = this.a;
     const tk = this.tk;
     const kk = this.kk;
+    const t = tk[src]!;
+    const k = kk[src]!;
     const n = this.n;
     const half = n >> 1;
     while (i < half) {

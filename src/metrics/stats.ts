@@ -31,13 +31,15 @@ export class Samples {
   n = 0;
 
   push(x: number): void {
-    if (this.i === CHUNK) {
-      this.chunks.push(this.cur);
-      this.cur = new Float64Array(CHUNK);
-      this.i = 0;
-    }
+    if (this.i === CHUNK) this.next();
     this.cur[this.i++] = x;
     this.n++;
+  }
+
+  private next(): void {
+    this.chunks.push(this.cur);
+    this.cur = new Float64Array(CHUNK);
+    this.i = 0;
   }
 
   /** A fresh contiguous copy of the samples, in the order pushed. */

@@ -42,7 +42,7 @@ import { BandwidthGroup } from './bandwidth.js';
 import { Cpu } from './cpu.js';
 import type { EnqueueKind, Policy } from './policy/types.js';
 import { niceWeight, tickAfter } from './policy/types.js';
-import { Thread, ThreadNumbers, type ThreadBody, type ThreadState } from './thread.js';
+import { Thread, type ThreadBody, type ThreadState } from './thread.js';
 
 export interface KernelConfig {
   cpus: number;
@@ -97,7 +97,6 @@ export class Kernel implements EventHandler {
   private idleCount: number;
   private readonly balanceEv: SimEvent;
   private nextTid = 1;
-  private readonly numbers = new ThreadNumbers();
 
   constructor(
     readonly engine: Engine,
@@ -139,7 +138,7 @@ export class Kernel implements EventHandler {
 
   /** Creates a Runnable thread and places it on a CPU. */
   spawn(name: string, body: ThreadBody, opts: SpawnOptions = {}): Thread {
-    const t = new Thread(this.nextTid++, name, body, opts.group ?? null, this.numbers);
+    const t = new Thread(this.nextTid++, name, body, opts.group ?? null);
     if (opts.nice !== undefined && opts.nice !== 0) {
       t.nice = opts.nice;
       t.weight = niceWeight(opts.nice);
@@ -612,7 +611,7 @@ export class Kernel implements EventHandler {
    */
   private syncSlice(cpu: Cpu): boolean {
     const ev = cpu.ev;
-    if (!ev.queued || (ev.kind === EV_BURST && ev.t < cpu.sliceAt)) return false;
+    if (!ev.queued || (ev.kind === EV_BURST && this.engine.timeOf(ev) < cpu.sliceAt)) return false;
     cpu.slicePending = false;
     this.engine.atReserved(cpu.sliceEv, cpu.sliceAt, cpu.sliceSeq);
     return true;
@@ -792,8 +791,8 @@ export class Kernel implements EventHandler {
         // burst's end, or a body run (after an interrupt or a yield) at or before the check.
         const ev = cpu.ev;
         invariant(
-          c !== null && !cpu.sliceEv.queued && ev.queued && (ev.kind === EV_BURST ? ev.t < cpu.sliceAt : ev.t <= cpu.sliceAt),
-          () => `check: cpu ${cpu.id} holds back a slice check at ${cpu.sliceAt} that could fire first (cpu.ev kind ${ev.kind} at ${ev.t})`,
+          c !== null && !cpu.sliceEv.queued && ev.queued && (ev.kind === EV_BURST ? this.engine.timeOf(ev) < cpu.sliceAt : this.engine.timeOf(ev) <= cpu.sliceAt),
+          () => `check: cpu ${cpu.id} holds back a slice check at ${cpu.sliceAt} that could fire first (cpu.ev kind ${ev.kind} at ${this.engine.timeOf(ev)})`,
         );
       }
       if (c !== null) {

@@ -52,50 +52,52 @@ interface Frame {
   left: number;
 }
 
-/** Runs an op list; the outermost level is kept inline, nested repeats on a small stack. */
-class ListInstance implements ProgramInstance {
-  private ops: ListOp[];
-  private i = 0;
-  private left = 1;
-  private stack: Frame[] | null = null;
-  constructor(ops: ListOp[]) {
-    this.ops = ops;
-  }
-  next(): Op | null {
-    for (;;) {
-      if (this.i >= this.ops.length) {
-        if (--this.left > 0) {
-          this.i = 0;
-          continue;
-        }
-        const st = this.stack;
-        if (st === null || st.length === 0) {
-          this.i = this.ops.length;
-          this.left = 0;
-          return null;
-        }
-        const f = st.pop()!;
-        this.ops = f.ops;
-        this.i = f.i;
-        this.left = f.left;
+/** Where an op list is: the outermost level inline, nested repeats on a small stack. */
+export interface ListState {
+  lops: ListOp[];
+  li: number;
+  lleft: number;
+  lstack: Frame[] | null;
+}
+
+/**
+ * The next op of the list program whose position is `st`, or null when it is done. A task
+ * keeps this state itself (Task.startList), so a step loads no separate interpreter object.
+ */
+export function listNext(st: ListState): Op | null {
+  for (;;) {
+    if (st.li >= st.lops.length) {
+      if (--st.lleft > 0) {
+        st.li = 0;
         continue;
       }
-      const op = this.ops[this.i++]!;
-      if (op.op === 'repeat') {
-        if (op.times > 0 && op.body.length > 0) {
-          (this.stack ??= []).push({ ops: this.ops, i: this.i, left: this.left });
-          this.ops = op.body;
-          this.i = 0;
-          this.left = op.times;
-        }
-        continue;
+      const stack = st.lstack;
+      if (stack === null || stack.length === 0) {
+        st.li = st.lops.length;
+        st.lleft = 0;
+        return null;
       }
-      return op;
+      const f = stack.pop()!;
+      st.lops = f.ops;
+      st.li = f.i;
+      st.lleft = f.left;
+      continue;
     }
+    const op = st.lops[st.li++]!;
+    if (op.op === 'repeat') {
+      if (op.times > 0 && op.body.length > 0) {
+        (st.lstack ??= []).push({ ops: st.lops, i: st.li, left: st.lleft });
+        st.lops = op.body;
+        st.li = 0;
+        st.lleft = op.times;
+      }
+      continue;
+    }
+    return op;
   }
 }
 
 export function fromOps(name: string, ops: ListOp[]): Program {
   invariant(Array.isArray(ops), 'fromOps: ops must be an array');
-  return { name, start: () => new ListInstance(ops) };
+  return { name, start: (task) => task.startList(ops) };
 }

@@ -4,8 +4,11 @@
  */
 import { hash32, RandomStream } from '../engine/rng.js';
 import type { Nanos } from '../engine/time.js';
-import type { Program, ProgramInstance, TaskInfo } from './program.js';
+import { listNext, type ListOp, type ListState, type Program, type ProgramInstance, type TaskInfo } from './program.js';
 import type { SelectWait } from './chan.js';
+import type { Op } from './ops.js';
+
+const NO_OPS: ListOp[] = [];
 
 /** Mixes a parent's stream key with a child index (deterministic, 32-bit). */
 export function mixKey(parent: number, index: number): number {
@@ -21,8 +24,13 @@ export function mixKey(parent: number, index: number): number {
  * A task is its own random stream (it extends RandomStream, seeded from `key`), so a duration
  * draw touches no other object.
  */
-export class Task extends RandomStream implements TaskInfo {
+export class Task extends RandomStream implements TaskInfo, ListState, ProgramInstance {
   inst: ProgramInstance | null = null;
+  // ---- list programs (fromOps): the task is its own interpreter (see listNext) ----
+  lops: ListOp[] = NO_OPS;
+  li = 0;
+  lleft = 0;
+  lstack: ListState['lstack'] = null;
   /** Result handed to the program at its next step. */
   result: unknown = undefined;
   /** Duration of the action the runner just returned (compute/io/syscall/sleep), in ns. */
@@ -68,6 +76,20 @@ export class Task extends RandomStream implements TaskInfo {
     readonly key: number,
   ) {
     super(key);
+  }
+
+  /** Starts running op list `ops` (fromOps); the task is then its own ProgramInstance. */
+  startList(ops: ListOp[]): ProgramInstance {
+    this.lops = ops;
+    this.li = 0;
+    this.lleft = 1;
+    this.lstack = null;
+    return this;
+  }
+
+  /** The next op of its list program (only when started by startList). */
+  next(): Op | null {
+    return listNext(this);
   }
 
   get done(): boolean {
