@@ -22,10 +22,12 @@ export class RandomStream {
       t = Math.imul(t, 0x735a2d97);
       return (t ^ (t >>> 15)) >>> 0;
     };
-    this.a = sm();
-    this.b = sm();
-    this.c = sm();
-    this.d = sm();
+    // Kept as signed 32-bit values (the same bits): V8 stores them in the object as small
+    // integers, where unsigned values ≥ 2^31 would each live in a separate heap box.
+    this.a = sm() | 0;
+    this.b = sm() | 0;
+    this.c = sm() | 0;
+    this.d = sm() | 0;
   }
 
   nextU32(): number {

@@ -36,6 +36,8 @@ export class Thread {
   rqCpu = -1;
   /** CPU it last ran on (-1: never ran). */
   lastCpu = -1;
+  /** For RR: remaining quantum carried across preemptions by higher work (unused by FIFO). */
+  timeSliceLeft: Nanos = 0;
   /** When the thread entered its current state. */
   since: Nanos = 0;
   /** Remaining CPU work of the current compute burst (0: none). */
@@ -45,8 +47,6 @@ export class Thread {
   runningNs: Nanos = 0;
   runnableNs: Nanos = 0;
   waitingNs: Nanos = 0;
-  /** For RR: remaining quantum carried across preemptions by higher work (unused by FIFO). */
-  timeSliceLeft: Nanos = 0;
   /** When the thread was last put on a CPU (its current slice began). */
   execStart: Nanos = 0;
   /** Total CPU time received (ns). */

@@ -25,39 +25,40 @@ export function mixKey(parent: number, index: number): number {
  * draw touches no other object.
  */
 export class Task extends RandomStream implements TaskInfo, ListState, ProgramInstance {
-  inst: ProgramInstance | null = null;
-  // ---- list programs (fromOps): the task is its own interpreter (see listNext) ----
-  lops: ListOp[] = NO_OPS;
-  li = 0;
-  lleft = 0;
-  lstack: ListState['lstack'] = null;
-  /** Result handed to the program at its next step. */
-  result: unknown = undefined;
-  /** Duration of the action the runner just returned (compute/io/syscall/sleep), in ns. */
-  ns: Nanos = 0;
-  /** What the task waits for while parked ("chan receive", "sync.Mutex.Lock", …). */
-  waitReason = '';
-  /** The object it waits on (for deadlock reports), if any. */
-  waitOn = '';
-  /** Mutex wake in normal mode: the task must compete for the lock again when it runs. */
-  retryLock = false;
-  /** When the task first started waiting for the mutex it wants (-1: not waiting). */
-  lockWaitStart: Nanos = -1;
-  sel: SelectWait | null = null;
-  /** CPU time owed for sync ops that completed without parking (paid with the next CPU work). */
-  cpuDebt = 0;
+  // Fields in order of use by a step (after RandomStream's state, which comes first).
   /**
    * Models that run tasks on OS threads (threads, pool): the system call the task's thread is
    * in the middle of (exec/taskthread.ts PEND_*; 0: none).
    */
   osPending = 0;
+  inst: ProgramInstance | null = null;
+  /** Result handed to the program at its next step. */
+  result: unknown = undefined;
+  /** Mutex wake in normal mode: the task must compete for the lock again when it runs. */
+  retryLock = false;
+  // ---- list programs (fromOps): the task is its own interpreter (see listNext) ----
+  lops: ListOp[] = NO_OPS;
+  li = 0;
+  lleft = 0;
+  lstack: ListState['lstack'] = null;
+  /** Duration of the action the runner just returned (compute/io/syscall/sleep), in ns. */
+  ns: Nanos = 0;
+  /** CPU time owed for sync ops that completed without parking (paid with the next CPU work). */
+  cpuDebt = 0;
   /** Set by the model (a mutex handoff): stop after the current op and yield. */
   yieldNow = false;
+  /** What the task waits for while parked ("chan receive", "sync.Mutex.Lock", …). */
+  waitReason = '';
+  /** Execution-model data (the OS thread, or the Go G). */
+  exec: unknown = null;
+  /** The object it waits on (for deadlock reports), if any. */
+  waitOn = '';
+  /** When the task first started waiting for the mutex it wants (-1: not waiting). */
+  lockWaitStart: Nanos = -1;
+  sel: SelectWait | null = null;
   startedAt: Nanos = -1;
   endedAt: Nanos = -1;
   children = 0;
-  /** Execution-model data (the OS thread, or the Go G). */
-  exec: unknown = null;
   /** Links in the runner's list of live tasks. */
   prevLive: Task | null = null;
   nextLive: Task | null = null;
