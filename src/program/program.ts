@@ -56,6 +56,7 @@ interface Frame {
 export interface ListState {
   lops: ListOp[];
   li: number;
+  /** Passes left at this level (-1: forever). */
   lleft: number;
   lstack: Frame[] | null;
 }
@@ -67,7 +68,8 @@ export interface ListState {
 export function listNext(st: ListState): Op | null {
   for (;;) {
     if (st.li >= st.lops.length) {
-      if (--st.lleft > 0) {
+      // lleft < 0: repeat forever.
+      if (st.lleft < 0 || --st.lleft > 0) {
         st.li = 0;
         continue;
       }
@@ -89,7 +91,9 @@ export function listNext(st: ListState): Op | null {
         (st.lstack ??= []).push({ ops: st.lops, i: st.li, left: st.lleft });
         st.lops = op.body;
         st.li = 0;
-        st.lleft = op.times;
+        // Forever is -1, not Infinity: a field that ever holds Infinity becomes a heap box in
+        // every task.
+        st.lleft = op.times === Infinity ? -1 : op.times;
       }
       continue;
     }

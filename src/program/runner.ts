@@ -133,7 +133,6 @@ export class Runner implements SyncContext {
   private stepInner(task: Task): Action {
     if (task.inst === null) {
       task.inst = task.program.start(task);
-      task.startedAt = this.engine.now;
     }
     if (task.result === SEND_ON_CLOSED) throw new ProgramPanic('send on closed channel', task);
     if (task.retryLock) {
@@ -236,7 +235,8 @@ export class Runner implements SyncContext {
   }
 
   private finish(task: Task): void {
-    task.endedAt = this.engine.now;
+    task.done = true;
+    const latency = this.engine.now - task.createdAt;
     this.completed++;
     this.live--;
     const p = task.prevLive;
@@ -248,12 +248,12 @@ export class Runner implements SyncContext {
     task.prevLive = task.nextLive = null;
     if (task.parent === null) {
       this.rootsCompleted++;
-      this.latency.push(task.endedAt - task.createdAt);
+      this.latency.push(latency);
       const st = this.bySource.get(task.name)!;
       st.completed++;
-      st.latency.push(task.endedAt - task.createdAt);
+      st.latency.push(latency);
     } else {
-      this.spawnedLatency.push(task.endedAt - task.createdAt);
+      this.spawnedLatency.push(latency);
     }
     if (this.recordOrder) this.order.push(task.id);
     if (this.trace !== null) this.trace.emit({ k: 'taskEnd', t: this.engine.now, task: task.id });

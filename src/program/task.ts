@@ -56,8 +56,13 @@ export class Task extends RandomStream implements TaskInfo, ListState, ProgramIn
   /** When the task first started waiting for the mutex it wants (-1: not waiting). */
   lockWaitStart: Nanos = -1;
   sel: SelectWait | null = null;
-  startedAt: Nanos = -1;
-  endedAt: Nanos = -1;
+  /** The program has finished. */
+  done = false;
+  /**
+   * Seed of the task's random stream, derived from its spawn path and the run's seed (kept as
+   * a signed 32-bit value: a small integer in the object rather than a heap box).
+   */
+  readonly key: number;
   children = 0;
   /** Links in the runner's list of live tasks. */
   prevLive: Task | null = null;
@@ -73,10 +78,10 @@ export class Task extends RandomStream implements TaskInfo, ListState, ProgramIn
     readonly index: number,
     /** For a root task: its source's label ("request0"); null for a spawned task. */
     readonly label: string | null,
-    /** Seed of the task's random stream, derived from its spawn path and the run's seed. */
-    readonly key: number,
+    key: number,
   ) {
     super(key);
+    this.key = key | 0;
   }
 
   /** Starts running op list `ops` (fromOps); the task is then its own ProgramInstance. */
@@ -91,10 +96,6 @@ export class Task extends RandomStream implements TaskInfo, ListState, ProgramIn
   /** The next op of its list program (only when started by startList). */
   next(): Op | null {
     return listNext(this);
-  }
-
-  get done(): boolean {
-    return this.endedAt >= 0;
   }
 
   /** Stable spawn path ("request0.17", "request0.17/3"), the same under every model. */
