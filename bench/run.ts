@@ -17,12 +17,15 @@
  * floor of any discrete-event simulation on one heap. Target: the model at ≥ 0.5× it.
  *
  * Every measurement runs several times, interleaved (model, bare, model, bare, …), and the
- * medians are reported: the machine is shared and noisy. Times are CPU time of this process
+ * medians are reported: the machine is shared and noisy. Each bench runs in a fresh process
+ * (as `schedlab run` runs one scenario per process). Times are CPU time of this process
  * (see timeIt). Usage:
  *   npm run bench [-- --reps 7] [-- --only rr-64x8] [-- --json] [-- --wall]
  */
 import { benchMillion, benchPingPong } from './go.js';
+import { execFileSync } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
 import { Engine } from '../src/engine/engine.js';
 import type { EventHandler } from '../src/engine/event-queue.js';
 import { simulate, type SimConfig } from '../src/sim.js';
@@ -192,53 +195,84 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+interface Row {
+  bench: string;
+  what: string;
+  reps: number;
+  modelEventsPerSec: number;
+  bareEventsPerSec?: number;
+  engineHoldEventsPerSec?: number;
+  ratio?: number;
+}
+
+/** Measures one bench in this process: model and bare loop interleaved, medians. */
+function measure(b: Bench, reps: number): Row {
+  // Warm-up (JIT), not measured.
+  b.run();
+  if (b.bare) bareHold(b.bare.pending, Math.min(b.bare.events, 200_000));
+  const model: number[] = [];
+  const bare: number[] = [];
+  const eng: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    model.push(timeIt(() => b.run()).rate);
+    if (b.bare) {
+      bare.push(timeIt(() => bareHold(b.bare!.pending, b.bare!.events)).rate);
+      eng.push(timeIt(() => engineHold(b.bare!.pending, b.bare!.events)).rate);
+    }
+  }
+  const m = median(model);
+  const row: Row = { bench: b.name, what: b.what, reps, modelEventsPerSec: Math.round(m) };
+  if (b.bare) {
+    const bm = median(bare);
+    row.bareEventsPerSec = Math.round(bm);
+    row.engineHoldEventsPerSec = Math.round(median(eng));
+    row.ratio = Math.round((m / bm) * 1000) / 1000;
+  }
+  return row;
+}
+
+/**
+ * Each bench runs in a fresh process, as `schedlab run` runs one scenario per process: in a
+ * shared process the JIT's type feedback from one workload (other thread counts, the Go
+ * model) slows the ones after it, which no real run would see.
+ */
 function main(): void {
   const reps = Number(arg('reps') ?? 5);
   const only = arg('only');
   const json = process.argv.includes('--json');
-  const rows: Array<Record<string, unknown>> = [];
+  const child = arg('child');
+  if (child !== undefined) {
+    const b = BENCHES.find((x) => x.name === child)!;
+    console.log(JSON.stringify(measure(b, reps)));
+    return;
+  }
+  const rows: Row[] = [];
   const fmt = (r: number): string => `${(r / 1e6).toFixed(2)} M/s`;
   for (const b of BENCHES) {
     if (only !== undefined && b.name !== only) continue;
-    // Warm-up (JIT), not measured.
-    b.run();
-    if (b.bare) bareHold(b.bare.pending, Math.min(b.bare.events, 200_000));
-    const model: number[] = [];
-    const bare: number[] = [];
-    const eng: number[] = [];
-    for (let i = 0; i < reps; i++) {
-      model.push(timeIt(() => b.run()).rate);
-      if (b.bare) {
-        bare.push(timeIt(() => bareHold(b.bare!.pending, b.bare!.events)).rate);
-        eng.push(timeIt(() => engineHold(b.bare!.pending, b.bare!.events)).rate);
-      }
-    }
-    const m = median(model);
-    const row: Record<string, unknown> = { bench: b.name, what: b.what, reps, modelEventsPerSec: Math.round(m) };
-    if (b.bare) {
-      const bm = median(bare);
-      const em = median(eng);
-      row.bareEventsPerSec = Math.round(bm);
-      row.engineHoldEventsPerSec = Math.round(em);
-      row.ratio = Math.round((m / bm) * 1000) / 1000;
-      if (!json) {
-        console.log(
-          `${b.name.padEnd(20)} model ${fmt(m)}   bare heap ${fmt(bm)}   ratio ${(m / bm).toFixed(2)}   (engine alone ${fmt(em)}; ${b.what}; median of ${reps})`,
-        );
-      }
-    } else if (!json) {
+    const args = ['--expose-gc', '--import', 'tsx', fileURLToPath(import.meta.url), '--child', b.name, '--reps', String(reps)];
+    if (WALL) args.push('--wall');
+    const row = JSON.parse(execFileSync(process.execPath, args, { encoding: 'utf8' }).trim().split('\n').pop()!) as Row;
+    rows.push(row);
+    if (json) continue;
+    const m = row.modelEventsPerSec;
+    if (row.ratio !== undefined) {
+      console.log(
+        `${b.name.padEnd(20)} model ${fmt(m)}   bare heap ${fmt(row.bareEventsPerSec!)}   ratio ${row.ratio.toFixed(2)}   (engine alone ${fmt(row.engineHoldEventsPerSec!)}; ${b.what}; median of ${reps})`,
+      );
+    } else {
       console.log(`${b.name.padEnd(20)} ${fmt(m)}   (${b.what}; median of ${reps})`);
     }
-    rows.push(row);
   }
   if (json) console.log(JSON.stringify({ node: process.version, rows }, null, 2));
 }
 
 main();
+const CHILD = arg('child') !== undefined;
 
 // ---------------------------------------------------------------- 1M live goroutines (issue 3)
 // Heap per live goroutine needs --expose-gc (npm run bench passes it). Target ≤ 500 bytes.
-if (!process.argv.includes('--json') && (arg('only') === undefined || arg('only') === 'go-1m')) {
+if (!CHILD && !process.argv.includes('--json') && (arg('only') === undefined || arg('only') === 'go-1m')) {
   const g = globalThis as { gc?: () => void };
   const f = benchMillion(1_000_000, () => performance.now(), () => process.memoryUsage().heapUsed, g.gc);
   console.log(
@@ -250,7 +284,7 @@ if (!process.argv.includes('--json') && (arg('only') === undefined || arg('only'
 // Events/s untraced vs a build without the hooks, with a sink, with the Perfetto protobuf and
 // JSON writers with and without the why texts, and the time to write a 10 M-event trace. Each
 // mode runs in a fresh process (bench/trace-overhead.ts). Skipped with --json or --no-trace.
-if (!process.argv.includes('--json') && !process.argv.includes('--no-trace') && (arg('only') === undefined || arg('only') === 'trace')) {
+if (!CHILD && !process.argv.includes('--json') && !process.argv.includes('--no-trace') && (arg('only') === undefined || arg('only') === 'trace')) {
   const { traceOverhead } = await import('./trace-overhead.js');
   const lines = await traceOverhead(Number(arg('trace-events') ?? 2_000_000), Number(arg('trace-reps') ?? 3), Number(arg('trace-big') ?? 10_000_000));
   for (const line of lines) console.log(line);
