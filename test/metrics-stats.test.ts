@@ -4,7 +4,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../src/engine/rng.js';
-import { percentile, summarize } from '../src/metrics/stats.js';
+import { percentile, Samples, summarize } from '../src/metrics/stats.js';
 
 function reference(xs: number[]) {
   const s = Float64Array.from(xs).sort();
@@ -34,5 +34,39 @@ describe('summarize', () => {
     expect(summarize(Float64Array.of(7))).toEqual({ count: 1, mean: 7, p50: 7, p90: 7, p99: 7, max: 7 });
     // Nearest rank on 10 samples: p50 = 5th, p90 = 9th, p99 = 10th.
     expect(summarize(Float64Array.from([10, 9, 8, 7, 6, 5, 4, 3, 2, 1]))).toEqual({ count: 10, mean: 6, p50: 5, p90: 9, p99: 10, max: 10 });
+  });
+});
+
+describe('Samples', () => {
+  it('keeps every sample in push order across chunk boundaries, and summarizes like summarize()', () => {
+    const rng = new Rng(5);
+    const s = new Samples();
+    const xs: number[] = [];
+    // 65,536 per chunk: three full chunks and part of a fourth, with values past 2^31.
+    for (let i = 0; i < 3 * 65536 + 1234; i++) {
+      const x = rng.int(1000) * 5_000_000 + i;
+      xs.push(x);
+      s.push(x);
+    }
+    expect(s.n).toBe(xs.length);
+    const v = s.view();
+    expect(v.length).toBe(xs.length);
+    expect(v[0]).toBe(xs[0]);
+    expect(v[65535]).toBe(xs[65535]);
+    expect(v[65536]).toBe(xs[65536]);
+    expect(v[xs.length - 1]).toBe(xs[xs.length - 1]);
+    expect(Array.from(v)).toEqual(xs);
+    expect(s.summary()).toEqual(reference(xs));
+    // summary() works on a copy: the samples are unchanged and a second summary agrees.
+    expect(Array.from(s.view())).toEqual(xs);
+    expect(s.summary()).toEqual(reference(xs));
+  });
+
+  it('summarizes an empty and an exactly-full chunk', () => {
+    expect(new Samples().summary()).toEqual({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
+    const s = new Samples();
+    const xs = Array.from({ length: 65536 }, (_, i) => 65536 - i);
+    for (const x of xs) s.push(x);
+    expect(s.summary()).toEqual(reference(xs));
   });
 });
