@@ -66,11 +66,19 @@ export class PbWriter {
       this.len = p;
       return;
     }
-    while (v >= 0x80) {
-      b[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    // Up to 2^53 (timestamps past 2.1 s): split into 32-bit words, shift 7 bits at a time.
+    let lo = v >>> 0;
+    let hi = (v - lo) / 0x100000000;
+    while (hi !== 0) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+      hi >>>= 7;
     }
-    b[p++] = v;
+    while (lo >= 0x80) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    b[p++] = lo;
     this.len = p;
   }
 
