@@ -363,7 +363,7 @@ describe('Perfetto protobuf export', () => {
         let why = '';
         for (const da of e.get(4) ?? []) {
           const d = sub(da);
-          // Short values are interned (string_value_iid = 17), long ones inline (string_value = 6).
+          // Recurring values are interned (string_value_iid = 17), others inline (string_value = 6).
           if (argNames.get(d.get(1)![0]!.num) === 'why') why = d.has(17) ? values.get(d.get(17)![0]!.num)! : pbString(d.get(6)![0]!.data);
         }
         expect(open.has(track)).toBe(false);

@@ -48,10 +48,17 @@ const DA_INT = 4;
 const DA_DOUBLE = 5;
 const DA_STRING = 6;
 const DA_STRING_IID = 17;
-/** Argument values shorter than this are interned (they repeat: reasons, names). */
-const INTERN_VALUE_MAX_LEN = 48;
-/** Values that recur (reasons) are interned first; the table stays small so lookups stay cheap. */
-const MAX_INTERNED_VALUES = 2048;
+/** Argument values longer than this are written inline. */
+const INTERN_VALUE_MAX_LEN = 160;
+/** At most this many distinct argument values are interned (the table stays small). */
+const MAX_INTERNED_VALUES = 4096;
+/**
+ * Values of one argument are interned while they recur: after the first TRIAL string values
+ * of an argument name, it stays interned only if at most 1 in 4 of them was new (the reasons
+ * `why` and `next` recur; a `cause` text is nearly always new, so looking it up would only
+ * cost a hash of its whole text and fill the table).
+ */
+const TRIAL = 256;
 // TrackDescriptor.
 const TD_UUID = 1;
 const TD_NAME = 2;
@@ -80,12 +87,22 @@ const SEQ_NEEDS = 2;
 const MAX_INTERNED = 200_000;
 const FLUSH_AT = 1 << 16;
 
+interface ArgName {
+  /** debug_annotation_names iid (0: written inline). */
+  iid: number;
+  /** Its string values are looked up in the interning table. */
+  internValues: boolean;
+  /** String values seen during the trial, and how many of them were new. */
+  tried: number;
+  fresh: number;
+}
+
 export class ProtoEncoder implements TraceEncoder {
   readonly nativeSched = true;
   /** The output: whole packets are written in place and flushed in chunks. */
   private readonly out: PbWriter = new PbWriter(FLUSH_AT * 2);
   private readonly names = new Map<string, number>();
-  private readonly argNames = new Map<string, number>();
+  private readonly argNames = new Map<string, ArgName>();
   private readonly values = new Map<string, number>();
   /** Interned entries first used by the packet being written: [kind field, iid, text]. */
   private readonly newIds: Array<[number, number, string]> = [];
@@ -185,6 +202,20 @@ export class ProtoEncoder implements TraceEncoder {
     return iid;
   }
 
+  /** An argument name's interning state (its own iid is assigned on first use). */
+  private argName(key: string): ArgName {
+    let a = this.argNames.get(key);
+    if (a === undefined) {
+      a = { iid: 0, internValues: true, tried: 0, fresh: 0 };
+      if (this.argNames.size < MAX_INTERNED) {
+        a.iid = this.argNames.size + 1;
+        this.newIds.push([3, a.iid, key]);
+      }
+      this.argNames.set(key, a);
+    }
+    return a;
+  }
+
   /** One TrackEvent packet at `t`, with the interned data it introduces. */
   private trackEvent(t: number, type: number, trackId: number, name: string | null, args: Args | null): void {
     const p = this.packet();
@@ -202,11 +233,20 @@ export class ProtoEncoder implements TraceEncoder {
       for (const key in args) {
         const v = args[key]!;
         p.begin(TE_DEBUG);
-        const kid = this.intern(this.argNames, 3, key);
-        if (kid > 0) p.uint(DA_NAME_IID, kid);
+        const a = this.argName(key);
+        if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
         else p.string(10, key);
         if (typeof v === 'string') {
-          const vid = v.length < INTERN_VALUE_MAX_LEN ? this.intern(this.values, 29, v, MAX_INTERNED_VALUES) : 0;
+          let vid = 0;
+          if (a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
+            const before = this.values.size;
+            vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
+            if (a.tried < TRIAL) {
+              a.tried++;
+              if (this.values.size !== before || vid === 0) a.fresh++;
+              if (a.tried === TRIAL && a.fresh * 4 > TRIAL) a.internValues = false;
+            }
+          }
           if (vid > 0) p.uint(DA_STRING_IID, vid);
           else p.string(DA_STRING, v);
         } else if (Number.isInteger(v)) p.uint(DA_INT, v);
