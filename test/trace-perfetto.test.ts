@@ -48,7 +48,7 @@ function ioThread(): SimConfig {
 
 function collect(config: SimConfig, format: 'json' | 'proto', why = true): { text: string; bytes: Uint8Array } {
   const parts: Array<string | Uint8Array> = [];
-  const w = { write: (c: string | Uint8Array) => parts.push(c) };
+  const w = { write: (c: string | Uint8Array) => parts.push(typeof c === 'string' ? c : c.slice()) };
   const meta: TraceMeta = traceMetaOf(config);
   const enc = format === 'json' ? new JsonEncoder(w) : new ProtoEncoder(w);
   simulate(config, { trace: new PerfettoSink(enc, meta, { why }) });

@@ -18,7 +18,7 @@
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
 import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type PrevState, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
-import { PbWriter } from './protowire.js';
+import { PbWriter, putVarint, varintSize } from './protowire.js';
 
 // TracePacket fields.
 const P_FTRACE = 1;
@@ -86,6 +86,7 @@ const SEQ_NEEDS = 2;
 /** Interning stops growing past this many names (later ones are written inline). */
 const MAX_INTERNED = 200_000;
 const FLUSH_AT = 1 << 16;
+const utf8 = new TextEncoder();
 
 interface ArgName {
   /** debug_annotation_names iid (0: written inline). */
@@ -107,6 +108,9 @@ export class ProtoEncoder implements TraceEncoder {
   /** Interned entries first used by the packet being written: [kind field, iid, text]. */
   private readonly newIds: Array<[number, number, string]> = [];
   private pid = 0;
+  /** UTF-8 comm bytes by tid, and the idle task's name by CPU. */
+  private readonly comms: Array<{ name: string; bytes: Uint8Array } | undefined> = [];
+  private readonly swappers: Uint8Array[] = [];
 
   constructor(private readonly sink: ChunkWriter) {}
 
@@ -123,7 +127,8 @@ export class ProtoEncoder implements TraceEncoder {
 
   private flush(): void {
     if (this.out.len > 0) {
-      this.sink.write(this.out.bytes().slice());
+      // A view of the buffer, not a copy: the writer consumes it during the call (ChunkWriter).
+      this.sink.write(this.out.bytes());
       this.out.reset();
     }
   }
@@ -216,65 +221,109 @@ export class ProtoEncoder implements TraceEncoder {
     return a;
   }
 
-  /** One TrackEvent packet at `t`, with the interned data it introduces. */
-  private trackEvent(t: number, type: number, trackId: number, name: string | null, args: Args | null): void {
-    const p = this.packet();
+  /**
+   * One TrackEvent packet at `t` (BEGIN or INSTANT), with the interned data it introduces.
+   * Nested messages that cannot reach 128 bytes get a one-byte length; those with inline
+   * texts the two-byte redundant length.
+   */
+  private trackEvent(t: number, type: number, trackId: number, name: string, args: Args | null): void {
+    const p = this.out;
+    const big = args !== null;
+    const pk = big ? p.open2(1) : p.open1(1);
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
-    p.begin(P_TRACK_EVENT);
+    const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
     p.uint(TE_TYPE, type);
     p.uint(TE_TRACK, trackId);
-    if (name !== null) {
-      const iid = this.intern(this.names, 2, name);
-      if (iid > 0) p.uint(TE_NAME_IID, iid);
-      else p.string(TE_NAME, name);
-    }
+    const iid = this.intern(this.names, 2, name);
+    if (iid > 0) p.uint(TE_NAME_IID, iid);
+    else p.string(TE_NAME, name);
     if (args !== null) {
       for (const key in args) {
         const v = args[key]!;
-        p.begin(TE_DEBUG);
         const a = this.argName(key);
+        let vid = 0;
+        if (typeof v === 'string' && a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
+          const before = this.values.size;
+          vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
+          if (a.tried < TRIAL) {
+            a.tried++;
+            if (this.values.size !== before || vid === 0) a.fresh++;
+            if (a.tried === TRIAL && a.fresh * 4 > TRIAL) a.internValues = false;
+          }
+        }
+        const inline = typeof v === 'string' && vid === 0;
+        const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
         if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
         else p.string(10, key);
         if (typeof v === 'string') {
-          let vid = 0;
-          if (a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
-            const before = this.values.size;
-            vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
-            if (a.tried < TRIAL) {
-              a.tried++;
-              if (this.values.size !== before || vid === 0) a.fresh++;
-              if (a.tried === TRIAL && a.fresh * 4 > TRIAL) a.internValues = false;
-            }
-          }
           if (vid > 0) p.uint(DA_STRING_IID, vid);
           else p.string(DA_STRING, v);
         } else if (Number.isInteger(v)) p.uint(DA_INT, v);
         else p.double(DA_DOUBLE, v);
-        p.end();
+        if (inline) p.close2(da);
+        else p.close1(da);
       }
     }
-    p.end();
+    if (big) p.close2(te);
+    else p.close1(te);
     const ids = this.newIds;
     if (ids.length > 0) {
-      p.begin(P_INTERNED);
+      const at = p.open2(P_INTERNED);
       for (let i = 0; i < ids.length; i++) {
         const [kind, iid, text] = ids[i]!;
-        p.begin(kind);
+        const en = p.open2(kind);
         p.uint(1, iid);
         p.string(2, text);
-        p.end();
+        p.close2(en);
       }
-      p.end();
+      p.close2(at);
       ids.length = 0;
     }
     p.uint(P_SEQ_FLAGS, SEQ_NEEDS);
-    this.endPacket();
+    if (big) p.close2(pk);
+    else p.close1(pk);
+    if (p.len >= FLUSH_AT) this.flush();
+  }
+
+  /**
+   * A TrackEvent packet of fixed shape (SLICE_END, or COUNTER with `value` ≥ 0), written byte
+   * by byte with exact one-byte lengths: timestamp, sequence, {type, track[, counter_value]},
+   * sequence flags.
+   */
+  private shortEvent(t: number, type: number, trackId: number, value: number): void {
+    const o = this.out;
+    o.ensure(48);
+    const b = o.buf;
+    const teLen = 3 + varintSize(trackId) + (value >= 0 ? 2 + varintSize(value) : 0);
+    const body = 1 + varintSize(t) + 2 + 2 + teLen + 2;
+    let p = o.len;
+    b[p++] = 0x0a; // Trace.packet
+    b[p++] = body;
+    b[p++] = P_TIMESTAMP << 3;
+    p = putVarint(b, p, t);
+    b[p++] = P_SEQ_ID << 3;
+    b[p++] = 1;
+    b[p++] = (P_TRACK_EVENT << 3) | 2;
+    b[p++] = teLen;
+    b[p++] = TE_TYPE << 3;
+    b[p++] = type;
+    b[p++] = TE_TRACK << 3;
+    p = putVarint(b, p, trackId);
+    if (value >= 0) {
+      b[p++] = 0xf0; // counter_value = 30: key 240 as a varint
+      b[p++] = 0x01;
+      p = putVarint(b, p, value);
+    }
+    b[p++] = P_SEQ_FLAGS << 3;
+    b[p++] = SEQ_NEEDS;
+    o.len = p;
+    if (p >= FLUSH_AT) this.flush();
   }
 
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void {
     this.trackEvent(start, TYPE_BEGIN, track.id, name, args);
-    this.trackEvent(end, TYPE_END, track.id, null, null);
+    this.shortEvent(end, TYPE_END, track.id, -1);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {
@@ -282,6 +331,10 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   counter(track: TrackSpec, t: number, value: number): void {
+    if (Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+      this.shortEvent(t, TYPE_COUNTER, track.id, value);
+      return;
+    }
     const p = this.packet();
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
@@ -295,47 +348,98 @@ export class ProtoEncoder implements TraceEncoder {
     this.endPacket();
   }
 
-  /** Starts an ftrace packet with one event; returns with the event's payload message open. */
-  private ftrace(cpu: number, t: number, pid: number, field: number): PbWriter {
-    const p = this.packet();
-    p.begin(P_FTRACE);
-    p.uint(FB_CPU, cpu);
-    p.begin(FB_EVENT);
-    p.uint(FE_TS, t);
-    p.uint(FE_PID, pid);
-    p.begin(field);
-    return p;
+  /** The UTF-8 bytes of a thread's comm (cached per tid while its name stays the same). */
+  private comm(tid: number, name: string): Uint8Array {
+    const c = this.comms[tid];
+    if (c !== undefined && c.name === name) return c.bytes;
+    const bytes = utf8.encode(name);
+    this.comms[tid] = { name, bytes };
+    return bytes;
   }
 
-  private endFtrace(): void {
-    const p = this.out;
-    p.end();
-    p.end();
-    p.end();
-    this.endPacket();
+  private swapper(cpu: number): Uint8Array {
+    return (this.swappers[cpu] ??= utf8.encode(`swapper/${cpu}`));
+  }
+
+  /**
+   * Writes the head of one ftrace packet — TracePacket {ftrace_events: FtraceEventBundle {cpu,
+   * event: FtraceEvent {timestamp, pid, <field>: {…}}}} — with exact lengths for a payload of
+   * `payload` bytes, and room for the payload; returns where the payload goes.
+   */
+  private ftraceHead(cpu: number, t: number, pid: number, field: number, payload: number): number {
+    const fe = 2 + varintSize(t) + varintSize(pid) + varintSize(field << 3) + varintSize(payload) + payload;
+    const bundle = 1 + varintSize(cpu) + 1 + varintSize(fe) + fe;
+    const o = this.out;
+    o.ensure(bundle + 12);
+    const buf = o.buf;
+    let p = o.len;
+    buf[p++] = 0x0a;
+    p = putVarint(buf, p, 1 + varintSize(bundle) + bundle);
+    buf[p++] = (P_FTRACE << 3) | 2;
+    p = putVarint(buf, p, bundle);
+    buf[p++] = FB_CPU << 3;
+    p = putVarint(buf, p, cpu);
+    buf[p++] = (FB_EVENT << 3) | 2;
+    p = putVarint(buf, p, fe);
+    buf[p++] = FE_TS << 3;
+    p = putVarint(buf, p, t);
+    buf[p++] = FE_PID << 3;
+    p = putVarint(buf, p, pid);
+    p = putVarint(buf, p, (field << 3) | 2);
+    return putVarint(buf, p, payload);
   }
 
   schedSwitch(t: number, cpu: number, prevTid: number, prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
-    const s = this.ftrace(cpu, t, prevTid, FE_SCHED_SWITCH);
-    s.string(1, prevTid === 0 ? `swapper/${cpu}` : prevComm);
-    s.uint(2, prevTid);
-    s.uint(3, PRIO);
-    s.uint(4, prevTid === 0 ? 0 : PREV_STATE[prevState]);
-    s.string(5, nextTid === 0 ? `swapper/${cpu}` : nextComm);
-    s.uint(6, nextTid);
-    s.uint(7, PRIO);
-    this.endFtrace();
+    const prev = prevTid === 0 ? this.swapper(cpu) : this.comm(prevTid, prevComm);
+    const next = nextTid === 0 ? this.swapper(cpu) : this.comm(nextTid, nextComm);
+    const state = prevTid === 0 ? 0 : PREV_STATE[prevState];
+    // prev_comm 1, prev_pid 2, prev_prio 3, prev_state 4, next_comm 5, next_pid 6, next_prio 7.
+    const payload = 1 + varintSize(prev.length) + prev.length + 1 + varintSize(prevTid) + 2 + 1 + varintSize(state) + 1 + varintSize(next.length) + next.length + 1 + varintSize(nextTid) + 2;
+    let p = this.ftraceHead(cpu, t, prevTid, FE_SCHED_SWITCH, payload);
+    const b = this.out.buf;
+    b[p++] = (1 << 3) | 2;
+    p = putVarint(b, p, prev.length);
+    b.set(prev, p);
+    p += prev.length;
+    b[p++] = 2 << 3;
+    p = putVarint(b, p, prevTid);
+    b[p++] = 3 << 3;
+    b[p++] = PRIO;
+    b[p++] = 4 << 3;
+    p = putVarint(b, p, state);
+    b[p++] = (5 << 3) | 2;
+    p = putVarint(b, p, next.length);
+    b.set(next, p);
+    p += next.length;
+    b[p++] = 6 << 3;
+    p = putVarint(b, p, nextTid);
+    b[p++] = 7 << 3;
+    b[p++] = PRIO;
+    this.out.len = p;
+    if (p >= FLUSH_AT) this.flush();
   }
 
   schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void {
     // Woken from interrupt context (no waker thread is named): common pid 0 on the target CPU.
-    const s = this.ftrace(targetCpu, t, 0, isNew ? FE_SCHED_WAKEUP_NEW : FE_SCHED_WAKING);
-    s.string(1, comm);
-    s.uint(2, tid);
-    s.uint(3, PRIO);
-    s.uint(4, 1);
-    s.uint(5, targetCpu);
-    this.endFtrace();
+    const name = this.comm(tid, comm);
+    // comm 1, pid 2, prio 3, success 4, target_cpu 5.
+    const payload = 1 + varintSize(name.length) + name.length + 1 + varintSize(tid) + 2 + 2 + 1 + varintSize(targetCpu);
+    let p = this.ftraceHead(targetCpu, t, 0, isNew ? FE_SCHED_WAKEUP_NEW : FE_SCHED_WAKING, payload);
+    const b = this.out.buf;
+    b[p++] = (1 << 3) | 2;
+    p = putVarint(b, p, name.length);
+    b.set(name, p);
+    p += name.length;
+    b[p++] = 2 << 3;
+    p = putVarint(b, p, tid);
+    b[p++] = 3 << 3;
+    b[p++] = PRIO;
+    b[p++] = 4 << 3;
+    b[p++] = 1;
+    b[p++] = 5 << 3;
+    p = putVarint(b, p, targetCpu);
+    this.out.len = p;
+    if (p >= FLUSH_AT) this.flush();
   }
 
   end(_endNs: number): void {
