@@ -383,6 +383,35 @@ describe('Perfetto protobuf export', () => {
     ]);
   });
 
+  it('without the why texts keeps only the Waiting slices on OS-thread tracks (Running / Runnable are native)', () => {
+    const bare = packets(collect(ioThread(), 'proto', false).bytes);
+    const names = new Map<number, string>();
+    const threadTracks = new Set<number>();
+    const slices: Array<[number, number, string, number]> = [];
+    const open = new Map<number, [number, string, number]>();
+    for (const p of bare) {
+      const td = p.get(60);
+      if (td !== undefined && sub(td).has(4)) threadTracks.add(sub(td).get(1)![0]!.num);
+      const inter = p.get(12);
+      if (inter !== undefined) for (const en of sub(inter).get(2) ?? []) names.set(sub(en).get(1)![0]!.num, pbString(sub(en).get(2)![0]!.data));
+      const te = p.get(11);
+      if (te === undefined) continue;
+      const e = sub(te);
+      const track = e.get(11)![0]!.num;
+      if (!threadTracks.has(track)) continue;
+      if (e.get(9)![0]!.num === 1) open.set(track, [p.get(8)!.num, names.get(e.get(10)![0]!.num)!, e.get(4)?.length ?? 0]);
+      else if (e.get(9)![0]!.num === 2) {
+        const [ts, name, nargs] = open.get(track)!;
+        slices.push([ts, p.get(8)!.num, name, nargs]);
+      }
+    }
+    expect(threadTracks.size).toBe(1);
+    expect(slices).toEqual([[1_001_000, 3_001_000, 'Waiting: IO wait', 0]]);
+    // With the texts, the same track has all three intervals.
+    const full = packets(collect(ioThread(), 'proto', true).bytes).filter((p) => p.get(11) !== undefined && sub(p.get(11)).get(9)![0]!.num === 1 && threadTracks.has(sub(p.get(11)).get(11)![0]!.num));
+    expect(full.map((p) => p.get(8)?.num ?? 0)).toEqual([0, 1_001_000, 3_001_000]);
+  });
+
   it('writes counters as TYPE_COUNTER values', () => {
     const values: Array<[number, number]> = [];
     for (const p of pk) {

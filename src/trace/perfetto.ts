@@ -11,7 +11,9 @@
  *   ("T3 worker-0"); plus per-CPU counters of queued threads;
  * - the OS-thread process: one track per OS thread with its Running / Runnable / Waiting
  *   intervals; each slice's details hold `why` (the kernel's reason for entering the state),
- *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left);
+ *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left).
+ *   Without the why texts, in protobuf, only the Waiting slices (named by what the thread
+ *   waits for): Running and Runnable are on Perfetto's native thread-state track;
  * - "Scheduler counters": throttling per bandwidth group (1 while out of quota);
  * - for the Go model: "Go Ps" (the goroutine each P runs, P status, steals), "Go Ms" (what
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
@@ -151,6 +153,10 @@ export class PerfettoSink implements TraceSink {
 
   private threadInterval(iv: ThreadInterval): void {
     if (iv.end <= iv.start) return;
+    // Without the why texts, a Running or Runnable slice would only repeat what Perfetto's
+    // native thread-state track (from sched_switch / sched_waking) already shows for the same
+    // thread; the Waiting slices stay, since they name what the thread waits for.
+    if (!this.why && iv.state !== 'waiting' && this.enc.nativeSched) return;
     const tr = this.threadTracks[iv.tid];
     if (tr === undefined) return;
     let name: string = STATE_NAME[iv.state];
