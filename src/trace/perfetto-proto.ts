@@ -111,6 +111,9 @@ export class ProtoEncoder implements TraceEncoder {
   /** UTF-8 comm bytes by tid, and the idle task's name by CPU. */
   private readonly comms: Array<{ name: string; bytes: Uint8Array } | undefined> = [];
   private readonly swappers: Uint8Array[] = [];
+  /** By track id: the last event name written there and its iid (lanes repeat names). */
+  private readonly lastName: string[] = [];
+  private readonly lastNameIid: number[] = [];
 
   constructor(private readonly sink: ChunkWriter) {}
 
@@ -235,7 +238,13 @@ export class ProtoEncoder implements TraceEncoder {
     const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
     p.uint(TE_TYPE, type);
     p.uint(TE_TRACK, trackId);
-    const iid = this.intern(this.names, 2, name);
+    let iid: number;
+    if (this.lastName[trackId] === name) iid = this.lastNameIid[trackId]!;
+    else {
+      iid = this.intern(this.names, 2, name);
+      this.lastName[trackId] = name;
+      this.lastNameIid[trackId] = iid;
+    }
     if (iid > 0) p.uint(TE_NAME_IID, iid);
     else p.string(TE_NAME, name);
     if (args !== null) {
@@ -399,8 +408,7 @@ export class ProtoEncoder implements TraceEncoder {
     const b = this.out.buf;
     b[p++] = (1 << 3) | 2;
     p = putVarint(b, p, prev.length);
-    b.set(prev, p);
-    p += prev.length;
+    for (let i = 0; i < prev.length; i++) b[p++] = prev[i]!;
     b[p++] = 2 << 3;
     p = putVarint(b, p, prevTid);
     b[p++] = 3 << 3;
@@ -409,8 +417,7 @@ export class ProtoEncoder implements TraceEncoder {
     p = putVarint(b, p, state);
     b[p++] = (5 << 3) | 2;
     p = putVarint(b, p, next.length);
-    b.set(next, p);
-    p += next.length;
+    for (let i = 0; i < next.length; i++) b[p++] = next[i]!;
     b[p++] = 6 << 3;
     p = putVarint(b, p, nextTid);
     b[p++] = 7 << 3;
@@ -428,8 +435,7 @@ export class ProtoEncoder implements TraceEncoder {
     const b = this.out.buf;
     b[p++] = (1 << 3) | 2;
     p = putVarint(b, p, name.length);
-    b.set(name, p);
-    p += name.length;
+    for (let i = 0; i < name.length; i++) b[p++] = name[i]!;
     b[p++] = 2 << 3;
     p = putVarint(b, p, tid);
     b[p++] = 3 << 3;

@@ -316,7 +316,7 @@ export class OsTimeline {
     s.othersTurns = 0;
     s.othersLast = 0;
     s.throttledNs = 0;
-    s.moves = [];
+    if (s.moves.length > 0) s.moves = [];
     s.segCpu = -1;
     s.enqCpu = cpu;
     if (cpu >= 0) {
@@ -375,7 +375,7 @@ export class OsTimeline {
       this.closeLane(c, cpu, t);
       c.tid = 0;
       c.prevTid = tid;
-      c.prevState = to === 'runnable' ? (why.startsWith('sched_yield') ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
+      c.prevState = to === 'runnable' ? (why === 'sched_yield' ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
       let text = '';
       if (this.words) {
         const ran = t - s.since - s.switchNs;
