@@ -54,11 +54,12 @@ const INTERN_VALUE_MAX_LEN = 160;
 const MAX_INTERNED_VALUES = 4096;
 /**
  * Values of one argument are interned while they recur: after the first TRIAL string values
- * of an argument name, it stays interned only if at most 1 in 4 of them was new (the reasons
- * `why` and `next` recur; a `cause` text is nearly always new, so looking it up would only
- * cost a hash of its whole text and fill the table).
+ * of an argument name, it stays interned only if at most half of them were new (the reasons
+ * `why` and `next` recur, although each thread's first ones at start-up are new; a `cause`
+ * text is nearly always new, so looking it up would only cost a hash of its whole text and
+ * fill the table).
  */
-const TRIAL = 256;
+const TRIAL = 1024;
 // TrackDescriptor.
 const TD_UUID = 1;
 const TD_NAME = 2;
@@ -114,6 +115,12 @@ export class ProtoEncoder implements TraceEncoder {
   /** By track id: the last event name written there and its iid (lanes repeat names). */
   private readonly lastName: string[] = [];
   private readonly lastNameIid: number[] = [];
+  /**
+   * By track id: the last interned argument value written there and its iid. A thread's slice
+   * ends with `next`, the same text as the `why` of its next slice: found without a lookup.
+   */
+  private readonly lastValue: string[] = [];
+  private readonly lastValueIid: number[] = [];
 
   constructor(private readonly sink: ChunkWriter) {}
 
@@ -252,13 +259,18 @@ export class ProtoEncoder implements TraceEncoder {
         const v = args[key]!;
         const a = this.argName(key);
         let vid = 0;
-        if (typeof v === 'string' && a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
+        if (typeof v === 'string' && v === this.lastValue[trackId]) vid = this.lastValueIid[trackId]!;
+        else if (typeof v === 'string' && a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
           const before = this.values.size;
           vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
           if (a.tried < TRIAL) {
             a.tried++;
             if (this.values.size !== before || vid === 0) a.fresh++;
-            if (a.tried === TRIAL && a.fresh * 4 > TRIAL) a.internValues = false;
+            if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
+          }
+          if (vid > 0) {
+            this.lastValue[trackId] = v;
+            this.lastValueIid[trackId] = vid;
           }
         }
         const inline = typeof v === 'string' && vid === 0;
