@@ -75,9 +75,22 @@ const FB_CPU = 1;
 const FB_EVENT = 2;
 const FE_TS = 1;
 const FE_PID = 2;
-const FE_SCHED_SWITCH = 4;
-const FE_SCHED_WAKING = 20;
 const FE_SCHED_WAKEUP_NEW = 114;
+/** FtraceEventBundle.compact_sched and its packed columns (ftrace_event_bundle.proto). */
+const FB_COMPACT_SCHED = 4;
+const CS_SWITCH_TS = 1;
+const CS_SWITCH_PREV_STATE = 2;
+const CS_SWITCH_NEXT_PID = 3;
+const CS_SWITCH_NEXT_PRIO = 4;
+const CS_INTERN_TABLE = 5;
+const CS_SWITCH_NEXT_COMM = 6;
+const CS_WAKING_TS = 7;
+const CS_WAKING_PID = 8;
+const CS_WAKING_CPU = 9;
+const CS_WAKING_PRIO = 10;
+const CS_WAKING_COMM = 11;
+/** Events per CPU batch (one ftrace packet each). */
+const BATCH_EVENTS = 1024;
 const PRIO = 120;
 /** Linux 4.4 prev_state bits (Perfetto's default decoding when no kernel version is given). */
 const PREV_STATE: Record<PrevState, number> = { R: 0, 'R+': 0x800, S: 1, D: 2, X: 0x10 };
@@ -88,6 +101,32 @@ const SEQ_NEEDS = 2;
 const MAX_INTERNED = 200_000;
 const FLUSH_AT = 1 << 16;
 const utf8 = new TextEncoder();
+
+/**
+ * One CPU's sched_switch and sched_waking events in FtraceEventBundle.CompactSched form:
+ * packed columns (timestamps as deltas from the previous one of the same kind in the batch,
+ * the first from 0) and a table of comms the events point into.
+ */
+class CompactBatch {
+  n = 0;
+  readonly swTs = new PbWriter(1024);
+  readonly swState = new PbWriter(256);
+  readonly swPid = new PbWriter(256);
+  readonly swPrio = new PbWriter(256);
+  readonly swComm = new PbWriter(256);
+  swLast = 0;
+  readonly wkTs = new PbWriter(1024);
+  readonly wkPid = new PbWriter(256);
+  readonly wkCpu = new PbWriter(256);
+  readonly wkPrio = new PbWriter(256);
+  readonly wkComm = new PbWriter(256);
+  wkLast = 0;
+  /** The comm table (UTF-8) and, by tid, the name and index of its entry. */
+  readonly table: Uint8Array[] = [];
+  readonly tids: number[] = [];
+  readonly tidName: Array<string | undefined> = [];
+  readonly tidIdx: number[] = [];
+}
 
 interface ArgName {
   /** debug_annotation_names iid (0: written inline). */
@@ -112,6 +151,8 @@ export class ProtoEncoder implements TraceEncoder {
   /** UTF-8 comm bytes by tid, and the idle task's name by CPU. */
   private readonly comms: Array<{ name: string; bytes: Uint8Array } | undefined> = [];
   private readonly swappers: Uint8Array[] = [];
+  /** Per CPU: sched_switch / sched_waking events not yet written (compact_sched). */
+  private readonly batches: CompactBatch[] = [];
   /** By track id: the last event name written there and its iid (lanes repeat names). */
   private readonly lastName: string[] = [];
   private readonly lastNameIid: number[] = [];
@@ -410,40 +451,66 @@ export class ProtoEncoder implements TraceEncoder {
     return putVarint(buf, p, payload);
   }
 
-  schedSwitch(t: number, cpu: number, prevTid: number, prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
-    const prev = prevTid === 0 ? this.swapper(cpu) : this.comm(prevTid, prevComm);
-    const next = nextTid === 0 ? this.swapper(cpu) : this.comm(nextTid, nextComm);
-    const state = prevTid === 0 ? 0 : PREV_STATE[prevState];
-    // prev_comm 1, prev_pid 2, prev_prio 3, prev_state 4, next_comm 5, next_pid 6, next_prio 7.
-    const payload = 1 + varintSize(prev.length) + prev.length + 1 + varintSize(prevTid) + 2 + 1 + varintSize(state) + 1 + varintSize(next.length) + next.length + 1 + varintSize(nextTid) + 2;
-    let p = this.ftraceHead(cpu, t, prevTid, FE_SCHED_SWITCH, payload);
-    const b = this.out.buf;
-    b[p++] = (1 << 3) | 2;
-    p = putVarint(b, p, prev.length);
-    for (let i = 0; i < prev.length; i++) b[p++] = prev[i]!;
-    b[p++] = 2 << 3;
-    p = putVarint(b, p, prevTid);
-    b[p++] = 3 << 3;
-    b[p++] = PRIO;
-    b[p++] = 4 << 3;
-    p = putVarint(b, p, state);
-    b[p++] = (5 << 3) | 2;
-    p = putVarint(b, p, next.length);
-    for (let i = 0; i < next.length; i++) b[p++] = next[i]!;
-    b[p++] = 6 << 3;
-    p = putVarint(b, p, nextTid);
-    b[p++] = 7 << 3;
-    b[p++] = PRIO;
-    this.out.len = p;
-    if (p >= FLUSH_AT) this.flush();
+  private batch(cpu: number): CompactBatch {
+    let b = this.batches[cpu];
+    while (b === undefined) {
+      this.batches.push(new CompactBatch());
+      b = this.batches[cpu];
+    }
+    return b;
+  }
+
+  /** The index of a thread's comm in the batch's intern table (tid 0: the CPU's idle task). */
+  private commIndex(b: CompactBatch, cpu: number, tid: number, comm: string): number {
+    if (b.tidName[tid] === comm) return b.tidIdx[tid]!;
+    b.tidName[tid] = comm;
+    b.tidIdx[tid] = b.table.length;
+    b.tids.push(tid);
+    b.table.push(tid === 0 ? this.swapper(cpu) : this.comm(tid, comm));
+    return b.table.length - 1;
+  }
+
+  schedSwitch(t: number, cpu: number, prevTid: number, _prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
+    // compact_sched keeps only the next thread: Perfetto takes the previous one from the
+    // CPU's last switch (which our stream always matches, see the round-trip test).
+    let b = this.batch(cpu);
+    if (b.wkTs.len > 0 && b.wkLast === t) {
+      // Perfetto reads a batch's switches before its wake-ups: a wake-up at this same instant
+      // must come first (it makes the thread Runnable before it runs), so it goes out now.
+      this.flushBatch(cpu);
+      b = this.batch(cpu);
+    }
+    b.swTs.varint(t - b.swLast);
+    b.swLast = t;
+    b.swState.varint(prevTid === 0 ? 0 : PREV_STATE[prevState]);
+    b.swPid.varint(nextTid);
+    b.swPrio.varint(PRIO);
+    b.swComm.varint(this.commIndex(b, cpu, nextTid, nextComm));
+    if (++b.n >= BATCH_EVENTS) this.flushBatch(cpu);
   }
 
   schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void {
-    // Woken from interrupt context (no waker thread is named): common pid 0 on the target CPU.
+    if (isNew) {
+      this.wakeupNew(t, tid, comm, targetCpu);
+      return;
+    }
+    // Woken from interrupt context (no waker thread is named), recorded on the target CPU.
+    const b = this.batch(targetCpu);
+    b.wkTs.varint(t - b.wkLast);
+    b.wkLast = t;
+    b.wkPid.varint(tid);
+    b.wkCpu.varint(targetCpu);
+    b.wkPrio.varint(PRIO);
+    b.wkComm.varint(this.commIndex(b, targetCpu, tid, comm));
+    if (++b.n >= BATCH_EVENTS) this.flushBatch(targetCpu);
+  }
+
+  /** A new thread's first wake-up, as a plain sched_wakeup_new event (compact_sched has none). */
+  private wakeupNew(t: number, tid: number, comm: string, targetCpu: number): void {
     const name = this.comm(tid, comm);
     // comm 1, pid 2, prio 3, success 4, target_cpu 5.
     const payload = 1 + varintSize(name.length) + name.length + 1 + varintSize(tid) + 2 + 2 + 1 + varintSize(targetCpu);
-    let p = this.ftraceHead(targetCpu, t, 0, isNew ? FE_SCHED_WAKEUP_NEW : FE_SCHED_WAKING, payload);
+    let p = this.ftraceHead(targetCpu, t, 0, FE_SCHED_WAKEUP_NEW, payload);
     const b = this.out.buf;
     b[p++] = (1 << 3) | 2;
     p = putVarint(b, p, name.length);
@@ -460,7 +527,50 @@ export class ProtoEncoder implements TraceEncoder {
     if (p >= FLUSH_AT) this.flush();
   }
 
+  /** Writes one CPU's batch as TracePacket {ftrace_events {cpu, compact_sched {…}}} and empties it. */
+  private flushBatch(cpu: number): void {
+    const b = this.batches[cpu];
+    if (b === undefined || b.n === 0) return;
+    const o = this.out;
+    const pk = o.open2(1);
+    const fb = o.open2(P_FTRACE);
+    o.uint(FB_CPU, cpu);
+    const cs = o.open2(FB_COMPACT_SCHED);
+    for (const name of b.table) {
+      o.tag(CS_INTERN_TABLE, 2);
+      o.varint(name.length);
+      o.raw(name, name.length);
+    }
+    const fields: Array<[number, PbWriter]> = [
+      [CS_SWITCH_TS, b.swTs],
+      [CS_SWITCH_PREV_STATE, b.swState],
+      [CS_SWITCH_NEXT_PID, b.swPid],
+      [CS_SWITCH_NEXT_PRIO, b.swPrio],
+      [CS_SWITCH_NEXT_COMM, b.swComm],
+      [CS_WAKING_TS, b.wkTs],
+      [CS_WAKING_PID, b.wkPid],
+      [CS_WAKING_CPU, b.wkCpu],
+      [CS_WAKING_PRIO, b.wkPrio],
+      [CS_WAKING_COMM, b.wkComm],
+    ];
+    for (const [field, w] of fields) {
+      if (w.len > 0) o.message(field, w);
+      w.reset();
+    }
+    o.close2(cs);
+    o.close2(fb);
+    o.close2(pk);
+    for (const tid of b.tids) b.tidName[tid] = undefined;
+    b.tids.length = 0;
+    b.table.length = 0;
+    b.swLast = 0;
+    b.wkLast = 0;
+    b.n = 0;
+    if (o.len >= FLUSH_AT) this.flush();
+  }
+
   end(_endNs: number): void {
+    for (let cpu = 0; cpu < this.batches.length; cpu++) this.flushBatch(cpu);
     this.flush();
   }
 }
