@@ -99,7 +99,7 @@ const SEQ_CLEARED = 1;
 const SEQ_NEEDS = 2;
 /** Interning stops growing past this many names (later ones are written inline). */
 const MAX_INTERNED = 200_000;
-const FLUSH_AT = 1 << 16;
+const FLUSH_AT = 1 << 18;
 const utf8 = new TextEncoder();
 
 /**
