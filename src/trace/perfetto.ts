@@ -84,6 +84,7 @@ export class PerfettoSink implements TraceSink {
   private readonly seenP: boolean[] = [];
   private readonly goWhy = new GoWhy();
   private readonly waitNames = new Map<string, string>();
+  private readonly migrateNames: string[] = [];
 
   constructor(
     private readonly enc: TraceEncoder,
@@ -136,7 +137,12 @@ export class PerfettoSink implements TraceSink {
         },
         migrate: (t, tid, from, to, why) => {
           const lane = this.cpuLanes[to];
-          if (lane !== undefined) this.enc.instant(lane, t, `migrate T${tid} from cpu${from}`, { tid, from, to, why });
+          if (lane === undefined) return;
+          // Names repeat (a thread moves between the same CPUs): built once per (thread, CPU).
+          const key = tid * meta.cpus + from;
+          let name = this.migrateNames[key];
+          if (name === undefined && key < 1 << 20) name = this.migrateNames[key] = `migrate T${tid} from cpu${from}`;
+          this.enc.instant(lane, t, name ?? `migrate T${tid} from cpu${from}`, this.why ? { tid, from, to, why } : null);
         },
       },
       this.why,
