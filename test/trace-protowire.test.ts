@@ -35,6 +35,15 @@ describe('PbWriter', () => {
     expect([...w.bytes()]).toEqual([0x10, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01]);
   });
 
+  it('writes each string with its exact length varint', () => {
+    for (const text of ['', 'abc', 'é', 'x'.repeat(127), 'x'.repeat(128), '→'.repeat(42), '→'.repeat(43), 'y'.repeat(2047), 'z'.repeat(3000), '😀 ok']) {
+      const w = new PbWriter(4);
+      w.string(5, text);
+      const utf8 = new TextEncoder().encode(text);
+      expect([...w.bytes()]).toEqual([0x2a, ...refVarint(utf8.length), ...utf8]);
+    }
+  });
+
   it('writes strings and nested messages', () => {
     const long = 'x'.repeat(20_000);
     const w = new PbWriter(8);

@@ -10,6 +10,8 @@
 
 const enc = new TextEncoder();
 let scratch = new Uint8Array(4096);
+/** Room for the UTF-8 of any string shorter than 0x800 UTF-16 units. */
+const small = new Uint8Array(0x800 * 3);
 const dec = new TextDecoder();
 
 export class PbWriter {
@@ -163,14 +165,24 @@ export class PbWriter {
         return;
       }
     }
-    if (n * 3 < 0x4000) {
-      // UTF-8 straight into the buffer (native), after a 2-byte redundant length varint.
-      this.ensure(n * 3 + 2);
-      const at = this.len;
-      const written = enc.encodeInto(s, this.buf.subarray(at + 2, at + 2 + n * 3)).written;
-      this.buf[at] = (written & 0x7f) | 0x80;
-      this.buf[at + 1] = written >>> 7;
-      this.len = at + 2 + written;
+    if (n < 0x800) {
+      // UTF-8 into a fixed scratch buffer (no view made per string), then copied after the
+      // exact length: texts of a few dozen bytes (explanations) are written by the thousand.
+      const written = enc.encodeInto(s, small).written;
+      this.ensure(written + 2);
+      const b = this.buf;
+      let p = this.len;
+      if (written < 0x80) b[p++] = written;
+      else {
+        b[p++] = (written & 0x7f) | 0x80;
+        b[p++] = written >>> 7;
+      }
+      if (written <= 128) for (let i = 0; i < written; i++) b[p++] = small[i]!;
+      else {
+        b.set(small.subarray(0, written), p);
+        p += written;
+      }
+      this.len = p;
       return;
     }
     // Long: through a scratch buffer (at most 3 bytes per UTF-16 unit), then copied.
