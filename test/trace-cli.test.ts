@@ -42,6 +42,17 @@ describe('run --trace', () => {
     expect(doc.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => e.name)).toEqual(['Running', 'Runnable', 'Running']);
   });
 
+  it('leaves the why texts out with --no-why', async () => {
+    const path = join(dir, 'bare.json');
+    expect((await cli('run', file, '--trace', path, '--no-why')).code).toBe(0);
+    const doc = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: Array<{ ph: string; tid?: number; name: string; args?: unknown }> };
+    expect(doc.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.name, e.args])).toEqual([
+      ['Running', undefined],
+      ['Runnable', undefined],
+      ['Running', undefined],
+    ]);
+  });
+
   it('writes a protobuf trace', async () => {
     const path = join(dir, 'run.pftrace');
     expect((await cli('run', file, '--trace', path)).code).toBe(0);

@@ -48,7 +48,7 @@ function ioThread(): SimConfig {
 
 function collect(config: SimConfig, format: 'json' | 'proto', why = true): { text: string; bytes: Uint8Array } {
   const parts: Array<string | Uint8Array> = [];
-  const w = { write: (c: string | Uint8Array) => parts.push(c) };
+  const w = { write: (c: string | Uint8Array) => parts.push(typeof c === 'string' ? c : c.slice()) };
   const meta: TraceMeta = traceMetaOf(config);
   const enc = format === 'json' ? new JsonEncoder(w) : new ProtoEncoder(w);
   simulate(config, { trace: new PerfettoSink(enc, meta, { why }) });
@@ -256,6 +256,70 @@ function sub(f: PbField | undefined): Map<number, PbField[]> {
   return m;
 }
 
+/**
+ * The scheduler events of a protobuf trace as [ts, cpu, text], in time order (stable): plain
+ * FtraceEvents (sched_wakeup_new) and compact_sched batches, whose switches name only the next
+ * thread — the previous one is the CPU's last next thread, as Perfetto reads them (0 at first).
+ */
+function schedEvents(pk: Packet[]): Array<[number, number, string]> {
+  const out: Array<[number, number, string]> = [];
+  const lastNext = new Map<number, number>();
+  const nums = (f: PbField[] | undefined): number[] => {
+    const v: number[] = [];
+    for (const x of f ?? []) {
+      const d = x.data!;
+      let p = 0;
+      while (p < d.length) {
+        let n = 0;
+        let mul = 1;
+        for (;;) {
+          const b = d[p++]!;
+          n += (b & 0x7f) * mul;
+          mul *= 128;
+          if (b < 0x80) break;
+        }
+        v.push(n);
+      }
+    }
+    return v;
+  };
+  for (const p of pk) {
+    const b = p.get(1);
+    if (b === undefined) continue;
+    const bundle = sub(b);
+    const cpu = bundle.get(1)![0]!.num;
+    for (const e of bundle.get(2) ?? []) {
+      const fe = sub(e);
+      const ts = fe.get(1)![0]!.num;
+      if (fe.has(114)) {
+        const s = sub(fe.get(114)![0]);
+        out.push([ts, cpu, `new ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}`]);
+      } else throw new Error('unexpected ftrace event');
+    }
+    const cs = bundle.get(4);
+    if (cs === undefined) continue;
+    const c = sub(cs[0]);
+    const table = (c.get(5) ?? []).map((f) => pbString(f.data));
+    const [ts, state, pid, prio, comm] = [1, 2, 3, 4, 6].map((f) => nums(c.get(f)));
+    let t = 0;
+    for (let i = 0; i < ts!.length; i++) {
+      t += ts![i]!;
+      expect(prio![i]).toBe(120);
+      out.push([t, cpu, `${lastNext.get(cpu) ?? 0}(${state![i]}) -> ${pid![i]} ${table[comm![i]!]}`]);
+      lastNext.set(cpu, pid![i]!);
+    }
+    const [wts, wpid, wcpu, wprio, wcomm] = [7, 8, 9, 10, 11].map((f) => nums(c.get(f)));
+    t = 0;
+    for (let i = 0; i < wts!.length; i++) {
+      t += wts![i]!;
+      expect(wprio![i]).toBe(120);
+      expect(table[wcomm![i]!]).toBe(`io#${wpid![i]}`);
+      out.push([t, cpu, `waking ${wpid![i]} -> cpu ${wcpu![i]}`]);
+    }
+  }
+  return out.map((x, i) => [x, i] as const).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map(([x]) => x);
+}
+
 describe('Perfetto protobuf export', () => {
   const { bytes } = collect(twoHogs(), 'proto');
   const pk = packets(bytes);
@@ -295,36 +359,29 @@ describe('Perfetto protobuf export', () => {
   });
 
   it('writes sched_switch and wake-ups for native CPU tracks, exactly', () => {
-    const sched: Array<[number, number, string]> = [];
-    for (const p of pk) {
-      const b = p.get(1);
-      if (b === undefined) continue;
-      const bundle = sub(b);
-      const cpu = bundle.get(1)![0]!.num;
-      for (const e of bundle.get(2)!) {
-        const fe = sub(e);
-        const ts = fe.get(1)![0]!.num;
-        if (fe.has(4)) {
-          const s = sub(fe.get(4)![0]);
-          const st = s.get(4)![0]!.num;
-          sched.push([ts, cpu, `${s.get(2)![0]!.num}(${st}) -> ${s.get(6)![0]!.num} ${pbString(s.get(5)![0]!.data)}`]);
-        } else if (fe.has(114)) {
-          const s = sub(fe.get(114)![0]);
-          sched.push([ts, cpu, `new ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}`]);
-        } else if (fe.has(20)) {
-          const s = sub(fe.get(20)![0]);
-          sched.push([ts, cpu, `waking ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}`]);
-        }
-      }
-    }
-    expect(sched).toEqual([
+    expect(schedEvents(pk)).toEqual([
       [0, 0, 'new 1 -> cpu 0'],
-      [0, 0, '0(0) -> 1 hog#1'],
       [0, 0, 'new 2 -> cpu 0'],
+      [0, 0, '0(0) -> 1 hog#1'],
       [10 * MS, 0, '1(2048) -> 2 hog#2'],
       [20 * MS, 0, '2(2048) -> 1 hog#1'],
       [25_002_000, 0, '1(16) -> 2 hog#2'],
       [30_004_000, 0, '2(16) -> 0 swapper/0'],
+    ]);
+    // Switches go in one compact_sched batch per CPU, each with its comm table.
+    const compact = pk.filter((p) => p.get(1) !== undefined && sub(p.get(1)).has(4)).map((p) => sub(sub(p.get(1)).get(4)![0]));
+    expect(compact.length).toBe(1);
+    expect(compact[0]!.get(5)!.map((f) => pbString(f.data))).toEqual(['hog#1', 'hog#2', 'swapper/0']);
+  });
+
+  it('writes a wake-up from a wait as sched_waking', () => {
+    expect(schedEvents(packets(collect(ioThread(), 'proto').bytes))).toEqual([
+      [0, 0, 'new 1 -> cpu 0'],
+      [0, 0, '0(0) -> 1 io#1'],
+      [1_001_000, 0, '1(1) -> 0 swapper/0'],
+      [3_001_000, 0, 'waking 1 -> cpu 0'],
+      [3_001_000, 0, '0(0) -> 1 io#1'],
+      [4_001_000, 0, '1(16) -> 0 swapper/0'],
     ]);
   });
 
@@ -363,7 +420,7 @@ describe('Perfetto protobuf export', () => {
         let why = '';
         for (const da of e.get(4) ?? []) {
           const d = sub(da);
-          // Short values are interned (string_value_iid = 17), long ones inline (string_value = 6).
+          // Recurring values are interned (string_value_iid = 17), others inline (string_value = 6).
           if (argNames.get(d.get(1)![0]!.num) === 'why') why = d.has(17) ? values.get(d.get(17)![0]!.num)! : pbString(d.get(6)![0]!.data);
         }
         expect(open.has(track)).toBe(false);
@@ -381,6 +438,35 @@ describe('Perfetto protobuf export', () => {
       [20 * MS, 25_002_000, 'Runnable', 'preempted: time slice expired'],
       [25_002_000, 30_004_000, 'Running', 'dispatched on cpu 0'],
     ]);
+  });
+
+  it('without the why texts keeps only the Waiting slices on OS-thread tracks (Running / Runnable are native)', () => {
+    const bare = packets(collect(ioThread(), 'proto', false).bytes);
+    const names = new Map<number, string>();
+    const threadTracks = new Set<number>();
+    const slices: Array<[number, number, string, number]> = [];
+    const open = new Map<number, [number, string, number]>();
+    for (const p of bare) {
+      const td = p.get(60);
+      if (td !== undefined && sub(td).has(4)) threadTracks.add(sub(td).get(1)![0]!.num);
+      const inter = p.get(12);
+      if (inter !== undefined) for (const en of sub(inter).get(2) ?? []) names.set(sub(en).get(1)![0]!.num, pbString(sub(en).get(2)![0]!.data));
+      const te = p.get(11);
+      if (te === undefined) continue;
+      const e = sub(te);
+      const track = e.get(11)![0]!.num;
+      if (!threadTracks.has(track)) continue;
+      if (e.get(9)![0]!.num === 1) open.set(track, [p.get(8)!.num, names.get(e.get(10)![0]!.num)!, e.get(4)?.length ?? 0]);
+      else if (e.get(9)![0]!.num === 2) {
+        const [ts, name, nargs] = open.get(track)!;
+        slices.push([ts, p.get(8)!.num, name, nargs]);
+      }
+    }
+    expect(threadTracks.size).toBe(1);
+    expect(slices).toEqual([[1_001_000, 3_001_000, 'Waiting: IO wait', 0]]);
+    // With the texts, the same track has all three intervals.
+    const full = packets(collect(ioThread(), 'proto', true).bytes).filter((p) => p.get(11) !== undefined && sub(p.get(11)).get(9)![0]!.num === 1 && threadTracks.has(sub(p.get(11)).get(11)![0]!.num));
+    expect(full.map((p) => p.get(8)?.num ?? 0)).toEqual([0, 1_001_000, 3_001_000]);
   });
 
   it('writes counters as TYPE_COUNTER values', () => {

@@ -17,15 +17,17 @@ export interface RunFlags {
   json?: boolean;
   check?: boolean;
   trace?: string;
+  /** false: --no-why (a trace without the why texts). */
+  why?: boolean;
   schedtrace?: string;
   scheddetail?: boolean;
 }
 
 async function runOne(config: SimConfig, flags: RunFlags): Promise<RunResult> {
   if (flags.schedtrace !== undefined) {
-    return runWithTrace(config, flags.trace, { schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
+    return runWithTrace(config, flags.trace, { why: flags.why !== false, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
   }
-  if (flags.trace !== undefined) return runWithTrace(config, flags.trace);
+  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why !== false });
   return simulate(config, { check: flags.check === true });
 }
 

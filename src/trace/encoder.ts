@@ -7,7 +7,11 @@
  * the core needs no Node API.
  */
 
-/** Where encoded chunks go (the Node side writes them to a file; tests collect them). */
+/**
+ * Where encoded chunks go (the Node side writes them to a file; tests collect them). A
+ * Uint8Array chunk is a view of the encoder's buffer, valid only during the call: the encoder
+ * reuses the buffer for the next chunk, so a writer that keeps chunks must copy them.
+ */
 export interface ChunkWriter {
   write(chunk: Uint8Array | string): void;
 }

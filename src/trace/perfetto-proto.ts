@@ -18,7 +18,7 @@
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
 import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type PrevState, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
-import { PbWriter } from './protowire.js';
+import { PbWriter, putVarint, varintSize } from './protowire.js';
 
 // TracePacket fields.
 const P_FTRACE = 1;
@@ -48,10 +48,18 @@ const DA_INT = 4;
 const DA_DOUBLE = 5;
 const DA_STRING = 6;
 const DA_STRING_IID = 17;
-/** Argument values shorter than this are interned (they repeat: reasons, names). */
-const INTERN_VALUE_MAX_LEN = 48;
-/** Values that recur (reasons) are interned first; the table stays small so lookups stay cheap. */
-const MAX_INTERNED_VALUES = 2048;
+/** Argument values longer than this are written inline. */
+const INTERN_VALUE_MAX_LEN = 160;
+/** At most this many distinct argument values are interned (the table stays small). */
+const MAX_INTERNED_VALUES = 4096;
+/**
+ * Values of one argument are interned while they recur: after the first TRIAL string values
+ * of an argument name, it stays interned only if at most half of them were new (the reasons
+ * `why` and `next` recur, although each thread's first ones at start-up are new; a `cause`
+ * text is nearly always new, so looking it up would only cost a hash of its whole text and
+ * fill the table).
+ */
+const TRIAL = 1024;
 // TrackDescriptor.
 const TD_UUID = 1;
 const TD_NAME = 2;
@@ -67,9 +75,22 @@ const FB_CPU = 1;
 const FB_EVENT = 2;
 const FE_TS = 1;
 const FE_PID = 2;
-const FE_SCHED_SWITCH = 4;
-const FE_SCHED_WAKING = 20;
 const FE_SCHED_WAKEUP_NEW = 114;
+/** FtraceEventBundle.compact_sched and its packed columns (ftrace_event_bundle.proto). */
+const FB_COMPACT_SCHED = 4;
+const CS_SWITCH_TS = 1;
+const CS_SWITCH_PREV_STATE = 2;
+const CS_SWITCH_NEXT_PID = 3;
+const CS_SWITCH_NEXT_PRIO = 4;
+const CS_INTERN_TABLE = 5;
+const CS_SWITCH_NEXT_COMM = 6;
+const CS_WAKING_TS = 7;
+const CS_WAKING_PID = 8;
+const CS_WAKING_CPU = 9;
+const CS_WAKING_PRIO = 10;
+const CS_WAKING_COMM = 11;
+/** Events per CPU batch (one ftrace packet each). */
+const BATCH_EVENTS = 1024;
 const PRIO = 120;
 /** Linux 4.4 prev_state bits (Perfetto's default decoding when no kernel version is given). */
 const PREV_STATE: Record<PrevState, number> = { R: 0, 'R+': 0x800, S: 1, D: 2, X: 0x10 };
@@ -78,18 +99,69 @@ const SEQ_CLEARED = 1;
 const SEQ_NEEDS = 2;
 /** Interning stops growing past this many names (later ones are written inline). */
 const MAX_INTERNED = 200_000;
-const FLUSH_AT = 1 << 16;
+const FLUSH_AT = 1 << 18;
+const utf8 = new TextEncoder();
+
+/**
+ * One CPU's sched_switch and sched_waking events in FtraceEventBundle.CompactSched form:
+ * packed columns (timestamps as deltas from the previous one of the same kind in the batch,
+ * the first from 0) and a table of comms the events point into.
+ */
+class CompactBatch {
+  n = 0;
+  readonly swTs = new PbWriter(1024);
+  readonly swState = new PbWriter(256);
+  readonly swPid = new PbWriter(256);
+  readonly swPrio = new PbWriter(256);
+  readonly swComm = new PbWriter(256);
+  swLast = 0;
+  readonly wkTs = new PbWriter(1024);
+  readonly wkPid = new PbWriter(256);
+  readonly wkCpu = new PbWriter(256);
+  readonly wkPrio = new PbWriter(256);
+  readonly wkComm = new PbWriter(256);
+  wkLast = 0;
+  /** The comm table (UTF-8) and, by tid, the name and index of its entry. */
+  readonly table: Uint8Array[] = [];
+  readonly tids: number[] = [];
+  readonly tidName: Array<string | undefined> = [];
+  readonly tidIdx: number[] = [];
+}
+
+interface ArgName {
+  /** debug_annotation_names iid (0: written inline). */
+  iid: number;
+  /** Its string values are looked up in the interning table. */
+  internValues: boolean;
+  /** String values seen during the trial, and how many of them were new. */
+  tried: number;
+  fresh: number;
+}
 
 export class ProtoEncoder implements TraceEncoder {
   readonly nativeSched = true;
   /** The output: whole packets are written in place and flushed in chunks. */
   private readonly out: PbWriter = new PbWriter(FLUSH_AT * 2);
   private readonly names = new Map<string, number>();
-  private readonly argNames = new Map<string, number>();
+  private readonly argNames = new Map<string, ArgName>();
   private readonly values = new Map<string, number>();
   /** Interned entries first used by the packet being written: [kind field, iid, text]. */
   private readonly newIds: Array<[number, number, string]> = [];
   private pid = 0;
+  /** UTF-8 comm bytes by tid, and the idle task's name by CPU. */
+  private readonly comms: Array<{ name: string; bytes: Uint8Array } | undefined> = [];
+  private readonly swappers: Uint8Array[] = [];
+  /** Per CPU: sched_switch / sched_waking events not yet written (compact_sched). */
+  private readonly batches: CompactBatch[] = [];
+  /** By track id: the last event name written there and its iid (lanes repeat names). */
+  private readonly lastName: string[] = [];
+  private readonly lastNameIid: number[] = [];
+  /**
+   * By track id: the last interned argument value written there and its iid. A thread's slice
+   * ends with `next`, the same text as the `why` of its next slice: found without a lookup.
+   */
+  private readonly lastValue: string[] = [];
+  private readonly lastValueIid: number[] = [];
 
   constructor(private readonly sink: ChunkWriter) {}
 
@@ -106,7 +178,8 @@ export class ProtoEncoder implements TraceEncoder {
 
   private flush(): void {
     if (this.out.len > 0) {
-      this.sink.write(this.out.bytes().slice());
+      // A view of the buffer, not a copy: the writer consumes it during the call (ChunkWriter).
+      this.sink.write(this.out.bytes());
       this.out.reset();
     }
   }
@@ -185,56 +258,134 @@ export class ProtoEncoder implements TraceEncoder {
     return iid;
   }
 
-  /** One TrackEvent packet at `t`, with the interned data it introduces. */
-  private trackEvent(t: number, type: number, trackId: number, name: string | null, args: Args | null): void {
-    const p = this.packet();
+  /** An argument name's interning state (its own iid is assigned on first use). */
+  private argName(key: string): ArgName {
+    let a = this.argNames.get(key);
+    if (a === undefined) {
+      a = { iid: 0, internValues: true, tried: 0, fresh: 0 };
+      if (this.argNames.size < MAX_INTERNED) {
+        a.iid = this.argNames.size + 1;
+        this.newIds.push([3, a.iid, key]);
+      }
+      this.argNames.set(key, a);
+    }
+    return a;
+  }
+
+  /**
+   * One TrackEvent packet at `t` (BEGIN or INSTANT), with the interned data it introduces.
+   * Nested messages that cannot reach 128 bytes get a one-byte length; those with inline
+   * texts the two-byte redundant length.
+   */
+  private trackEvent(t: number, type: number, trackId: number, name: string, args: Args | null): void {
+    const p = this.out;
+    const big = args !== null;
+    const pk = big ? p.open2(1) : p.open1(1);
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
-    p.begin(P_TRACK_EVENT);
+    const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
     p.uint(TE_TYPE, type);
     p.uint(TE_TRACK, trackId);
-    if (name !== null) {
-      const iid = this.intern(this.names, 2, name);
-      if (iid > 0) p.uint(TE_NAME_IID, iid);
-      else p.string(TE_NAME, name);
+    let iid: number;
+    if (this.lastName[trackId] === name) iid = this.lastNameIid[trackId]!;
+    else {
+      iid = this.intern(this.names, 2, name);
+      this.lastName[trackId] = name;
+      this.lastNameIid[trackId] = iid;
     }
+    if (iid > 0) p.uint(TE_NAME_IID, iid);
+    else p.string(TE_NAME, name);
     if (args !== null) {
       for (const key in args) {
         const v = args[key]!;
-        p.begin(TE_DEBUG);
-        const kid = this.intern(this.argNames, 3, key);
-        if (kid > 0) p.uint(DA_NAME_IID, kid);
+        const a = this.argName(key);
+        let vid = 0;
+        if (typeof v === 'string' && v === this.lastValue[trackId]) vid = this.lastValueIid[trackId]!;
+        else if (typeof v === 'string' && a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
+          const before = this.values.size;
+          vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
+          if (a.tried < TRIAL) {
+            a.tried++;
+            if (this.values.size !== before || vid === 0) a.fresh++;
+            if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
+          }
+          if (vid > 0) {
+            this.lastValue[trackId] = v;
+            this.lastValueIid[trackId] = vid;
+          }
+        }
+        const inline = typeof v === 'string' && vid === 0;
+        const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
+        if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
         else p.string(10, key);
         if (typeof v === 'string') {
-          const vid = v.length < INTERN_VALUE_MAX_LEN ? this.intern(this.values, 29, v, MAX_INTERNED_VALUES) : 0;
           if (vid > 0) p.uint(DA_STRING_IID, vid);
           else p.string(DA_STRING, v);
         } else if (Number.isInteger(v)) p.uint(DA_INT, v);
         else p.double(DA_DOUBLE, v);
-        p.end();
+        if (inline) p.close2(da);
+        else p.close1(da);
       }
     }
-    p.end();
+    if (big) p.close2(te);
+    else p.close1(te);
     const ids = this.newIds;
     if (ids.length > 0) {
-      p.begin(P_INTERNED);
+      const at = p.open2(P_INTERNED);
       for (let i = 0; i < ids.length; i++) {
         const [kind, iid, text] = ids[i]!;
-        p.begin(kind);
+        const en = p.open2(kind);
         p.uint(1, iid);
         p.string(2, text);
-        p.end();
+        p.close2(en);
       }
-      p.end();
+      p.close2(at);
       ids.length = 0;
     }
     p.uint(P_SEQ_FLAGS, SEQ_NEEDS);
-    this.endPacket();
+    if (big) p.close2(pk);
+    else p.close1(pk);
+    if (p.len >= FLUSH_AT) this.flush();
+  }
+
+  /**
+   * A TrackEvent packet of fixed shape (SLICE_END, or COUNTER with `value` ≥ 0), written byte
+   * by byte with exact one-byte lengths: timestamp, sequence, {type, track[, counter_value]},
+   * sequence flags.
+   */
+  private shortEvent(t: number, type: number, trackId: number, value: number): void {
+    const o = this.out;
+    o.ensure(48);
+    const b = o.buf;
+    const teLen = 3 + varintSize(trackId) + (value >= 0 ? 2 + varintSize(value) : 0);
+    const body = 1 + varintSize(t) + 2 + 2 + teLen + 2;
+    let p = o.len;
+    b[p++] = 0x0a; // Trace.packet
+    b[p++] = body;
+    b[p++] = P_TIMESTAMP << 3;
+    p = putVarint(b, p, t);
+    b[p++] = P_SEQ_ID << 3;
+    b[p++] = 1;
+    b[p++] = (P_TRACK_EVENT << 3) | 2;
+    b[p++] = teLen;
+    b[p++] = TE_TYPE << 3;
+    b[p++] = type;
+    b[p++] = TE_TRACK << 3;
+    p = putVarint(b, p, trackId);
+    if (value >= 0) {
+      b[p++] = 0xf0; // counter_value = 30: key 240 as a varint
+      b[p++] = 0x01;
+      p = putVarint(b, p, value);
+    }
+    b[p++] = P_SEQ_FLAGS << 3;
+    b[p++] = SEQ_NEEDS;
+    o.len = p;
+    if (p >= FLUSH_AT) this.flush();
   }
 
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void {
     this.trackEvent(start, TYPE_BEGIN, track.id, name, args);
-    this.trackEvent(end, TYPE_END, track.id, null, null);
+    this.shortEvent(end, TYPE_END, track.id, -1);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {
@@ -242,6 +393,10 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   counter(track: TrackSpec, t: number, value: number): void {
+    if (Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
+      this.shortEvent(t, TYPE_COUNTER, track.id, value);
+      return;
+    }
     const p = this.packet();
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
@@ -255,50 +410,167 @@ export class ProtoEncoder implements TraceEncoder {
     this.endPacket();
   }
 
-  /** Starts an ftrace packet with one event; returns with the event's payload message open. */
-  private ftrace(cpu: number, t: number, pid: number, field: number): PbWriter {
-    const p = this.packet();
-    p.begin(P_FTRACE);
-    p.uint(FB_CPU, cpu);
-    p.begin(FB_EVENT);
-    p.uint(FE_TS, t);
-    p.uint(FE_PID, pid);
-    p.begin(field);
-    return p;
+  /** The UTF-8 bytes of a thread's comm (cached per tid while its name stays the same). */
+  private comm(tid: number, name: string): Uint8Array {
+    const c = this.comms[tid];
+    if (c !== undefined && c.name === name) return c.bytes;
+    const bytes = utf8.encode(name);
+    this.comms[tid] = { name, bytes };
+    return bytes;
   }
 
-  private endFtrace(): void {
-    const p = this.out;
-    p.end();
-    p.end();
-    p.end();
-    this.endPacket();
+  private swapper(cpu: number): Uint8Array {
+    return (this.swappers[cpu] ??= utf8.encode(`swapper/${cpu}`));
   }
 
-  schedSwitch(t: number, cpu: number, prevTid: number, prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
-    const s = this.ftrace(cpu, t, prevTid, FE_SCHED_SWITCH);
-    s.string(1, prevTid === 0 ? `swapper/${cpu}` : prevComm);
-    s.uint(2, prevTid);
-    s.uint(3, PRIO);
-    s.uint(4, prevTid === 0 ? 0 : PREV_STATE[prevState]);
-    s.string(5, nextTid === 0 ? `swapper/${cpu}` : nextComm);
-    s.uint(6, nextTid);
-    s.uint(7, PRIO);
-    this.endFtrace();
+  /**
+   * Writes the head of one ftrace packet — TracePacket {ftrace_events: FtraceEventBundle {cpu,
+   * event: FtraceEvent {timestamp, pid, <field>: {…}}}} — with exact lengths for a payload of
+   * `payload` bytes, and room for the payload; returns where the payload goes.
+   */
+  private ftraceHead(cpu: number, t: number, pid: number, field: number, payload: number): number {
+    const fe = 2 + varintSize(t) + varintSize(pid) + varintSize(field << 3) + varintSize(payload) + payload;
+    const bundle = 1 + varintSize(cpu) + 1 + varintSize(fe) + fe;
+    const o = this.out;
+    o.ensure(bundle + 12);
+    const buf = o.buf;
+    let p = o.len;
+    buf[p++] = 0x0a;
+    p = putVarint(buf, p, 1 + varintSize(bundle) + bundle);
+    buf[p++] = (P_FTRACE << 3) | 2;
+    p = putVarint(buf, p, bundle);
+    buf[p++] = FB_CPU << 3;
+    p = putVarint(buf, p, cpu);
+    buf[p++] = (FB_EVENT << 3) | 2;
+    p = putVarint(buf, p, fe);
+    buf[p++] = FE_TS << 3;
+    p = putVarint(buf, p, t);
+    buf[p++] = FE_PID << 3;
+    p = putVarint(buf, p, pid);
+    p = putVarint(buf, p, (field << 3) | 2);
+    return putVarint(buf, p, payload);
+  }
+
+  private batch(cpu: number): CompactBatch {
+    let b = this.batches[cpu];
+    while (b === undefined) {
+      this.batches.push(new CompactBatch());
+      b = this.batches[cpu];
+    }
+    return b;
+  }
+
+  /** The index of a thread's comm in the batch's intern table (tid 0: the CPU's idle task). */
+  private commIndex(b: CompactBatch, cpu: number, tid: number, comm: string): number {
+    if (b.tidName[tid] === comm) return b.tidIdx[tid]!;
+    b.tidName[tid] = comm;
+    b.tidIdx[tid] = b.table.length;
+    b.tids.push(tid);
+    b.table.push(tid === 0 ? this.swapper(cpu) : this.comm(tid, comm));
+    return b.table.length - 1;
+  }
+
+  schedSwitch(t: number, cpu: number, prevTid: number, _prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
+    // compact_sched keeps only the next thread: Perfetto takes the previous one from the
+    // CPU's last switch (which our stream always matches, see the round-trip test).
+    let b = this.batch(cpu);
+    if (b.wkTs.len > 0 && b.wkLast === t) {
+      // Perfetto reads a batch's switches before its wake-ups: a wake-up at this same instant
+      // must come first (it makes the thread Runnable before it runs), so it goes out now.
+      this.flushBatch(cpu);
+      b = this.batch(cpu);
+    }
+    b.swTs.varint(t - b.swLast);
+    b.swLast = t;
+    b.swState.varint(prevTid === 0 ? 0 : PREV_STATE[prevState]);
+    b.swPid.varint(nextTid);
+    b.swPrio.varint(PRIO);
+    b.swComm.varint(this.commIndex(b, cpu, nextTid, nextComm));
+    if (++b.n >= BATCH_EVENTS) this.flushBatch(cpu);
   }
 
   schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void {
-    // Woken from interrupt context (no waker thread is named): common pid 0 on the target CPU.
-    const s = this.ftrace(targetCpu, t, 0, isNew ? FE_SCHED_WAKEUP_NEW : FE_SCHED_WAKING);
-    s.string(1, comm);
-    s.uint(2, tid);
-    s.uint(3, PRIO);
-    s.uint(4, 1);
-    s.uint(5, targetCpu);
-    this.endFtrace();
+    if (isNew) {
+      this.wakeupNew(t, tid, comm, targetCpu);
+      return;
+    }
+    // Woken from interrupt context (no waker thread is named), recorded on the target CPU.
+    const b = this.batch(targetCpu);
+    b.wkTs.varint(t - b.wkLast);
+    b.wkLast = t;
+    b.wkPid.varint(tid);
+    b.wkCpu.varint(targetCpu);
+    b.wkPrio.varint(PRIO);
+    b.wkComm.varint(this.commIndex(b, targetCpu, tid, comm));
+    if (++b.n >= BATCH_EVENTS) this.flushBatch(targetCpu);
+  }
+
+  /** A new thread's first wake-up, as a plain sched_wakeup_new event (compact_sched has none). */
+  private wakeupNew(t: number, tid: number, comm: string, targetCpu: number): void {
+    const name = this.comm(tid, comm);
+    // comm 1, pid 2, prio 3, success 4, target_cpu 5.
+    const payload = 1 + varintSize(name.length) + name.length + 1 + varintSize(tid) + 2 + 2 + 1 + varintSize(targetCpu);
+    let p = this.ftraceHead(targetCpu, t, 0, FE_SCHED_WAKEUP_NEW, payload);
+    const b = this.out.buf;
+    b[p++] = (1 << 3) | 2;
+    p = putVarint(b, p, name.length);
+    for (let i = 0; i < name.length; i++) b[p++] = name[i]!;
+    b[p++] = 2 << 3;
+    p = putVarint(b, p, tid);
+    b[p++] = 3 << 3;
+    b[p++] = PRIO;
+    b[p++] = 4 << 3;
+    b[p++] = 1;
+    b[p++] = 5 << 3;
+    p = putVarint(b, p, targetCpu);
+    this.out.len = p;
+    if (p >= FLUSH_AT) this.flush();
+  }
+
+  /** Writes one CPU's batch as TracePacket {ftrace_events {cpu, compact_sched {…}}} and empties it. */
+  private flushBatch(cpu: number): void {
+    const b = this.batches[cpu];
+    if (b === undefined || b.n === 0) return;
+    const o = this.out;
+    const pk = o.open2(1);
+    const fb = o.open2(P_FTRACE);
+    o.uint(FB_CPU, cpu);
+    const cs = o.open2(FB_COMPACT_SCHED);
+    for (const name of b.table) {
+      o.tag(CS_INTERN_TABLE, 2);
+      o.varint(name.length);
+      o.raw(name, name.length);
+    }
+    const fields: Array<[number, PbWriter]> = [
+      [CS_SWITCH_TS, b.swTs],
+      [CS_SWITCH_PREV_STATE, b.swState],
+      [CS_SWITCH_NEXT_PID, b.swPid],
+      [CS_SWITCH_NEXT_PRIO, b.swPrio],
+      [CS_SWITCH_NEXT_COMM, b.swComm],
+      [CS_WAKING_TS, b.wkTs],
+      [CS_WAKING_PID, b.wkPid],
+      [CS_WAKING_CPU, b.wkCpu],
+      [CS_WAKING_PRIO, b.wkPrio],
+      [CS_WAKING_COMM, b.wkComm],
+    ];
+    for (const [field, w] of fields) {
+      if (w.len > 0) o.message(field, w);
+      w.reset();
+    }
+    o.close2(cs);
+    o.close2(fb);
+    o.close2(pk);
+    for (const tid of b.tids) b.tidName[tid] = undefined;
+    b.tids.length = 0;
+    b.table.length = 0;
+    b.swLast = 0;
+    b.wkLast = 0;
+    b.n = 0;
+    if (o.len >= FLUSH_AT) this.flush();
   }
 
   end(_endNs: number): void {
+    for (let cpu = 0; cpu < this.batches.length; cpu++) this.flushBatch(cpu);
     this.flush();
   }
 }

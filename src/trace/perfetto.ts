@@ -11,7 +11,9 @@
  *   ("T3 worker-0"); plus per-CPU counters of queued threads;
  * - the OS-thread process: one track per OS thread with its Running / Runnable / Waiting
  *   intervals; each slice's details hold `why` (the kernel's reason for entering the state),
- *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left);
+ *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left).
+ *   Without the why texts, in protobuf, only the Waiting slices (named by what the thread
+ *   waits for): Running and Runnable are on Perfetto's native thread-state track;
  * - "Scheduler counters": throttling per bandwidth group (1 while out of quota);
  * - for the Go model: "Go Ps" (the goroutine each P runs, P status, steals), "Go Ms" (what
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
@@ -82,6 +84,7 @@ export class PerfettoSink implements TraceSink {
   private readonly seenP: boolean[] = [];
   private readonly goWhy = new GoWhy();
   private readonly waitNames = new Map<string, string>();
+  private readonly migrateNames: string[] = [];
 
   constructor(
     private readonly enc: TraceEncoder,
@@ -134,7 +137,12 @@ export class PerfettoSink implements TraceSink {
         },
         migrate: (t, tid, from, to, why) => {
           const lane = this.cpuLanes[to];
-          if (lane !== undefined) this.enc.instant(lane, t, `migrate T${tid} from cpu${from}`, { tid, from, to, why });
+          if (lane === undefined) return;
+          // Names repeat (a thread moves between the same CPUs): built once per (thread, CPU).
+          const key = tid * meta.cpus + from;
+          let name = this.migrateNames[key];
+          if (name === undefined && key < 1 << 20) name = this.migrateNames[key] = `migrate T${tid} from cpu${from}`;
+          this.enc.instant(lane, t, name ?? `migrate T${tid} from cpu${from}`, this.why ? { tid, from, to, why } : null);
         },
       },
       this.why,
@@ -151,6 +159,10 @@ export class PerfettoSink implements TraceSink {
 
   private threadInterval(iv: ThreadInterval): void {
     if (iv.end <= iv.start) return;
+    // Without the why texts, a Running or Runnable slice would only repeat what Perfetto's
+    // native thread-state track (from sched_switch / sched_waking) already shows for the same
+    // thread; the Waiting slices stay, since they name what the thread waits for.
+    if (!this.why && iv.state !== 'waiting' && this.enc.nativeSched) return;
     const tr = this.threadTracks[iv.tid];
     if (tr === undefined) return;
     let name: string = STATE_NAME[iv.state];

@@ -10,6 +10,8 @@
 
 const enc = new TextEncoder();
 let scratch = new Uint8Array(4096);
+/** Room for the UTF-8 of any string shorter than 0x800 UTF-16 units. */
+const small = new Uint8Array(0x800 * 3);
 const dec = new TextDecoder();
 
 export class PbWriter {
@@ -20,7 +22,8 @@ export class PbWriter {
     this.buf = new Uint8Array(size);
   }
 
-  private ensure(n: number): void {
+  /** Makes room for `n` more bytes. */
+  ensure(n: number): void {
     if (this.len + n <= this.buf.length) return;
     let size = this.buf.length * 2;
     while (size < this.len + n) size *= 2;
@@ -66,11 +69,19 @@ export class PbWriter {
       this.len = p;
       return;
     }
-    while (v >= 0x80) {
-      b[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    // Up to 2^53 (timestamps past 2.1 s): split into 32-bit words, shift 7 bits at a time.
+    let lo = v >>> 0;
+    let hi = (v - lo) / 0x100000000;
+    while (hi !== 0) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+      hi >>>= 7;
     }
-    b[p++] = v;
+    while (lo >= 0x80) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo >>>= 7;
+    }
+    b[p++] = lo;
     this.len = p;
   }
 
@@ -154,14 +165,24 @@ export class PbWriter {
         return;
       }
     }
-    if (n * 3 < 0x4000) {
-      // UTF-8 straight into the buffer (native), after a 2-byte redundant length varint.
-      this.ensure(n * 3 + 2);
-      const at = this.len;
-      const written = enc.encodeInto(s, this.buf.subarray(at + 2, at + 2 + n * 3)).written;
-      this.buf[at] = (written & 0x7f) | 0x80;
-      this.buf[at + 1] = written >>> 7;
-      this.len = at + 2 + written;
+    if (n < 0x800) {
+      // UTF-8 into a fixed scratch buffer (no view made per string), then copied after the
+      // exact length: texts of a few dozen bytes (explanations) are written by the thousand.
+      const written = enc.encodeInto(s, small).written;
+      this.ensure(written + 2);
+      const b = this.buf;
+      let p = this.len;
+      if (written < 0x80) b[p++] = written;
+      else {
+        b[p++] = (written & 0x7f) | 0x80;
+        b[p++] = written >>> 7;
+      }
+      if (written <= 128) for (let i = 0; i < written; i++) b[p++] = small[i]!;
+      else {
+        b.set(small.subarray(0, written), p);
+        p += written;
+      }
+      this.len = p;
       return;
     }
     // Long: through a scratch buffer (at most 3 bytes per UTF-16 unit), then copied.
@@ -183,6 +204,54 @@ export class PbWriter {
       b.set(n === data.length ? data : data.subarray(0, n), this.len);
       this.len += n;
     }
+  }
+
+  /**
+   * Starts a nested message expected to be shorter than 128 bytes: the tag and one byte
+   * reserved for its length; returns where the length goes (pass it to `close1`).
+   */
+  open1(field: number): number {
+    this.tag(field, 2);
+    this.ensure(1);
+    return this.len++;
+  }
+
+  /** Ends a message started by `open1`; a longer one than expected is moved to make room. */
+  close1(at: number): void {
+    const n = this.len - at - 1;
+    if (n < 0x80) {
+      this.buf[at] = n;
+      return;
+    }
+    const size = varintSize(n);
+    this.ensure(size - 1);
+    this.buf.copyWithin(at + size, at + 1, this.len);
+    this.len += size - 1;
+    putVarint(this.buf, at, n);
+  }
+
+  /** Starts a nested message with 2 bytes reserved for its length (see `begin`); returns where. */
+  open2(field: number): number {
+    this.tag(field, 2);
+    this.ensure(2);
+    const at = this.len;
+    this.len += 2;
+    return at;
+  }
+
+  /** Ends a message started by `open2`. */
+  close2(at: number): void {
+    const n = this.len - at - 2;
+    if (n < 0x4000) {
+      this.buf[at] = (n & 0x7f) | 0x80;
+      this.buf[at + 1] = n >>> 7;
+      return;
+    }
+    const size = varintSize(n);
+    this.ensure(size - 2);
+    this.buf.copyWithin(at + size, at + 2, this.len);
+    this.len += size - 2;
+    putVarint(this.buf, at, n);
   }
 
   private stack: number[] = [];
@@ -226,6 +295,38 @@ export class PbWriter {
     this.varint(inner.len);
     this.raw(inner.buf, inner.len);
   }
+}
+
+/** The number of bytes of the varint encoding of `v` (0 ≤ v < 2^53). */
+export function varintSize(v: number): number {
+  if (v < 0x80) return 1;
+  if (v < 0x4000) return 2;
+  if (v < 0x200000) return 3;
+  if (v < 0x10000000) return 4;
+  if (v < 0x800000000) return 5;
+  if (v < 0x40000000000) return 6;
+  if (v < 0x2000000000000) return 7;
+  return 8;
+}
+
+/** Writes the varint of `v` (0 ≤ v < 2^53) at `p` (room known); returns the position after it. */
+export function putVarint(b: Uint8Array, p: number, v: number): number {
+  if (v >= 0x80000000) {
+    let lo = v >>> 0;
+    let hi = (v - lo) / 0x100000000;
+    while (hi !== 0) {
+      b[p++] = (lo & 0x7f) | 0x80;
+      lo = ((lo >>> 7) | ((hi & 0x7f) << 25)) >>> 0;
+      hi >>>= 7;
+    }
+    v = lo;
+  }
+  while (v >= 0x80) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[p++] = v;
+  return p;
 }
 
 /** One decoded field: varints and fixed values as numbers, length-delimited as bytes. */

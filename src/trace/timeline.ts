@@ -85,6 +85,10 @@ interface TState {
   // ---- current Running interval ----
   switchNs: number;
   switchLabel?: string;
+  /** "on cpu 1: switch-in 1.1us (context switch) then ran " for runCpu and runSwitchNs. */
+  runPrefix: string;
+  runCpu: number;
+  runSwitchNs: number;
 }
 
 const enum Lane {
@@ -206,6 +210,9 @@ export class OsTimeline {
           enqRunning: 0,
           moves: [],
           switchNs: 0,
+          runPrefix: '',
+          runCpu: -1,
+          runSwitchNs: -1,
         };
         this.threads[ev.tid] = s;
         this.h.thread?.(ev.t, ev.tid, ev.name, ev.group);
@@ -316,7 +323,7 @@ export class OsTimeline {
     s.othersTurns = 0;
     s.othersLast = 0;
     s.throttledNs = 0;
-    s.moves = [];
+    if (s.moves.length > 0) s.moves = [];
     s.segCpu = -1;
     s.enqCpu = cpu;
     if (cpu >= 0) {
@@ -375,12 +382,18 @@ export class OsTimeline {
       this.closeLane(c, cpu, t);
       c.tid = 0;
       c.prevTid = tid;
-      c.prevState = to === 'runnable' ? (why.startsWith('sched_yield') ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
+      c.prevState = to === 'runnable' ? (why === 'sched_yield' ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
       let text = '';
       if (this.words) {
         const ran = t - s.since - s.switchNs;
-        const sw = s.switchNs > 0 ? `switch-in ${formatDuration(s.switchNs)} (context switch) then ` : '';
-        text = `on cpu ${cpu}: ${sw}ran ${formatDuration(Math.max(0, ran))}`;
+        // The prefix repeats (same CPU, same switch cost): built once per thread while it does.
+        if (s.runCpu !== cpu || s.runSwitchNs !== s.switchNs) {
+          s.runCpu = cpu;
+          s.runSwitchNs = s.switchNs;
+          const sw = s.switchNs > 0 ? `switch-in ${formatDuration(s.switchNs)} (context switch) then ` : '';
+          s.runPrefix = `on cpu ${cpu}: ${sw}ran `;
+        }
+        text = s.runPrefix + formatDuration(Math.max(0, ran));
       }
       this.closeInterval(s, t, 'running', cpu, text, why, s.switchNs, 0);
     } else if (from === 'waiting') {
