@@ -75,4 +75,11 @@ describe('run --trace', () => {
     expect(existsSync(join(dir, 'missing-dir'))).toBe(false);
     expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
   });
+
+  it('refuses a qualifying flag without the flag it qualifies, and runs nothing', async () => {
+    const a = await cli('run', file, '--no-why');
+    expect(a).toEqual({ code: 2, out: '', err: '--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)\n' });
+    const b = await cli('run', file, '--scheddetail');
+    expect(b).toEqual({ code: 2, out: '', err: '--scheddetail only applies with --schedtrace PERIOD (for example --schedtrace 10ms)\n' });
+  });
 });

@@ -39,6 +39,9 @@ export function loadForRun(file: string, flags: RunFlags, io: CliIo): LoadedScen
 }
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
+  // Flags that only qualify another flag are refused on their own rather than ignored.
+  if (flags.why === false && flags.trace === undefined) throw new UsageError('--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)');
+  if (flags.scheddetail === true && flags.schedtrace === undefined) throw new UsageError('--scheddetail only applies with --schedtrace PERIOD (for example --schedtrace 10ms)');
   const s = loadForRun(file, flags, io);
   if (flags.trace !== undefined && flags.check === true) throw new UsageError('--trace and --check cannot be combined');
   const c = colors(io.color && flags.json !== true);
