@@ -80,6 +80,45 @@ const EV_BALANCE = 12;
 const EV_REFILL = 13;
 const EV_EXHAUST = 14;
 
+/**
+ * The kernel's recurring reason texts, each built once: a trace sink interns a text it has seen
+ * by the string's identity and cached hash, where a freshly built copy would have to be
+ * flattened and hashed again. Traced runs only.
+ */
+class WhyTexts {
+  private readonly byKey = new Map<number, string>();
+  private readonly timer = new Map<string, string>();
+  private readonly joined = new Map<string, Map<string, string>>();
+
+  /** The text of kind `kind` (< 8) for CPU ids a and b (b: -1 or another CPU id < 2^20). */
+  of(kind: number, a: number, b: number, make: () => string): string {
+    const key = (kind * 1048576 + a) * 1048577 + (b + 1);
+    let s = this.byKey.get(key);
+    if (s === undefined) this.byKey.set(key, (s = make()));
+    return s;
+  }
+
+  timerDone(reason: string): string {
+    let s = this.timer.get(reason);
+    if (s === undefined) this.timer.set(reason, (s = `timer: ${reason} done`));
+    return s;
+  }
+
+  /** `${a}; ${b}`, the same string object for the same a and b. */
+  join(a: string, b: string): string {
+    let m = this.joined.get(a);
+    if (m === undefined) {
+      // Only texts that recur are worth a table (a and b come from bounded sets here, but a
+      // waker's text may name a task: cap the table).
+      if (this.joined.size >= 4096) return `${a}; ${b}`;
+      this.joined.set(a, (m = new Map<string, string>()));
+    }
+    let s = m.get(b);
+    if (s === undefined) m.set(b, (s = `${a}; ${b}`));
+    return s;
+  }
+}
+
 export class Kernel implements EventHandler {
   readonly cpus: Cpu[] = [];
   readonly threads: Thread[] = [];
@@ -97,6 +136,8 @@ export class Kernel implements EventHandler {
   private idleCount: number;
   private readonly balanceEv: SimEvent;
   private nextTid = 1;
+  /** Reason texts for traces, built once and reused (see WhyTexts). */
+  private readonly texts = new WhyTexts();
 
   constructor(
     readonly engine: Engine,
@@ -215,16 +256,17 @@ export class Kernel implements EventHandler {
       this.migrations++;
     }
     // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule.
-    this.setState(t, 'runnable', this.trace !== null ? `${why}; ${this.wakePlacement(t, cpu)}` : why, cpu.id);
+    this.setState(t, 'runnable', this.trace !== null ? this.texts.join(why, this.wakePlacement(t, cpu)) : why, cpu.id);
     this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
   }
 
   /** selectCpuWake's choice in words (traces only; called before the thread is queued). */
   private wakePlacement(t: Thread, cpu: Cpu): string {
     const prev = t.lastCpu;
-    if (prev < 0) return `placed on cpu ${cpu.id}${cpu.idle ? ' (idle)' : ''}`;
-    if (cpu.id !== prev) return `placed on idle cpu ${cpu.id} (its previous cpu ${prev} is busy)`;
-    return `placed on its previous cpu ${prev}${cpu.idle ? ' (idle)' : ' (no idle cpu)'}`;
+    const tx = this.texts;
+    if (prev < 0) return tx.of(cpu.idle ? 1 : 2, cpu.id, -1, () => `placed on cpu ${cpu.id}${cpu.idle ? ' (idle)' : ''}`);
+    if (cpu.id !== prev) return tx.of(3, cpu.id, prev, () => `placed on idle cpu ${cpu.id} (its previous cpu ${prev} is busy)`);
+    return tx.of(cpu.idle ? 4 : 5, prev, -1, () => `placed on its previous cpu ${prev}${cpu.idle ? ' (idle)' : ' (no idle cpu)'}`);
   }
 
   /** sched_yield(): the running thread lets others on its CPU run first. */
@@ -308,7 +350,7 @@ export class Kernel implements EventHandler {
       }
       case EV_WAKE: {
         const t = ev.arg as Thread;
-        this.wake(t, null, this.trace !== null ? `timer: ${t.waitReason} done` : '');
+        this.wake(t, null, this.trace !== null ? this.texts.timerDone(t.waitReason) : '');
         return;
       }
       case EV_BALANCE:
@@ -544,7 +586,7 @@ export class Kernel implements EventHandler {
     // before context_switch): its slice and vruntime count the switch, and threads queued
     // meanwhile see it running.
     cpu.rq.setCurr(t, this.now);
-    this.setState(t, 'running', this.trace !== null ? `dispatched on cpu ${cpu.id}` : '', cpu.id);
+    this.setState(t, 'running', this.trace !== null ? this.texts.of(0, cpu.id, -1, () => `dispatched on cpu ${cpu.id}`) : '', cpu.id);
     if (t.group !== null) this.groupRunDelta(t.group, +1);
     const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
     if (t !== cpu.last) cpu.switches++;
