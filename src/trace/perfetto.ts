@@ -63,6 +63,9 @@ export class PerfettoSink implements TraceSink {
   private readonly queuedNow: number[] = [];
   /** Counter values set at the current instant, written when time moves on (last value wins). */
   private readonly pendingTracks: TrackSpec[] = [];
+  private nPending = 0;
+  /** By track id: 1 while in pendingTracks[0..nPending). */
+  private readonly pendingFlag: number[] = [];
   /** By track id: the value set at this instant, and the value last written. */
   private readonly pendingValue: number[] = [];
   private readonly writtenValue: number[] = [];
@@ -180,23 +183,28 @@ export class PerfettoSink implements TraceSink {
   }
 
   private setCounter(tr: TrackSpec, v: number): void {
-    if (this.pendingValue[tr.id] === undefined) this.pendingTracks.push(tr);
+    if (this.pendingFlag[tr.id] !== 1) {
+      this.pendingFlag[tr.id] = 1;
+      this.pendingTracks[this.nPending++] = tr;
+    }
     this.pendingValue[tr.id] = v;
   }
 
   /** Writes the counters that changed at instant `t` (in order of first change, deterministic). */
   private flushCounters(t: number): void {
+    const n = this.nPending;
+    if (n === 0) return;
+    // The list is reused (a count, not a truncation: this runs at almost every instant).
     const list = this.pendingTracks;
-    if (list.length === 0) return;
-    for (let i = 0; i < list.length; i++) {
+    for (let i = 0; i < n; i++) {
       const tr = list[i]!;
       const v = this.pendingValue[tr.id]!;
-      this.pendingValue[tr.id] = undefined as unknown as number;
+      this.pendingFlag[tr.id] = 0;
       if (this.writtenValue[tr.id] === v) continue;
       this.writtenValue[tr.id] = v;
       this.enc.counter(tr, t, v);
     }
-    list.length = 0;
+    this.nPending = 0;
   }
 
   emit(ev: TraceEvent): void {
