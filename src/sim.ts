@@ -171,7 +171,7 @@ export class Simulation {
       balanceIntervalNs: config.os.balanceIntervalNs ?? DEFAULT_BALANCE_INTERVAL,
     });
     const trace = options.trace ?? null;
-    this.kernel.trace = trace;
+    this.kernel.attachTrace(trace);
     this.runner = new Runner(this.engine, this.rootRng.fork('select'), seed);
     this.runner.trace = trace;
     this.runner.recordOrder = config.recordOrder === true;

@@ -130,7 +130,7 @@ export function rig(opts: {
     balanceIntervalNs: opts.balanceIntervalNs ?? 0,
   });
   const sink = new MemorySink();
-  kernel.trace = sink;
+  kernel.attachTrace(sink);
   engine.afterEvent = () => kernel.check();
   return {
     engine,

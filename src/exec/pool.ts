@@ -70,7 +70,7 @@ export class PoolModel implements ExecModel, ThreadBody {
   ready(task: Task, waker: Task | null): void {
     const w = task.exec as Worker;
     const wt = waker !== null ? ((waker.exec as Worker | null)?.thread ?? null) : null;
-    this.kernel.wake(w.thread, wt, this.kernel.trace !== null ? `readied by ${waker !== null ? `task ${waker.id}` : 'timer'}` : '');
+    this.kernel.wake(w.thread, wt, this.kernel.traceWhy ? `readied by ${waker !== null ? `task ${waker.id}` : 'timer'}` : '');
   }
 
   run(t: Thread): void {

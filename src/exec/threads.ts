@@ -51,7 +51,7 @@ export class ThreadsModel implements ExecModel, ThreadBody {
   }
 
   ready(task: Task, waker: Task | null): void {
-    const why = this.kernel.trace !== null ? `readied by ${waker !== null ? `task ${waker.id}` : 'timer'}` : '';
+    const why = this.kernel.traceWhy ? `readied by ${waker !== null ? `task ${waker.id}` : 'timer'}` : '';
     this.kernel.wake(task.exec as Thread, waker !== null ? (waker.exec as Thread) : null, why);
   }
 

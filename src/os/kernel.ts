@@ -86,15 +86,17 @@ const EV_EXHAUST = 14;
  * flattened and hashed again. Traced runs only.
  */
 class WhyTexts {
-  private readonly byKey = new Map<number, string>();
+  /** By kind and first CPU id: texts by second CPU id + 1. */
+  private readonly byKind: Array<Array<string | undefined> | undefined> = [];
   private readonly timer = new Map<string, string>();
   private readonly joined = new Map<string, Map<string, string>>();
 
-  /** The text of kind `kind` (< 8) for CPU ids a and b (b: -1 or another CPU id < 2^20). */
+  /** The text of kind `kind` (< 8) for CPU id a and b (-1 or another CPU id). */
   of(kind: number, a: number, b: number, make: () => string): string {
-    const key = (kind * 1048576 + a) * 1048577 + (b + 1);
-    let s = this.byKey.get(key);
-    if (s === undefined) this.byKey.set(key, (s = make()));
+    const i = a * 8 + kind;
+    const row = (this.byKind[i] ??= []);
+    let s = row[b + 1];
+    if (s === undefined) row[b + 1] = s = make();
     return s;
   }
 
@@ -130,7 +132,10 @@ export class Kernel implements EventHandler {
   nvcsw = 0;
   nivcsw = 0;
   migrations = 0;
+  /** The attached trace sink (attachTrace), or null. */
   trace: TraceSink | null = null;
+  /** A trace is attached and wants the plain-words reasons (TraceSink.why). */
+  traceWhy = false;
   /** The thread whose body is executing right now (bodies never nest). */
   private inBody: Thread | null = null;
   private idleCount: number;
@@ -156,6 +161,12 @@ export class Kernel implements EventHandler {
     }
     this.idleCount = config.cpus;
     this.balanceEv = engine.event(this, EV_BALANCE, null, Phase.Tick);
+  }
+
+  /** Attaches a trace sink (null: none) before the run starts. */
+  attachTrace(sink: TraceSink | null): void {
+    this.trace = sink;
+    this.traceWhy = sink !== null && sink.why !== false;
   }
 
   get now(): Nanos {
@@ -256,7 +267,7 @@ export class Kernel implements EventHandler {
       this.migrations++;
     }
     // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule.
-    this.setState(t, 'runnable', this.trace !== null ? this.texts.join(why, this.wakePlacement(t, cpu)) : why, cpu.id);
+    this.setState(t, 'runnable', this.traceWhy ? this.texts.join(why, this.wakePlacement(t, cpu)) : why, cpu.id);
     this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
   }
 
@@ -350,7 +361,7 @@ export class Kernel implements EventHandler {
       }
       case EV_WAKE: {
         const t = ev.arg as Thread;
-        this.wake(t, null, this.trace !== null ? this.texts.timerDone(t.waitReason) : '');
+        this.wake(t, null, this.traceWhy ? this.texts.timerDone(t.waitReason) : '');
         return;
       }
       case EV_BALANCE:
@@ -462,7 +473,7 @@ export class Kernel implements EventHandler {
     // Asked while the CPU still switches to curr too (curr is already the queue's current
     // thread, as after Linux's pick_next_task); the preemption then waits for the switch.
     if (cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
-      this.preempt(cpu, this.trace !== null ? `wake-up preemption by thread ${t.id} (${why})` : '');
+      this.preempt(cpu, this.traceWhy ? `wake-up preemption by thread ${t.id} (${why})` : '');
       return;
     }
     if (cpu.phase === 'running') this.armSlice(cpu, false);
@@ -483,7 +494,7 @@ export class Kernel implements EventHandler {
   }
 
   private preemptNow(cpu: Cpu, why: string): void {
-    this.putBack(cpu, cpu.curr!, 'preempted', this.trace !== null ? `preempted: ${why}` : '');
+    this.putBack(cpu, cpu.curr!, 'preempted', this.traceWhy ? `preempted: ${why}` : '');
   }
 
   /**
@@ -586,7 +597,7 @@ export class Kernel implements EventHandler {
     // before context_switch): its slice and vruntime count the switch, and threads queued
     // meanwhile see it running.
     cpu.rq.setCurr(t, this.now);
-    this.setState(t, 'running', this.trace !== null ? this.texts.of(0, cpu.id, -1, () => `dispatched on cpu ${cpu.id}`) : '', cpu.id);
+    this.setState(t, 'running', this.traceWhy ? this.texts.of(0, cpu.id, -1, () => `dispatched on cpu ${cpu.id}`) : '', cpu.id);
     if (t.group !== null) this.groupRunDelta(t.group, +1);
     const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
     if (t !== cpu.last) cpu.switches++;

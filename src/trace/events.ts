@@ -37,6 +37,11 @@ export type TraceEvent =
 
 export interface TraceSink {
   emit(ev: TraceEvent): void;
+  /**
+   * false: the sink drops the plain-words reasons (`why` texts), so the core may leave out
+   * the ones it would build only for them (it still sends the reasons its rules are named by).
+   */
+  readonly why?: boolean;
   /** Called once when the run ends. */
   close?(endNs: number): void;
 }
@@ -51,7 +56,10 @@ export class MemorySink implements TraceSink {
 
 /** Fans one stream out to several sinks. */
 export class TeeSink implements TraceSink {
-  constructor(private readonly sinks: TraceSink[]) {}
+  readonly why: boolean;
+  constructor(private readonly sinks: TraceSink[]) {
+    this.why = sinks.some((s) => s.why !== false);
+  }
   emit(ev: TraceEvent): void {
     for (const s of this.sinks) s.emit(ev);
   }

@@ -52,7 +52,7 @@ const STATE_NAME = { running: 'Running', runnable: 'Runnable', waiting: 'Waiting
 export class PerfettoSink implements TraceSink {
   private nextId = 1;
   private readonly timeline: OsTimeline;
-  private readonly why: boolean;
+  readonly why: boolean;
   private readonly osProcess: TrackSpec;
   private readonly hwGroup: TrackSpec;
   private readonly counterGroup: TrackSpec;
