@@ -99,7 +99,11 @@ export class EventQueue {
     return this.seq++;
   }
 
-  /** Queues (or moves) `ev` at time `t` with an insertion number from reserveSeq(). */
+  /**
+   * Queues (or moves) `ev` at time `t` with an insertion number from reserveSeq(). The same
+   * body as schedule(), written out twice on purpose: a shared helper taking (t, key) would
+   * box both doubles on every call it is not inlined into.
+   */
   scheduleReserved(ev: SimEvent, t: number, seq: number): void {
     const key = ev.phase * PHASE_SHIFT + seq;
     let i = ev.pos;
