@@ -43,6 +43,7 @@ export interface ThreadInterval {
 
 export interface TimelineHandler {
   thread?(t: number, tid: number, name: string, group: string | null): void;
+  /** A closed interval; `iv` is reused for the next one: copy what you keep. */
   interval?(iv: ThreadInterval): void;
   cpuSlice?(cpu: number, kind: 'switch' | 'run', tid: number, start: number, end: number, text: string): void;
   schedSwitch?(t: number, cpu: number, prevTid: number, prevState: PrevState, nextTid: number): void;
@@ -416,8 +417,24 @@ export class OsTimeline {
   }
 
   private closeInterval(s: TState, end: number, state: IntervalState, cpu: number, cause: string, next: string, extraNs: number, othersNs: number): void {
-    this.h.interval?.({ tid: s.tid, state, start: s.since, end, cpu, why: s.why, cause, next, extraNs, othersNs });
+    const h = this.h;
+    if (h.interval === undefined) return;
+    // One object, refilled for every interval (a traced run closes millions of them).
+    const iv = this.iv;
+    iv.tid = s.tid;
+    iv.state = state;
+    iv.start = s.since;
+    iv.end = end;
+    iv.cpu = cpu;
+    iv.why = s.why;
+    iv.cause = cause;
+    iv.next = next;
+    iv.extraNs = extraNs;
+    iv.othersNs = othersNs;
+    h.interval(iv);
   }
+
+  private readonly iv: ThreadInterval = { tid: 0, state: 'running', start: 0, end: 0, cpu: -1, why: '', cause: '', next: '', extraNs: 0, othersNs: 0 };
 
   private runnableCause(s: TState, t: number): string {
     if (!this.words) return '';
