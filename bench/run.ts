@@ -72,6 +72,17 @@ function modelBench(name: string, threads: number, cpus: number, quantum: number
 
 // ---------------------------------------------------------------- the bare hold loop
 
+/** Uniform draws in [0, 1) from xorshift32, the same sequence for both hold loops (deterministic, cheap). */
+function xorshift32(): () => number {
+  let x = 2463534242;
+  return () => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) / 4294967296;
+  };
+}
+
 /** Minimal binary min-heap of (time, seq) in parallel typed arrays. */
 function bareHold(pending: number, events: number): number {
   const cap = pending + 1;
@@ -79,14 +90,7 @@ function bareHold(pending: number, events: number): number {
   const s = new Float64Array(cap);
   let n = 0;
   let seq = 0;
-  // xorshift32 for the increments (deterministic, cheap).
-  let x = 2463534242;
-  const rnd = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
+  const rnd = xorshift32();
   const push = (time: number): void => {
     let i = n++;
     const q = seq++;
@@ -134,13 +138,7 @@ function bareHold(pending: number, events: number): number {
  */
 function engineHold(pending: number, events: number): number {
   const engine = new Engine();
-  let x = 2463534242;
-  const rnd = (): number => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
+  const rnd = xorshift32();
   const h: EventHandler = { fire: (ev) => engine.at(ev, engine.now + Math.floor(rnd() * 300_000)) };
   for (let i = 0; i < pending; i++) engine.at(engine.event(h, 0), Math.floor(rnd() * 300_000));
   engine.run({ events });

@@ -86,18 +86,24 @@ const EV_EXHAUST = 14;
  * flattened and hashed again. Traced runs only.
  */
 class WhyTexts {
-  /** By kind and first CPU id: texts by second CPU id + 1. */
-  private readonly byKind: Array<Array<string | undefined> | undefined> = [];
+  private readonly dispatch: string[] = [];
+  /** By chosen CPU and placement variant: texts by previous CPU + 1. */
+  private readonly placed: Array<Array<string | undefined> | undefined> = [];
   private readonly timer = new Map<string, string>();
   private readonly joined = new Map<string, Map<string, string>>();
 
-  /** The text of kind `kind` (< 8) for CPU id a and b (-1 or another CPU id). */
-  of(kind: number, a: number, b: number, make: () => string): string {
-    const i = a * 8 + kind;
-    const row = (this.byKind[i] ??= []);
-    let s = row[b + 1];
-    if (s === undefined) row[b + 1] = s = make();
-    return s;
+  dispatched(cpu: number): string {
+    return (this.dispatch[cpu] ??= `dispatched on cpu ${cpu}`);
+  }
+
+  /**
+   * selectCpuWake's choice in words: it chose `cpu` (`idle`: before the thread is queued on
+   * it) for a thread that last ran on `prev` (-1: never ran).
+   */
+  placement(cpu: number, prev: number, idle: boolean): string {
+    const variant = prev < 0 ? (idle ? 0 : 1) : cpu !== prev ? 2 : idle ? 3 : 4;
+    const row = (this.placed[cpu * 5 + variant] ??= []);
+    return (row[prev + 1] ??= placementText(variant, cpu, prev));
   }
 
   timerDone(reason: string): string {
@@ -118,6 +124,21 @@ class WhyTexts {
     let s = m.get(b);
     if (s === undefined) m.set(b, (s = `${a}; ${b}`));
     return s;
+  }
+}
+
+function placementText(variant: number, cpu: number, prev: number): string {
+  switch (variant) {
+    case 0:
+      return `placed on cpu ${cpu} (idle)`;
+    case 1:
+      return `placed on cpu ${cpu}`;
+    case 2:
+      return `placed on idle cpu ${cpu} (its previous cpu ${prev} is busy)`;
+    case 3:
+      return `placed on its previous cpu ${prev} (idle)`;
+    default:
+      return `placed on its previous cpu ${prev} (no idle cpu)`;
   }
 }
 
@@ -266,18 +287,10 @@ export class Kernel implements EventHandler {
       this.cpus[t.lastCpu]!.rq.detach?.(t);
       this.migrations++;
     }
-    // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule.
-    this.setState(t, 'runnable', this.traceWhy ? this.texts.join(why, this.wakePlacement(t, cpu)) : why, cpu.id);
+    // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule (read
+    // before the thread is queued, while cpu.idle still tells how it was found).
+    this.setState(t, 'runnable', this.traceWhy ? this.texts.join(why, this.texts.placement(cpu.id, t.lastCpu, cpu.idle)) : why, cpu.id);
     this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
-  }
-
-  /** selectCpuWake's choice in words (traces only; called before the thread is queued). */
-  private wakePlacement(t: Thread, cpu: Cpu): string {
-    const prev = t.lastCpu;
-    const tx = this.texts;
-    if (prev < 0) return tx.of(cpu.idle ? 1 : 2, cpu.id, -1, () => `placed on cpu ${cpu.id}${cpu.idle ? ' (idle)' : ''}`);
-    if (cpu.id !== prev) return tx.of(3, cpu.id, prev, () => `placed on idle cpu ${cpu.id} (its previous cpu ${prev} is busy)`);
-    return tx.of(cpu.idle ? 4 : 5, prev, -1, () => `placed on its previous cpu ${prev}${cpu.idle ? ' (idle)' : ' (no idle cpu)'}`);
   }
 
   /** sched_yield(): the running thread lets others on its CPU run first. */
@@ -597,7 +610,7 @@ export class Kernel implements EventHandler {
     // before context_switch): its slice and vruntime count the switch, and threads queued
     // meanwhile see it running.
     cpu.rq.setCurr(t, this.now);
-    this.setState(t, 'running', this.traceWhy ? this.texts.of(0, cpu.id, -1, () => `dispatched on cpu ${cpu.id}`) : '', cpu.id);
+    this.setState(t, 'running', this.traceWhy ? this.texts.dispatched(cpu.id) : '', cpu.id);
     if (t.group !== null) this.groupRunDelta(t.group, +1);
     const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
     if (t !== cpu.last) cpu.switches++;
