@@ -211,7 +211,12 @@ export class Kernel implements EventHandler {
 
   /** Creates a Runnable thread and places it on a CPU. */
   spawn(name: string, body: ThreadBody, opts: SpawnOptions = {}): Thread {
-    const t = new Thread(this.nextTid++, name, body, opts.group ?? null);
+    // The wake-up timer is made with the thread, so it sits next to it in memory (a timer
+    // made at the first sleep lands anywhere, and with thousands of threads each sleep and
+    // wake-up may find it out of cache), and no path has to check for a missing one.
+    const timer = this.engine.event(this, EV_WAKE, null, Phase.Wake);
+    const t = new Thread(this.nextTid++, name, body, opts.group ?? null, timer);
+    timer.arg = t;
     if (opts.nice !== undefined && opts.nice !== 0) {
       t.nice = opts.nice;
       t.weight = niceWeight(opts.nice);
@@ -270,8 +275,7 @@ export class Kernel implements EventHandler {
   /** The running thread `t` blocks for `ns`, then wakes by itself (plus timer slack if `slack`). */
   sleep(t: Thread, ns: Nanos, reason: string, slack = true): void {
     this.block(t, reason);
-    const ev = (t.timer ??= this.engine.event(this, EV_WAKE, t, Phase.Wake));
-    this.engine.at(ev, this.now + ns + (slack ? this.costs.timerSlack : 0));
+    this.engine.at(t.timer, this.now + ns + (slack ? this.costs.timerSlack : 0));
   }
 
   /**
@@ -280,7 +284,7 @@ export class Kernel implements EventHandler {
    */
   wake(t: Thread, waker: Thread | null, why = 'woken'): void {
     if (t.state !== 'waiting') throw new InvariantError(`wake: thread ${t.id} is ${t.state}, not waiting`);
-    if (t.timer !== null) this.engine.cancel(t.timer);
+    this.engine.cancel(t.timer);
     const fromCpu = waker?.cpu?.id ?? -1;
     const cpu = this.selectCpuWake(t, fromCpu);
     if (t.lastCpu >= 0 && t.lastCpu !== cpu.id) {

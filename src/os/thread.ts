@@ -61,8 +61,8 @@ export class Thread {
   nivcsw = 0;
   /** Why it is Waiting (for traces and deadlock reports). */
   waitReason = '';
-  /** Wake-up timer for sleeps and timed blocks (allocated on first use). */
-  timer: SimEvent | null = null;
+  /** Wake-up timer for sleeps and timed blocks (made with the thread, see Kernel.spawn). */
+  readonly timer: SimEvent;
   /** Position in a policy's heap, or in a ring queue (policy-defined). */
   qpos = -1;
   /** Insertion sequence in the policy queue (FIFO tie-break). */
@@ -86,8 +86,9 @@ export class Thread {
   readonly id: number;
   name: string;
 
-  constructor(id: number, name: string, body: ThreadBody, group: BandwidthGroup | null) {
+  constructor(id: number, name: string, body: ThreadBody, group: BandwidthGroup | null, timer: SimEvent) {
     this.body = body;
+    this.timer = timer;
     this.group = group;
     this.id = id;
     this.name = name;
