@@ -37,7 +37,7 @@ import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';
 import type { Costs } from '../hw/costs.js';
-import type { TraceSink } from '../trace/events.js';
+import type { CpuEvent, TraceSink, TStateEvent } from '../trace/events.js';
 import { BandwidthGroup } from './bandwidth.js';
 import { Cpu } from './cpu.js';
 import type { EnqueueKind, Policy } from './policy/types.js';
@@ -164,6 +164,12 @@ export class Kernel implements EventHandler {
   private nextTid = 1;
   /** Reason texts for traces, built once and reused (see WhyTexts). */
   private readonly texts = new WhyTexts();
+  /**
+   * The two events a traced run emits most (a state change, a CPU switching or running),
+   * refilled for each emit rather than allocated: a sink copies what it keeps (TraceSink).
+   */
+  private readonly tstateEv: TStateEvent = { k: 'tstate', t: 0, tid: 0, from: 'runnable', to: 'runnable', cpu: 0, why: '' };
+  private readonly cpuEv: CpuEvent = { k: 'cpu', t: 0, cpu: 0, tid: 0, what: 'idle' };
 
   constructor(
     readonly engine: Engine,
@@ -432,7 +438,25 @@ export class Kernel implements EventHandler {
     }
     t.state = to;
     t.since = now;
-    if (this.trace !== null) this.trace.emit({ k: 'tstate', t: now, tid: t.id, from, to, cpu, why });
+    if (this.trace !== null) {
+      const ev = this.tstateEv;
+      ev.t = now;
+      ev.tid = t.id;
+      ev.from = from;
+      ev.to = to;
+      ev.cpu = cpu;
+      ev.why = why;
+      this.trace.emit(ev);
+    }
+  }
+
+  private emitCpu(cpu: Cpu, tid: number, what: CpuEvent['what']): void {
+    const ev = this.cpuEv;
+    ev.t = this.now;
+    ev.cpu = cpu.id;
+    ev.tid = tid;
+    ev.what = what;
+    this.trace!.emit(ev);
   }
 
   /** Takes the running thread `t` off its CPU (its caller decides where it goes). */
@@ -572,7 +596,7 @@ export class Kernel implements EventHandler {
       if (cpu.phase !== 'idle') {
         cpu.phase = 'idle';
         cpu.since = this.now;
-        if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: 0, what: 'idle' });
+        if (this.trace !== null) this.emitCpu(cpu, 0, 'idle');
       }
       return;
     }
@@ -622,7 +646,7 @@ export class Kernel implements EventHandler {
     cpu.since = this.now;
     cpu.ev.kind = EV_SWITCH;
     this.engine.at(cpu.ev, this.now + cost);
-    if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: t.id, what: 'switch' });
+    if (this.trace !== null) this.emitCpu(cpu, t.id, 'switch');
   }
 
   private switchDone(cpu: Cpu): void {
@@ -631,7 +655,7 @@ export class Kernel implements EventHandler {
     cpu.phase = 'running';
     cpu.since = this.now;
     cpu.last = t;
-    if (this.trace !== null) this.trace.emit({ k: 'cpu', t: this.now, cpu: cpu.id, tid: t.id, what: 'run' });
+    if (this.trace !== null) this.emitCpu(cpu, t.id, 'run');
     if (cpu.needResched) {
       cpu.needResched = false;
       if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {

@@ -35,7 +35,15 @@ export type TraceEvent =
   | { k: 'gcounts'; t: number; live: number; spinning: number; idleP: number; threads: number }
   | { k: 'decision'; t: number; subject: string; text: string };
 
+export type TStateEvent = Extract<TraceEvent, { k: 'tstate' }>;
+export type CpuEvent = Extract<TraceEvent, { k: 'cpu' }>;
+
 export interface TraceSink {
+  /**
+   * One event. The core may refill the same object for its next event of that kind once
+   * emit returns (it does so for the most frequent ones, to allocate nothing per event):
+   * a sink copies what it keeps, as MemorySink does.
+   */
   emit(ev: TraceEvent): void;
   /**
    * false: the sink drops the plain-words reasons (`why` texts), so the core may leave out
@@ -46,11 +54,11 @@ export interface TraceSink {
   close?(endNs: number): void;
 }
 
-/** Keeps every event in memory (tests, explain, the web timeline). */
+/** Keeps every event in memory (tests, explain, the web timeline): a copy of each. */
 export class MemorySink implements TraceSink {
   readonly events: TraceEvent[] = [];
   emit(ev: TraceEvent): void {
-    this.events.push(ev);
+    this.events.push({ ...ev });
   }
 }
 
