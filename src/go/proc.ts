@@ -42,7 +42,7 @@ import type { Thread, ThreadBody } from '../os/thread.js';
 import { Action, type Runner } from '../program/runner.js';
 import { FatalError } from '../program/sync.js';
 import type { Task } from '../program/task.js';
-import type { TraceSink } from '../trace/events.js';
+import type { GStateEvent, PRunEvent, TraceSink } from '../trace/events.js';
 import {
   FORCE_PREEMPT_NS,
   GLOBAL_RUNQ_BATCH,
@@ -121,6 +121,9 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   /** The M whose thread body is executing now (bodies never nest). */
   curM: M | null = null;
   trace: TraceSink | null = null;
+  /** The Go events a traced run emits most, refilled for each emit (a sink copies what it keeps). */
+  private readonly gstateEv: GStateEvent = { k: 'gstate', t: 0, g: 0, from: '', to: '', p: -1, m: -1, why: '' };
+  private readonly prunEv: PRunEvent = { k: 'prun', t: 0, p: 0, g: 0, m: 0 };
   readonly stealOrder: RandomOrder;
   readonly sysmon: Sysmon;
   private nextGoid = 1;
@@ -314,7 +317,15 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     else if (from === 'Grunnable' && to === 'Grunning') this.gSchedLatency.push(this.now - gp.runnableSince);
     if (this.trace !== null) {
       const mp = gp.m;
-      this.trace.emit({ k: 'gstate', t: this.now, g: gp.goid, from, to, p: mp?.p?.id ?? -1, m: mp?.id ?? -1, why });
+      const ev = this.gstateEv;
+      ev.t = this.now;
+      ev.g = gp.goid;
+      ev.from = from;
+      ev.to = to;
+      ev.p = mp?.p?.id ?? -1;
+      ev.m = mp?.id ?? -1;
+      ev.why = why;
+      this.trace.emit(ev);
     }
   }
 
@@ -1080,7 +1091,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     gp.preempt = false;
     if (!mp.nextInherit) pp.schedtick++;
     pp.executes++;
-    if (this.trace !== null) this.trace.emit({ k: 'prun', t: this.now, p: pp.id, g: gp.goid, m: mp.id });
+    if (this.trace !== null) this.emitPrun(pp.id, gp.goid, mp.id);
     mp.st = 'running';
     this.runG(mp, t);
   }
@@ -1088,7 +1099,16 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private dropg(mp: M, gp: G): void {
     mp.curg = null;
     gp.m = null;
-    if (this.trace !== null && mp.p !== null) this.trace.emit({ k: 'prun', t: this.now, p: mp.p.id, g: 0, m: mp.id });
+    if (this.trace !== null && mp.p !== null) this.emitPrun(mp.p.id, 0, mp.id);
+  }
+
+  private emitPrun(p: number, g: number, m: number): void {
+    const ev = this.prunEv;
+    ev.t = this.now;
+    ev.p = p;
+    ev.g = g;
+    ev.m = m;
+    this.trace!.emit(ev);
   }
 
   /** Runs the current G until it computes, parks, blocks or exits. */

@@ -37,6 +37,8 @@ export type TraceEvent =
 
 export type TStateEvent = Extract<TraceEvent, { k: 'tstate' }>;
 export type CpuEvent = Extract<TraceEvent, { k: 'cpu' }>;
+export type GStateEvent = Extract<TraceEvent, { k: 'gstate' }>;
+export type PRunEvent = Extract<TraceEvent, { k: 'prun' }>;
 
 export interface TraceSink {
   /**
