@@ -62,6 +62,32 @@ describe('Samples', () => {
     expect(s.summary()).toEqual(reference(xs));
   });
 
+  it('keeps 32-bit samples while every value fits, and widens them all at the first that does not', () => {
+    const rng = new Rng(9);
+    // Two full chunks and part of a third of integers in [0, 2^32), including the extremes.
+    const xs: number[] = [0, 2 ** 32 - 1];
+    for (let i = 2; i < 2 * 65536 + 500; i++) xs.push(rng.int(2 ** 31) * 2 + (i & 1));
+    const s = new Samples();
+    for (const x of xs) s.push(x);
+    expect(s.view()).toBeInstanceOf(Uint32Array);
+    expect(Array.from(s.view())).toEqual(xs);
+    expect(s.summary()).toEqual(reference(xs));
+    // Each of these does not fit in 32 bits: the first widens everything, in place and order.
+    for (const odd of [2 ** 32, 1.5, -3, 7e12]) {
+      xs.push(odd);
+      s.push(odd);
+      for (let i = 0; i < 40_000; i++) {
+        const x = rng.int(1_000_000);
+        xs.push(x);
+        s.push(x);
+      }
+      expect(s.view()).toBeInstanceOf(Float64Array);
+      expect(Array.from(s.view())).toEqual(xs);
+      expect(s.summary()).toEqual(reference(xs));
+    }
+    expect(s.n).toBe(xs.length);
+  });
+
   it('summarizes an empty and an exactly-full chunk', () => {
     expect(new Samples().summary()).toEqual({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
     const s = new Samples();

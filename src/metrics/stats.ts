@@ -21,36 +21,64 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 
 /**
  * A growing list of samples (one per scheduling decision: millions), in fixed-size chunks so
- * that growing never copies.
+ * that growing never copies. Samples are nanosecond durations, so while every value is an
+ * integer in [0, 2^32) (up to 4.29 s) they are kept in 32-bit chunks: half the memory, and
+ * fresh memory is dear (on a VM each new page costs a fault and zeroing, about 8 ms per MB
+ * here). The first value that does not fit widens the storage to 64-bit floats for good.
  */
 export class Samples {
-  private chunks: Float64Array[] = [];
-  private cur = new Float64Array(CHUNK);
+  /** Full chunks, in push order: all Uint32Array while narrow, all Float64Array once wide. */
+  private chunks: Array<Uint32Array | Float64Array> = [];
+  /** The chunk being filled while narrow (null once wide). */
+  private cur32: Uint32Array | null = new Uint32Array(CHUNK);
+  /** The chunk being filled once wide (null while narrow). */
+  private cur64: Float64Array | null = null;
   private i = 0;
   /** Samples so far. */
   n = 0;
 
   push(x: number): void {
     if (this.i === CHUNK) this.next();
-    this.cur[this.i++] = x;
+    const c = this.cur32;
+    if (c !== null && x >>> 0 === x) c[this.i++] = x;
+    else this.pushWide(x);
     this.n++;
   }
 
+  private pushWide(x: number): void {
+    if (this.cur32 !== null) this.widen();
+    this.cur64![this.i++] = x;
+  }
+
+  /** Converts every sample so far to 64-bit floats (once, at the first value past 32 bits). */
+  private widen(): void {
+    this.chunks = this.chunks.map((c) => Float64Array.from(c));
+    const cur = new Float64Array(CHUNK);
+    cur.set(this.cur32!.subarray(0, this.i));
+    this.cur64 = cur;
+    this.cur32 = null;
+  }
+
   private next(): void {
-    this.chunks.push(this.cur);
-    this.cur = new Float64Array(CHUNK);
+    if (this.cur32 !== null) {
+      this.chunks.push(this.cur32);
+      this.cur32 = new Uint32Array(CHUNK);
+    } else {
+      this.chunks.push(this.cur64!);
+      this.cur64 = new Float64Array(CHUNK);
+    }
     this.i = 0;
   }
 
-  /** A fresh contiguous copy of the samples, in the order pushed. */
-  view(): Float64Array {
-    const out = new Float64Array(this.n);
+  /** A fresh contiguous copy of the samples, in the order pushed (32-bit while they all fit). */
+  view(): Uint32Array | Float64Array {
+    const out = this.cur32 !== null ? new Uint32Array(this.n) : new Float64Array(this.n);
     let o = 0;
     for (const c of this.chunks) {
       out.set(c, o);
       o += CHUNK;
     }
-    out.set(this.cur.subarray(0, this.i), o);
+    out.set((this.cur32 ?? this.cur64!).subarray(0, this.i), o);
     return out;
   }
 
@@ -67,7 +95,7 @@ export function summarize(samples: Float64Array): Summary {
 }
 
 /** Summary of `s`, which it reorders. */
-export function summarizeInPlace(s: Float64Array): Summary {
+export function summarizeInPlace(s: Float64Array | Uint32Array): Summary {
   const n = s.length;
   if (n === 0) return { count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 };
   // The three order statistics by selection (O(n)) rather than a full sort: runs keep a
@@ -99,7 +127,7 @@ function rankIndex(p: number, n: number): number {
  * with nothing larger before it and nothing smaller after it (Hoare's selection with a
  * median-of-three pivot; runs of equal values split evenly).
  */
-function select(a: Float64Array, k: number, lo: number, hi: number): void {
+function select(a: Float64Array | Uint32Array, k: number, lo: number, hi: number): void {
   while (hi > lo) {
     const mid = (lo + hi) >>> 1;
     // Median of three as the pivot.
@@ -124,7 +152,7 @@ function select(a: Float64Array, k: number, lo: number, hi: number): void {
   }
 }
 
-function swap(a: Float64Array, i: number, j: number): void {
+function swap(a: Float64Array | Uint32Array, i: number, j: number): void {
   const t = a[i]!;
   a[i] = a[j]!;
   a[j] = t;
