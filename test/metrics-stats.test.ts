@@ -88,6 +88,28 @@ describe('Samples', () => {
     expect(s.n).toBe(xs.length);
   });
 
+  it('summarizes 32-bit samples exactly by radix: ties, one value, tiny and huge values, skew', () => {
+    const rng = new Rng(21);
+    const cases: number[][] = [
+      Array.from({ length: 1000 }, () => 1100),
+      [5],
+      [2 ** 32 - 1, 0, 2 ** 32 - 1],
+      Array.from({ length: 70_000 }, (_, i) => i % 3),
+      Array.from({ length: 5000 }, () => rng.int(1024)),
+      // Mostly small with a long tail: the ranks fall in different leading-bit buckets.
+      Array.from({ length: 140_000 }, (_, i) => (i % 100 === 0 ? rng.int(2 ** 32) : rng.int(5000))),
+      Array.from({ length: 3000 }, () => rng.int(2 ** 32)),
+    ];
+    for (const xs of cases) {
+      const s = new Samples();
+      for (const x of xs) s.push(x);
+      expect(s.view()).toBeInstanceOf(Uint32Array);
+      expect(s.summary()).toEqual(reference(xs));
+      // Nothing was reordered.
+      expect(Array.from(s.view())).toEqual(xs);
+    }
+  });
+
   it('summarizes an empty and an exactly-full chunk', () => {
     expect(new Samples().summary()).toEqual({ count: 0, mean: 0, p50: 0, p90: 0, p99: 0, max: 0 });
     const s = new Samples();
