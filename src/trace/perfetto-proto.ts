@@ -17,8 +17,9 @@
  * Timestamps are the simulated integer nanoseconds. All TrackEvent packets use one packet
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
-import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type PrevState, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
+import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type Lit, type PrevState, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
 import { PbWriter, putVarint, varintSize } from './protowire.js';
+import { putDecimal, putDuration } from './timeline.js';
 
 // TracePacket fields.
 const P_FTRACE = 1;
@@ -128,6 +129,31 @@ class CompactBatch {
   readonly tidIdx: number[] = [];
 }
 
+/** Writes texts straight into the output buffer, as UTF-8 (the `cause` texts of state slices). */
+class BufferText implements TextOut {
+  constructor(private readonly w: PbWriter) {}
+  str(s: string): void {
+    this.w.utf8(s);
+  }
+  lit(l: Lit): void {
+    this.w.raw(l.bytes, l.bytes.length);
+  }
+  int(n: number): void {
+    const w = this.w;
+    w.ensure(24);
+    if (n < 0) {
+      w.buf[w.len++] = 0x2d;
+      n = -n;
+    }
+    w.len = putDecimal(w.buf, w.len, n);
+  }
+  dur(ns: number): void {
+    const w = this.w;
+    w.ensure(48);
+    w.len = putDuration(w.buf, w.len, ns);
+  }
+}
+
 interface ArgName {
   /** debug_annotation_names iid (0: written inline). */
   iid: number;
@@ -162,6 +188,12 @@ export class ProtoEncoder implements TraceEncoder {
    */
   private readonly lastValue: string[] = [];
   private readonly lastValueIid: number[] = [];
+  private readonly text = new BufferText(this.out);
+  /** The argument names of state slices, once used. */
+  private aWhy: ArgName | null = null;
+  private aCause: ArgName | null = null;
+  private aNext: ArgName | null = null;
+  private aCpu: ArgName | null = null;
 
   constructor(private readonly sink: ChunkWriter) {}
 
@@ -281,6 +313,18 @@ export class ProtoEncoder implements TraceEncoder {
     const p = this.out;
     const big = args !== null;
     const pk = big ? p.open2(1) : p.open1(1);
+    const te = this.eventHead(t, type, trackId, name, big);
+    if (args !== null) {
+      for (const key in args) this.arg(this.argName(key), key, args[key]!, trackId);
+    }
+    if (big) p.close2(te);
+    else p.close1(te);
+    this.eventTail(pk, big);
+  }
+
+  /** Timestamp, sequence, and the TrackEvent's start: type, track, name; returns where the TrackEvent's length goes. */
+  private eventHead(t: number, type: number, trackId: number, name: string, big: boolean): number {
+    const p = this.out;
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
     const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
@@ -295,40 +339,12 @@ export class ProtoEncoder implements TraceEncoder {
     }
     if (iid > 0) p.uint(TE_NAME_IID, iid);
     else p.string(TE_NAME, name);
-    if (args !== null) {
-      for (const key in args) {
-        const v = args[key]!;
-        const a = this.argName(key);
-        let vid = 0;
-        if (typeof v === 'string' && v === this.lastValue[trackId]) vid = this.lastValueIid[trackId]!;
-        else if (typeof v === 'string' && a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
-          const before = this.values.size;
-          vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
-          if (a.tried < TRIAL) {
-            a.tried++;
-            if (this.values.size !== before || vid === 0) a.fresh++;
-            if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
-          }
-          if (vid > 0) {
-            this.lastValue[trackId] = v;
-            this.lastValueIid[trackId] = vid;
-          }
-        }
-        const inline = typeof v === 'string' && vid === 0;
-        const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
-        if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
-        else p.string(10, key);
-        if (typeof v === 'string') {
-          if (vid > 0) p.uint(DA_STRING_IID, vid);
-          else p.string(DA_STRING, v);
-        } else if (Number.isInteger(v)) p.uint(DA_INT, v);
-        else p.double(DA_DOUBLE, v);
-        if (inline) p.close2(da);
-        else p.close1(da);
-      }
-    }
-    if (big) p.close2(te);
-    else p.close1(te);
+    return te;
+  }
+
+  /** The interned data the packet introduced, the sequence flags, and the packet's length. */
+  private eventTail(pk: number, big: boolean): void {
+    const p = this.out;
     const ids = this.newIds;
     if (ids.length > 0) {
       const at = p.open2(P_INTERNED);
@@ -346,6 +362,39 @@ export class ProtoEncoder implements TraceEncoder {
     if (big) p.close2(pk);
     else p.close1(pk);
     if (p.len >= FLUSH_AT) this.flush();
+  }
+
+  /** One argument (a debug annotation) of an event on track `trackId`. */
+  private arg(a: ArgName, key: string, v: string | number, trackId: number): void {
+    const p = this.out;
+    let vid = 0;
+    if (typeof v === 'string') {
+      if (v === this.lastValue[trackId]) vid = this.lastValueIid[trackId]!;
+      else if (a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
+        const before = this.values.size;
+        vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
+        if (a.tried < TRIAL) {
+          a.tried++;
+          if (this.values.size !== before || vid === 0) a.fresh++;
+          if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
+        }
+        if (vid > 0) {
+          this.lastValue[trackId] = v;
+          this.lastValueIid[trackId] = vid;
+        }
+      }
+    }
+    const inline = typeof v === 'string' && vid === 0;
+    const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
+    if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
+    else p.string(10, key);
+    if (typeof v === 'string') {
+      if (vid > 0) p.uint(DA_STRING_IID, vid);
+      else p.string(DA_STRING, v);
+    } else if (Number.isInteger(v)) p.uint(DA_INT, v);
+    else p.double(DA_DOUBLE, v);
+    if (inline) p.close2(da);
+    else p.close1(da);
   }
 
   /**
@@ -386,6 +435,43 @@ export class ProtoEncoder implements TraceEncoder {
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void {
     this.trackEvent(start, TYPE_BEGIN, track.id, name, args);
     this.shortEvent(end, TYPE_END, track.id, -1);
+  }
+
+  /**
+   * slice(track, start, end, name, {why, cause, next, cpu}) written without the object: `cause`
+   * goes straight into the output buffer (always inline: it is nearly always new).
+   */
+  stateSlice(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void {
+    const p = this.out;
+    const id = track.id;
+    const pk = p.open2(1);
+    const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
+    this.arg((this.aWhy ??= this.argName('why')), 'why', why, id);
+    const a = (this.aCause ??= this.argName('cause'));
+    const da = p.open2(TE_DEBUG);
+    if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
+    else p.string(10, 'cause');
+    const text = p.open2(DA_STRING);
+    cause.writeText(this.text);
+    p.close2(text);
+    p.close2(da);
+    if (next !== '') this.arg((this.aNext ??= this.argName('next')), 'next', next, id);
+    if (cpu >= 0) this.arg((this.aCpu ??= this.argName('cpu')), 'cpu', cpu, id);
+    p.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, -1);
+  }
+
+  /** slice(track, start, end, name, {[key]: value}) without the object. */
+  sliceArg(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void {
+    const p = this.out;
+    const id = track.id;
+    const pk = p.open2(1);
+    const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
+    this.arg(this.argName(key), key, value, id);
+    p.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, -1);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {

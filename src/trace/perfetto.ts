@@ -88,6 +88,8 @@ export class PerfettoSink implements TraceSink {
   private readonly goWhy = new GoWhy();
   private readonly waitNames = new Map<string, string>();
   private readonly migrateNames: string[] = [];
+  /** The encoder writes state slices itself (TraceEncoder.stateSlice): causes are not built as strings. */
+  private readonly direct: boolean;
 
   constructor(
     private readonly enc: TraceEncoder,
@@ -95,6 +97,7 @@ export class PerfettoSink implements TraceSink {
     options: PerfettoOptions = {},
   ) {
     this.why = options.why ?? true;
+    this.direct = enc.stateSlice !== undefined;
     enc.begin(meta);
     this.hwGroup = this.track('group', 'Hardware threads', 0, 1);
     for (let i = 0; i < meta.cpus; i++) {
@@ -116,7 +119,9 @@ export class PerfettoSink implements TraceSink {
           // With native CPU tracks, what runs is shown there; the lane keeps the switches.
           if (kind === 'run' && this.enc.nativeSched) return;
           const lane = this.cpuLanes[cpu];
-          if (lane !== undefined) this.enc.slice(lane, start, end, text, { tid });
+          if (lane === undefined) return;
+          if (this.enc.sliceArg !== undefined) this.enc.sliceArg(lane, start, end, text, 'tid', tid);
+          else this.enc.slice(lane, start, end, text, { tid });
         },
         schedSwitch: (t, cpu, prevTid, prevState, nextTid) => {
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
@@ -148,7 +153,7 @@ export class PerfettoSink implements TraceSink {
           this.enc.instant(lane, t, name ?? `migrate T${tid} from cpu${from}`, this.why ? { tid, from, to, why } : null);
         },
       },
-      this.why,
+      !this.why ? 'none' : this.direct ? 'on-demand' : 'strings',
     );
   }
 
@@ -175,6 +180,10 @@ export class PerfettoSink implements TraceSink {
     }
     let args: Args | null = null;
     if (this.why) {
+      if (this.direct) {
+        this.enc.stateSlice!(tr, iv.start, iv.end, name, iv.why, this.timeline, iv.next, iv.cpu);
+        return;
+      }
       args = { why: iv.why, cause: iv.cause };
       if (iv.next !== '') args.next = iv.next;
       if (iv.cpu >= 0) args.cpu = iv.cpu;
