@@ -251,10 +251,10 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
   return { calls, stats };
 }
 
-function run(cfg: SimConfig, why: boolean, directPaths = true): { recorded: string[]; bytes: Uint8Array; chunks: number; direct: number } {
+function run(cfg: SimConfig, why: boolean, directPaths = true, maxValues?: number): { recorded: string[]; bytes: Uint8Array; chunks: number; direct: number } {
   const parts: Uint8Array[] = [];
   const w: ChunkWriter = { write: (c) => parts.push((c as Uint8Array).slice()) };
-  const rec = new Recorder(new ProtoEncoder(w), directPaths);
+  const rec = new Recorder(new ProtoEncoder(w, maxValues), directPaths);
   simulate(cfg, { trace: new PerfettoSink(rec, traceMetaOf(cfg), { why }) });
   const n = parts.reduce((a, p) => a + p.length, 0);
   const bytes = new Uint8Array(n);
@@ -309,6 +309,17 @@ describe('protobuf round trip on a long run', () => {
     // Not the same bytes: the plain path interns the first causes during its trial.
     expect(b.stats.byKey.get('cause')!.interned).toBeGreaterThan(0);
     expect(a.stats.byKey.get('cause')!.interned).toBe(0);
+  });
+
+  it('writes state slices whose reasons are not interned (value table full) in full', () => {
+    const { recorded, bytes, direct } = run(busy(6_000), true, true, 8);
+    const { calls, stats } = decode(bytes);
+    expect(direct).toBeGreaterThan(4_000);
+    // Past the 8 interned values, reasons are written inline.
+    expect(stats.byKey.get('why')!.inline).toBeGreaterThan(1_000);
+    expect(stats.byKey.get('next')!.inline).toBeGreaterThan(1_000);
+    expect(stats.byKey.get('why')!.interned).toBeGreaterThan(0);
+    expect(calls.sort()).toEqual([...recorded].sort());
   });
 
   it('decodes to exactly what was written without why texts', () => {

@@ -129,6 +129,19 @@ class CompactBatch {
   readonly tidIdx: number[] = [];
 }
 
+/** Writes a debug annotation {name_iid, string_value_iid} at `p` (room known); returns the position after it. */
+function debugIid(b: Uint8Array, p: number, nameIid: number, valueIid: number): number {
+  b[p++] = (TE_DEBUG << 3) | 2;
+  const at = p++;
+  b[p++] = DA_NAME_IID << 3;
+  p = putVarint(b, p, nameIid);
+  b[p++] = 0x88; // string_value_iid = 17: key 136 as a varint
+  b[p++] = 0x01;
+  p = putVarint(b, p, valueIid);
+  b[at] = p - at - 1;
+  return p;
+}
+
 /** Writes texts straight into the output buffer, as UTF-8 (the `cause` texts of state slices). */
 class BufferText implements TextOut {
   constructor(private readonly w: PbWriter) {}
@@ -195,7 +208,11 @@ export class ProtoEncoder implements TraceEncoder {
   private aNext: ArgName | null = null;
   private aCpu: ArgName | null = null;
 
-  constructor(private readonly sink: ChunkWriter) {}
+  /** @param maxValues how many distinct argument values are interned at most (tests make it small). */
+  constructor(
+    private readonly sink: ChunkWriter,
+    private readonly maxValues = MAX_INTERNED_VALUES,
+  ) {}
 
   /** Starts Trace.packet (field 1). */
   private packet(): PbWriter {
@@ -330,16 +347,19 @@ export class ProtoEncoder implements TraceEncoder {
     const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
     p.uint(TE_TYPE, type);
     p.uint(TE_TRACK, trackId);
-    let iid: number;
-    if (this.lastName[trackId] === name) iid = this.lastNameIid[trackId]!;
-    else {
-      iid = this.intern(this.names, 2, name);
-      this.lastName[trackId] = name;
-      this.lastNameIid[trackId] = iid;
-    }
+    const iid = this.nameIid(trackId, name);
     if (iid > 0) p.uint(TE_NAME_IID, iid);
     else p.string(TE_NAME, name);
     return te;
+  }
+
+  /** The iid of an event name on a track (0: written inline). */
+  private nameIid(trackId: number, name: string): number {
+    if (this.lastName[trackId] === name) return this.lastNameIid[trackId]!;
+    const iid = this.intern(this.names, 2, name);
+    this.lastName[trackId] = name;
+    this.lastNameIid[trackId] = iid;
+    return iid;
   }
 
   /** The interned data the packet introduced, the sequence flags, and the packet's length. */
@@ -364,26 +384,32 @@ export class ProtoEncoder implements TraceEncoder {
     if (p.len >= FLUSH_AT) this.flush();
   }
 
+  /** The iid of a string value of argument `a` on a track (0: written inline), interned while its values recur. */
+  private valueIid(a: ArgName, v: string, trackId: number): number {
+    if (v === this.lastValue[trackId]) return this.lastValueIid[trackId]!;
+    if (!a.internValues || v.length > INTERN_VALUE_MAX_LEN) return 0;
+    const before = this.values.size;
+    const vid = this.intern(this.values, 29, v, this.maxValues);
+    if (a.tried < TRIAL) {
+      a.tried++;
+      if (this.values.size !== before || vid === 0) a.fresh++;
+      if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
+    }
+    if (vid > 0) {
+      this.lastValue[trackId] = v;
+      this.lastValueIid[trackId] = vid;
+    }
+    return vid;
+  }
+
   /** One argument (a debug annotation) of an event on track `trackId`. */
   private arg(a: ArgName, key: string, v: string | number, trackId: number): void {
+    this.writeArg(a, key, v, typeof v === 'string' ? this.valueIid(a, v, trackId) : 0);
+  }
+
+  /** One argument whose value's iid is known (0: inline, or a number). */
+  private writeArg(a: ArgName, key: string, v: string | number, vid: number): void {
     const p = this.out;
-    let vid = 0;
-    if (typeof v === 'string') {
-      if (v === this.lastValue[trackId]) vid = this.lastValueIid[trackId]!;
-      else if (a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
-        const before = this.values.size;
-        vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
-        if (a.tried < TRIAL) {
-          a.tried++;
-          if (this.values.size !== before || vid === 0) a.fresh++;
-          if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
-        }
-        if (vid > 0) {
-          this.lastValue[trackId] = v;
-          this.lastValueIid[trackId] = vid;
-        }
-      }
-    }
     const inline = typeof v === 'string' && vid === 0;
     const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
     if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
@@ -442,12 +468,91 @@ export class ProtoEncoder implements TraceEncoder {
    * goes straight into the output buffer (always inline: it is nearly always new).
    */
   stateSlice(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void {
+    const id = track.id;
+    // Interned first, in the order the packet names them (new entries go in its interned data).
+    const nameIid = this.nameIid(id, name);
+    const aWhy = (this.aWhy ??= this.argName('why'));
+    const whyIid = this.valueIid(aWhy, why, id);
+    const aCause = (this.aCause ??= this.argName('cause'));
+    const aNext = next !== '' ? (this.aNext ??= this.argName('next')) : null;
+    const nextIid = aNext !== null ? this.valueIid(aNext, next, id) : 1;
+    const aCpu = cpu >= 0 ? (this.aCpu ??= this.argName('cpu')) : null;
+    if (nameIid === 0 || whyIid === 0 || nextIid === 0 || aWhy.iid === 0 || aCause.iid === 0 || (aNext !== null && aNext.iid === 0) || (aCpu !== null && aCpu.iid === 0)) {
+      this.stateSliceInline(track, start, end, name, nameIid, why, whyIid, cause, next, nextIid, cpu);
+      return;
+    }
+    // Everything but the cause text is a small number: written byte by byte, as protobuf
+    // encodes TracePacket {timestamp, sequence, track_event {type, track, name_iid,
+    // debug_annotations…}, sequence_flags} (field keys below), with the lengths of the packet,
+    // the event and the cause as 2-byte varints, the others exact.
+    const o = this.out;
+    o.ensure(128);
+    let b = o.buf;
+    let p = o.len;
+    b[p++] = 0x0a; // Trace.packet
+    const pk = p;
+    p += 2;
+    b[p++] = P_TIMESTAMP << 3;
+    p = putVarint(b, p, start);
+    b[p++] = P_SEQ_ID << 3;
+    b[p++] = 1;
+    b[p++] = (P_TRACK_EVENT << 3) | 2;
+    const te = p;
+    p += 2;
+    b[p++] = TE_TYPE << 3;
+    b[p++] = TYPE_BEGIN;
+    b[p++] = TE_TRACK << 3;
+    p = putVarint(b, p, id);
+    b[p++] = TE_NAME_IID << 3;
+    p = putVarint(b, p, nameIid);
+    p = debugIid(b, p, aWhy.iid, whyIid);
+    b[p++] = (TE_DEBUG << 3) | 2;
+    const da = p;
+    p += 2;
+    b[p++] = DA_NAME_IID << 3;
+    p = putVarint(b, p, aCause.iid);
+    b[p++] = (DA_STRING << 3) | 2;
+    const text = p;
+    o.len = p + 2;
+    cause.writeText(this.text);
+    o.close2(text);
+    o.close2(da);
+    o.ensure(64);
+    b = o.buf;
+    p = o.len;
+    if (aNext !== null) p = debugIid(b, p, aNext.iid, nextIid);
+    if (aCpu !== null) {
+      b[p++] = (TE_DEBUG << 3) | 2;
+      const at = p++;
+      b[p++] = DA_NAME_IID << 3;
+      p = putVarint(b, p, aCpu.iid);
+      b[p++] = DA_INT << 3;
+      p = putVarint(b, p, cpu);
+      b[at] = p - at - 1;
+    }
+    o.len = p;
+    o.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, -1);
+  }
+
+  /**
+   * stateSlice through the general writers, with the iids already looked up (0: inline; an
+   * argument name or value is not interned when its table is full, or a value is long).
+   */
+  private stateSliceInline(track: TrackSpec, start: number, end: number, name: string, nameIid: number, why: string, whyIid: number, cause: TextSource, next: string, nextIid: number, cpu: number): void {
     const p = this.out;
     const id = track.id;
     const pk = p.open2(1);
-    const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
-    this.arg((this.aWhy ??= this.argName('why')), 'why', why, id);
-    const a = (this.aCause ??= this.argName('cause'));
+    p.uint(P_TIMESTAMP, start);
+    p.uint(P_SEQ_ID, 1);
+    const te = p.open2(P_TRACK_EVENT);
+    p.uint(TE_TYPE, TYPE_BEGIN);
+    p.uint(TE_TRACK, id);
+    if (nameIid > 0) p.uint(TE_NAME_IID, nameIid);
+    else p.string(TE_NAME, name);
+    this.writeArg(this.aWhy!, 'why', why, whyIid);
+    const a = this.aCause!;
     const da = p.open2(TE_DEBUG);
     if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
     else p.string(10, 'cause');
@@ -455,8 +560,8 @@ export class ProtoEncoder implements TraceEncoder {
     cause.writeText(this.text);
     p.close2(text);
     p.close2(da);
-    if (next !== '') this.arg((this.aNext ??= this.argName('next')), 'next', next, id);
-    if (cpu >= 0) this.arg((this.aCpu ??= this.argName('cpu')), 'cpu', cpu, id);
+    if (next !== '') this.writeArg(this.aNext!, 'next', next, nextIid);
+    if (cpu >= 0) this.writeArg(this.aCpu!, 'cpu', cpu, 0);
     p.close2(te);
     this.eventTail(pk, true);
     this.shortEvent(end, TYPE_END, id, -1);
