@@ -207,6 +207,9 @@ export class ProtoEncoder implements TraceEncoder {
   private aCause: ArgName | null = null;
   private aNext: ArgName | null = null;
   private aCpu: ArgName | null = null;
+  /** sliceArg's last argument name. */
+  private lastKey = '';
+  private lastKeyArg: ArgName | null = null;
 
   /** @param maxValues how many distinct argument values are interned at most (tests make it small). */
   constructor(
@@ -459,8 +462,40 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void {
-    this.trackEvent(start, TYPE_BEGIN, track.id, name, args);
-    this.shortEvent(end, TYPE_END, track.id, -1);
+    const id = track.id;
+    if (args === null) {
+      const iid = this.nameIid(id, name);
+      if (iid > 0 && this.newIds.length === 0) {
+        // A BEGIN with an interned name and nothing else (a Waiting slice without the why
+        // texts, most of all): the bytes trackEvent writes, with exact one-byte lengths.
+        const o = this.out;
+        o.ensure(40);
+        const b = o.buf;
+        let p = o.len;
+        const teLen = 4 + varintSize(id) + varintSize(iid);
+        b[p++] = 0x0a; // Trace.packet
+        b[p++] = 7 + varintSize(start) + teLen;
+        b[p++] = P_TIMESTAMP << 3;
+        p = putVarint(b, p, start);
+        b[p++] = P_SEQ_ID << 3;
+        b[p++] = 1;
+        b[p++] = (P_TRACK_EVENT << 3) | 2;
+        b[p++] = teLen;
+        b[p++] = TE_TYPE << 3;
+        b[p++] = TYPE_BEGIN;
+        b[p++] = TE_TRACK << 3;
+        p = putVarint(b, p, id);
+        b[p++] = TE_NAME_IID << 3;
+        p = putVarint(b, p, iid);
+        b[p++] = P_SEQ_FLAGS << 3;
+        b[p++] = SEQ_NEEDS;
+        o.len = p;
+        this.shortEvent(end, TYPE_END, id, -1);
+        return;
+      }
+    }
+    this.trackEvent(start, TYPE_BEGIN, id, name, args);
+    this.shortEvent(end, TYPE_END, id, -1);
   }
 
   /**
@@ -569,12 +604,56 @@ export class ProtoEncoder implements TraceEncoder {
 
   /** slice(track, start, end, name, {[key]: value}) without the object. */
   sliceArg(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void {
-    const p = this.out;
     const id = track.id;
-    const pk = p.open2(1);
+    const iid = this.nameIid(id, name);
+    let a = this.lastKeyArg;
+    if (key !== this.lastKey || a === null) {
+      a = this.lastKeyArg = this.argName(key);
+      this.lastKey = key;
+    }
+    if (iid > 0 && a.iid > 0 && this.newIds.length === 0 && Number.isInteger(value) && value >= 0) {
+      // The bytes of the general path below (2-byte packet and event lengths, as for any
+      // event with arguments), written at once: {ts, seq, {BEGIN, track, name_iid, {key_iid, int}}, flags}.
+      const o = this.out;
+      o.ensure(48);
+      const b = o.buf;
+      let p = o.len;
+      const daLen = 2 + varintSize(a.iid) + varintSize(value);
+      const teLen = 6 + varintSize(id) + varintSize(iid) + daLen;
+      const pkLen = 8 + varintSize(start) + teLen;
+      b[p++] = 0x0a; // Trace.packet
+      b[p++] = (pkLen & 0x7f) | 0x80;
+      b[p++] = pkLen >>> 7;
+      b[p++] = P_TIMESTAMP << 3;
+      p = putVarint(b, p, start);
+      b[p++] = P_SEQ_ID << 3;
+      b[p++] = 1;
+      b[p++] = (P_TRACK_EVENT << 3) | 2;
+      b[p++] = (teLen & 0x7f) | 0x80;
+      b[p++] = teLen >>> 7;
+      b[p++] = TE_TYPE << 3;
+      b[p++] = TYPE_BEGIN;
+      b[p++] = TE_TRACK << 3;
+      p = putVarint(b, p, id);
+      b[p++] = TE_NAME_IID << 3;
+      p = putVarint(b, p, iid);
+      b[p++] = (TE_DEBUG << 3) | 2;
+      b[p++] = daLen;
+      b[p++] = DA_NAME_IID << 3;
+      p = putVarint(b, p, a.iid);
+      b[p++] = DA_INT << 3;
+      p = putVarint(b, p, value);
+      b[p++] = P_SEQ_FLAGS << 3;
+      b[p++] = SEQ_NEEDS;
+      o.len = p;
+      this.shortEvent(end, TYPE_END, id, -1);
+      return;
+    }
+    const o = this.out;
+    const pk = o.open2(1);
     const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
-    this.arg(this.argName(key), key, value, id);
-    p.close2(te);
+    this.writeArg(a, key, value, 0);
+    o.close2(te);
     this.eventTail(pk, true);
     this.shortEvent(end, TYPE_END, id, -1);
   }

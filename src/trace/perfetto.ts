@@ -175,8 +175,12 @@ export class PerfettoSink implements TraceSink {
     if (tr === undefined) return;
     let name: string = STATE_NAME[iv.state];
     if (iv.state === 'waiting') {
-      name = this.waitNames.get(iv.why) ?? `Waiting: ${iv.why}`;
-      if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+      const known = this.waitNames.get(iv.why);
+      if (known !== undefined) name = known;
+      else {
+        name = `Waiting: ${iv.why}`;
+        if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+      }
     }
     let args: Args | null = null;
     if (this.why) {

@@ -367,7 +367,10 @@ export class OsTimeline implements TextSource {
   }
 
   threadName(tid: number): string {
-    return this.threads[tid]?.name ?? `thread ${tid}`;
+    const s = this.threads[tid];
+    if (s !== undefined) return s.name;
+    // tid 0 (idle) on every switch to or from idle: one string, not one per switch.
+    return tid === 0 ? 'thread 0' : `thread ${tid}`;
   }
 
   emit(ev: TraceEvent): void {
