@@ -154,6 +154,8 @@ export class PerfettoSink implements TraceSink {
         },
       },
       !this.why ? 'none' : this.direct ? 'on-demand' : 'strings',
+      // Without the why texts, Running and Runnable are on the native thread-state track.
+      !this.why && enc.nativeSched ? 'waiting' : 'all',
     );
   }
 

@@ -37,7 +37,7 @@ export interface ThreadInterval {
   next: string;
   /** Runnable: time spent throttled; Running: switch-in time. */
   extraNs: number;
-  /** Runnable: ns of other threads' CPU time on its queue's CPU meanwhile. */
+  /** Runnable: ns of other threads' CPU time on its queue's CPU meanwhile (0 when no cause texts are told). */
   othersNs: number;
 }
 
@@ -344,14 +344,22 @@ export class OsTimeline implements TextSource {
   private causeCpu = -1;
   private readonly strings = new StringOut();
 
+  /** `interval` is called for Waiting intervals only. */
+  private readonly waitingOnly: boolean;
+
   /**
    * @param texts how the plain-words `cause` texts are told (CauseTexts): 'none' for the
    *   cheapest trace without explanations.
+   * @param intervals which intervals go to the handler's `interval`: all, or only the
+   *   Waiting ones (a trace whose native thread-state track shows Running and Runnable).
    */
   constructor(
     private readonly h: TimelineHandler,
     private readonly texts: CauseTexts = 'strings',
-  ) {}
+    intervals: 'all' | 'waiting' = 'all',
+  ) {
+    this.waitingOnly = intervals === 'waiting';
+  }
 
   private cpu(id: number): CState {
     let c = this.cpus[id];
@@ -422,7 +430,7 @@ export class OsTimeline implements TextSource {
         }
         this.endSegment(s, ev.t);
         this.dequeue(s, ev.t);
-        if (s.moves.length < 3) s.moves.push(`moved cpu ${ev.from} → cpu ${ev.to} (${ev.why})`);
+        if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(`moved cpu ${ev.from} → cpu ${ev.to} (${ev.why})`);
         s.qcpu = ev.to;
         this.enqueue(s, ev.t);
         this.startSegment(s, ev.t);
@@ -484,6 +492,8 @@ export class OsTimeline implements TextSource {
   }
 
   private startSegment(s: TState, t: number): void {
+    // What a CPU did while a thread waited on its queue is told only in the cause texts.
+    if (this.texts === 'none') return;
     s.segCpu = s.qcpu;
     s.segStart = t;
     if (s.qcpu >= 0) {
@@ -593,7 +603,7 @@ export class OsTimeline implements TextSource {
 
   private closeInterval(s: TState, end: number, state: IntervalState, cpu: number, cause: Cause, next: string, extraNs: number, othersNs: number): void {
     const h = this.h;
-    if (h.interval === undefined) return;
+    if (h.interval === undefined || (this.waitingOnly && state !== 'waiting')) return;
     this.causeKind = cause;
     this.causeOf = s;
     this.causeT = end;
