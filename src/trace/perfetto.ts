@@ -60,7 +60,6 @@ export class PerfettoSink implements TraceSink {
   private readonly cpuQueued: TrackSpec[] = [];
   private readonly threadTracks: Array<TrackSpec | undefined> = [];
   private readonly throttleTracks = new Map<string, TrackSpec>();
-  private readonly queuedNow: number[] = [];
   /** Counter values set at the current instant, written when time moves on (last value wins). */
   private readonly pendingTracks: TrackSpec[] = [];
   private nPending = 0;
@@ -103,7 +102,6 @@ export class PerfettoSink implements TraceSink {
     for (let i = 0; i < meta.cpus; i++) {
       this.cpuLanes.push(this.track('slices', `cpu${i}`, this.hwGroup.id, 2 * i));
       this.cpuQueued.push(this.track('counter', `cpu${i} queued threads`, this.hwGroup.id, 2 * i + 1, 'threads'));
-      this.queuedNow.push(0);
     }
     this.counterGroup = this.track('group', 'Scheduler counters', 0, 2);
     this.osProcess = this.track('process', `${meta.scenario} (OS threads)`, 0, 3);
@@ -130,7 +128,6 @@ export class PerfettoSink implements TraceSink {
           this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew);
         },
         queued: (_t, cpu, n) => {
-          this.queuedNow[cpu] = n;
           const tr = this.cpuQueued[cpu];
           if (tr !== undefined) this.setCounter(tr, n);
         },
