@@ -129,6 +129,35 @@ class CompactBatch {
   readonly tidIdx: number[] = [];
 }
 
+/**
+ * Writes the head of a BEGIN packet at `p` (room known): Trace.packet {timestamp, sequence,
+ * track_event {type, track, name_iid, …}}, with 2 bytes left for the packet's length (at
+ * p + 1) and for the event's (at p + 7 + the timestamp's varint size); returns the position
+ * after it, where the event's arguments go.
+ */
+function beginHead(b: Uint8Array, p: number, t: number, trackId: number, nameIid: number): number {
+  b[p++] = 0x0a; // Trace.packet
+  p += 2;
+  b[p++] = P_TIMESTAMP << 3;
+  p = putVarint(b, p, t);
+  b[p++] = P_SEQ_ID << 3;
+  b[p++] = 1;
+  b[p++] = (P_TRACK_EVENT << 3) | 2;
+  p += 2;
+  b[p++] = TE_TYPE << 3;
+  b[p++] = TYPE_BEGIN;
+  b[p++] = TE_TRACK << 3;
+  p = putVarint(b, p, trackId);
+  b[p++] = TE_NAME_IID << 3;
+  return putVarint(b, p, nameIid);
+}
+
+/** Writes `n` (< 2^14) at `at` as a 2-byte varint, as PbWriter.open2/close2 reserve it. */
+function put2(b: Uint8Array, at: number, n: number): void {
+  b[at] = (n & 0x7f) | 0x80;
+  b[at + 1] = n >>> 7;
+}
+
 /** Writes a debug annotation {name_iid, string_value_iid} at `p` (room known); returns the position after it. */
 function debugIid(b: Uint8Array, p: number, nameIid: number, valueIid: number): number {
   b[p++] = (TE_DEBUG << 3) | 2;
@@ -432,19 +461,18 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   /**
-   * A TrackEvent packet of fixed shape (SLICE_END, or COUNTER with `value` ≥ 0), written byte
-   * by byte with exact one-byte lengths: timestamp, sequence, {type, track[, counter_value]},
-   * sequence flags.
+   * A TrackEvent packet of fixed shape, written byte by byte with exact one-byte lengths:
+   * timestamp, sequence, {type, track[, field `key` = `value`]}, sequence flags. SLICE_END
+   * (key 0: no field), COUNTER (counter_value), or a BEGIN with nothing but its name_iid.
    */
-  private shortEvent(t: number, type: number, trackId: number, value: number): void {
+  private shortEvent(t: number, type: number, trackId: number, key: number, value: number): void {
     const o = this.out;
     o.ensure(48);
     const b = o.buf;
-    const teLen = 3 + varintSize(trackId) + (value >= 0 ? 2 + varintSize(value) : 0);
-    const body = 1 + varintSize(t) + 2 + 2 + teLen + 2;
+    const teLen = 3 + varintSize(trackId) + (key > 0 ? varintSize(key) + varintSize(value) : 0);
     let p = o.len;
     b[p++] = 0x0a; // Trace.packet
-    b[p++] = body;
+    b[p++] = 7 + varintSize(t) + teLen;
     b[p++] = P_TIMESTAMP << 3;
     p = putVarint(b, p, t);
     b[p++] = P_SEQ_ID << 3;
@@ -455,9 +483,8 @@ export class ProtoEncoder implements TraceEncoder {
     b[p++] = type;
     b[p++] = TE_TRACK << 3;
     p = putVarint(b, p, trackId);
-    if (value >= 0) {
-      b[p++] = 0xf0; // counter_value = 30: key 240 as a varint
-      b[p++] = 0x01;
+    if (key > 0) {
+      p = putVarint(b, p, key);
       p = putVarint(b, p, value);
     }
     b[p++] = P_SEQ_FLAGS << 3;
@@ -473,34 +500,13 @@ export class ProtoEncoder implements TraceEncoder {
       if (iid > 0 && this.newIds.length === 0) {
         // A BEGIN with an interned name and nothing else (a Waiting slice without the why
         // texts, most of all): the bytes trackEvent writes, with exact one-byte lengths.
-        const o = this.out;
-        o.ensure(40);
-        const b = o.buf;
-        let p = o.len;
-        const teLen = 4 + varintSize(id) + varintSize(iid);
-        b[p++] = 0x0a; // Trace.packet
-        b[p++] = 7 + varintSize(start) + teLen;
-        b[p++] = P_TIMESTAMP << 3;
-        p = putVarint(b, p, start);
-        b[p++] = P_SEQ_ID << 3;
-        b[p++] = 1;
-        b[p++] = (P_TRACK_EVENT << 3) | 2;
-        b[p++] = teLen;
-        b[p++] = TE_TYPE << 3;
-        b[p++] = TYPE_BEGIN;
-        b[p++] = TE_TRACK << 3;
-        p = putVarint(b, p, id);
-        b[p++] = TE_NAME_IID << 3;
-        p = putVarint(b, p, iid);
-        b[p++] = P_SEQ_FLAGS << 3;
-        b[p++] = SEQ_NEEDS;
-        o.len = p;
-        this.shortEvent(end, TYPE_END, id, -1);
+        this.shortEvent(start, TYPE_BEGIN, id, TE_NAME_IID << 3, iid);
+        this.shortEvent(end, TYPE_END, id, 0, 0);
         return;
       }
     }
     this.trackEvent(start, TYPE_BEGIN, id, name, args);
-    this.shortEvent(end, TYPE_END, id, -1);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
   }
 
   /**
@@ -529,22 +535,9 @@ export class ProtoEncoder implements TraceEncoder {
     o.ensure(128);
     let b = o.buf;
     let p = o.len;
-    b[p++] = 0x0a; // Trace.packet
-    const pk = p;
-    p += 2;
-    b[p++] = P_TIMESTAMP << 3;
-    p = putVarint(b, p, start);
-    b[p++] = P_SEQ_ID << 3;
-    b[p++] = 1;
-    b[p++] = (P_TRACK_EVENT << 3) | 2;
-    const te = p;
-    p += 2;
-    b[p++] = TE_TYPE << 3;
-    b[p++] = TYPE_BEGIN;
-    b[p++] = TE_TRACK << 3;
-    p = putVarint(b, p, id);
-    b[p++] = TE_NAME_IID << 3;
-    p = putVarint(b, p, nameIid);
+    const pk = p + 1;
+    const te = pk + 6 + varintSize(start);
+    p = beginHead(b, p, start, id, nameIid);
     p = debugIid(b, p, aWhy.iid, whyIid);
     b[p++] = (TE_DEBUG << 3) | 2;
     const da = p;
@@ -573,7 +566,7 @@ export class ProtoEncoder implements TraceEncoder {
     o.len = p;
     o.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, -1);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
   }
 
   /**
@@ -604,7 +597,7 @@ export class ProtoEncoder implements TraceEncoder {
     if (cpu >= 0) this.writeArg(this.aCpu!, 'cpu', cpu, 0);
     p.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, -1);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
   }
 
   /** slice(track, start, end, name, {[key]: value}) without the object. */
@@ -620,38 +613,25 @@ export class ProtoEncoder implements TraceEncoder {
       // The bytes of the general path below (2-byte packet and event lengths, as for any
       // event with arguments), written at once: {ts, seq, {BEGIN, track, name_iid, {key_iid, int}}, flags}.
       const o = this.out;
-      o.ensure(48);
+      o.ensure(64);
       const b = o.buf;
       let p = o.len;
-      const daLen = 2 + varintSize(a.iid) + varintSize(value);
-      const teLen = 6 + varintSize(id) + varintSize(iid) + daLen;
-      const pkLen = 8 + varintSize(start) + teLen;
-      b[p++] = 0x0a; // Trace.packet
-      b[p++] = (pkLen & 0x7f) | 0x80;
-      b[p++] = pkLen >>> 7;
-      b[p++] = P_TIMESTAMP << 3;
-      p = putVarint(b, p, start);
-      b[p++] = P_SEQ_ID << 3;
-      b[p++] = 1;
-      b[p++] = (P_TRACK_EVENT << 3) | 2;
-      b[p++] = (teLen & 0x7f) | 0x80;
-      b[p++] = teLen >>> 7;
-      b[p++] = TE_TYPE << 3;
-      b[p++] = TYPE_BEGIN;
-      b[p++] = TE_TRACK << 3;
-      p = putVarint(b, p, id);
-      b[p++] = TE_NAME_IID << 3;
-      p = putVarint(b, p, iid);
+      const pk = p + 1;
+      const te = pk + 6 + varintSize(start);
+      p = beginHead(b, p, start, id, iid);
       b[p++] = (TE_DEBUG << 3) | 2;
-      b[p++] = daLen;
+      const da = p++;
       b[p++] = DA_NAME_IID << 3;
       p = putVarint(b, p, a.iid);
       b[p++] = DA_INT << 3;
       p = putVarint(b, p, value);
+      b[da] = p - da - 1;
+      put2(b, te, p - te - 2);
       b[p++] = P_SEQ_FLAGS << 3;
       b[p++] = SEQ_NEEDS;
+      put2(b, pk, p - pk - 2);
       o.len = p;
-      this.shortEvent(end, TYPE_END, id, -1);
+      this.shortEvent(end, TYPE_END, id, 0, 0);
       return;
     }
     const o = this.out;
@@ -660,7 +640,7 @@ export class ProtoEncoder implements TraceEncoder {
     this.writeArg(a, key, value, 0);
     o.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, -1);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {
@@ -669,7 +649,7 @@ export class ProtoEncoder implements TraceEncoder {
 
   counter(track: TrackSpec, t: number, value: number): void {
     if (Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
-      this.shortEvent(t, TYPE_COUNTER, track.id, value);
+      this.shortEvent(t, TYPE_COUNTER, track.id, TE_COUNTER << 3, value);
       return;
     }
     const p = this.packet();
