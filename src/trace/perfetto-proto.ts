@@ -110,16 +110,16 @@ const utf8 = new TextEncoder();
  */
 class CompactBatch {
   n = 0;
+  /** Switches and wake-ups in the batch (their prio columns, and the wake-ups' cpu, repeat one value: written at the flush). */
+  nSw = 0;
+  nWk = 0;
   readonly swTs = new PbWriter(1024);
   readonly swState = new PbWriter(256);
   readonly swPid = new PbWriter(256);
-  readonly swPrio = new PbWriter(256);
   readonly swComm = new PbWriter(256);
   swLast = 0;
   readonly wkTs = new PbWriter(1024);
   readonly wkPid = new PbWriter(256);
-  readonly wkCpu = new PbWriter(256);
-  readonly wkPrio = new PbWriter(256);
   readonly wkComm = new PbWriter(256);
   wkLast = 0;
   /** The comm table (UTF-8) and, by tid, the name and index of its entry. */
@@ -739,7 +739,7 @@ export class ProtoEncoder implements TraceEncoder {
     b.swLast = t;
     b.swState.varint(prevTid === 0 ? 0 : PREV_STATE[prevState]);
     b.swPid.varint(nextTid);
-    b.swPrio.varint(PRIO);
+    b.nSw++;
     b.swComm.varint(this.commIndex(b, cpu, nextTid, nextComm));
     if (++b.n >= BATCH_EVENTS) this.flushBatch(cpu);
   }
@@ -754,8 +754,7 @@ export class ProtoEncoder implements TraceEncoder {
     b.wkTs.varint(t - b.wkLast);
     b.wkLast = t;
     b.wkPid.varint(tid);
-    b.wkCpu.varint(targetCpu);
-    b.wkPrio.varint(PRIO);
+    b.nWk++;
     b.wkComm.varint(this.commIndex(b, targetCpu, tid, comm));
     if (++b.n >= BATCH_EVENTS) this.flushBatch(targetCpu);
   }
@@ -796,22 +795,16 @@ export class ProtoEncoder implements TraceEncoder {
       o.varint(name.length);
       o.raw(name, name.length);
     }
-    const fields: Array<[number, PbWriter]> = [
-      [CS_SWITCH_TS, b.swTs],
-      [CS_SWITCH_PREV_STATE, b.swState],
-      [CS_SWITCH_NEXT_PID, b.swPid],
-      [CS_SWITCH_NEXT_PRIO, b.swPrio],
-      [CS_SWITCH_NEXT_COMM, b.swComm],
-      [CS_WAKING_TS, b.wkTs],
-      [CS_WAKING_PID, b.wkPid],
-      [CS_WAKING_CPU, b.wkCpu],
-      [CS_WAKING_PRIO, b.wkPrio],
-      [CS_WAKING_COMM, b.wkComm],
-    ];
-    for (const [field, w] of fields) {
-      if (w.len > 0) o.message(field, w);
-      w.reset();
-    }
+    this.column(CS_SWITCH_TS, b.swTs);
+    this.column(CS_SWITCH_PREV_STATE, b.swState);
+    this.column(CS_SWITCH_NEXT_PID, b.swPid);
+    this.repeated(CS_SWITCH_NEXT_PRIO, PRIO, b.nSw);
+    this.column(CS_SWITCH_NEXT_COMM, b.swComm);
+    this.column(CS_WAKING_TS, b.wkTs);
+    this.column(CS_WAKING_PID, b.wkPid);
+    this.repeated(CS_WAKING_CPU, cpu, b.nWk);
+    this.repeated(CS_WAKING_PRIO, PRIO, b.nWk);
+    this.column(CS_WAKING_COMM, b.wkComm);
     o.close2(cs);
     o.close2(fb);
     o.close2(pk);
@@ -821,7 +814,29 @@ export class ProtoEncoder implements TraceEncoder {
     b.swLast = 0;
     b.wkLast = 0;
     b.n = 0;
+    b.nSw = 0;
+    b.nWk = 0;
     if (o.len >= FLUSH_AT) this.flush();
+  }
+
+  /** A packed column of the batch (if it has values), emptied for the next batch. */
+  private column(field: number, w: PbWriter): void {
+    if (w.len > 0) this.out.message(field, w);
+    w.reset();
+  }
+
+  /** A packed column of `count` copies of `v` (none if count is 0). */
+  private repeated(field: number, v: number, count: number): void {
+    if (count === 0) return;
+    const o = this.out;
+    const size = varintSize(v);
+    o.tag(field, 2);
+    o.varint(count * size);
+    o.ensure(count * size);
+    const b = o.buf;
+    let p = o.len;
+    for (let i = 0; i < count; i++) p = putVarint(b, p, v);
+    o.len = p;
   }
 
   end(_endNs: number): void {
