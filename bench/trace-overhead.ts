@@ -9,7 +9,8 @@
  * busy machine affects them alike. Targets: untraced loses ≤ 5 % to the hooks; a traced run
  * stays within 3× of an untraced one.
  *
- * Run: npx tsx bench/trace-overhead.ts [events] [reps]   (or as part of npm run bench)
+ * Run: npx tsx bench/trace-overhead.ts [events] [reps] [big-trace events] [--no-big]
+ *   (or as part of npm run bench); --no-big skips writing the big traces to disk (~30 s).
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -104,6 +105,17 @@ export function stripHooks(text: string): { text: string; n: number } {
 
 const drop: TraceSink = { emit: () => undefined };
 
+/**
+ * A mode child's last line, "<cpu ms> <trace bytes>". Anything else (a warning printed to
+ * stdout, a crash) is an error naming the mode, not a NaN in the table.
+ */
+export function parseModeOutput(mode: string, out: string): [number, number] {
+  const last = out.trim().split('\n').pop() ?? '';
+  const m = /^(\d+(?:\.\d+)?) (\d+)$/.exec(last.trim());
+  if (m === null) throw new Error(`trace-overhead: mode ${mode} printed ${JSON.stringify(out.slice(-300))}, not "<ms> <bytes>"`);
+  return [Number(m[1]), Number(m[2])];
+}
+
 const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why'] as const;
 type ModeName = (typeof MODES)[number];
 
@@ -162,7 +174,7 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
     for (let r = 0; r < reps; r++) {
       for (const m of MODES) {
         const out = execFileSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--mode', m, String(events), stripped], { cwd: root, encoding: 'utf8' });
-        const [ms, b] = out.trim().split(' ').map(Number) as [number, number];
+        const [ms, b] = parseModeOutput(m, out);
         best.set(m, Math.min(best.get(m) ?? Infinity, ms));
         bytes.set(m, b);
       }
@@ -178,7 +190,9 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
     lines.push(`  ${LABEL[m].padEnd(28)} ${(r / 1e6).toFixed(2).padStart(6)} M events/s   ${(base / r).toFixed(2)}× the untraced time`);
   }
   lines.push(`  the hooks cost an untraced run ${((1 - base / rate('nohooks')) * 100).toFixed(1)} % (target ≤ 5 %; negative: within noise)`);
-  lines.push(`  trace size: protobuf ${(bytes.get('proto+why')! / events).toFixed(0)} B/event, JSON ${(bytes.get('json+why')! / events).toFixed(0)} B/event`);
+  const perEvent = (m: ModeName): string => `${(bytes.get(m)! / events).toFixed(0)} B/event`;
+  lines.push(`  trace size: protobuf ${perEvent('proto+why')} with why texts, ${perEvent('proto')} without; JSON ${perEvent('json+why')}`);
+  if (bigEvents <= 0) return lines;
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-bench-'));
   try {
     for (const [name, n] of [
@@ -208,8 +222,9 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href && process.arg
   const [ms, bytes] = await runMode(process.argv[3] as ModeName, Number(process.argv[4]), process.argv[5] ?? null);
   console.log(`${ms} ${bytes}`);
 } else if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const events = Number(process.argv[2] ?? 2_000_000);
-  const reps = Number(process.argv[3] ?? 3);
-  const big = Number(process.argv[4] ?? 10_000_000);
+  const pos = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  const events = Number(pos[0] ?? 2_000_000);
+  const reps = Number(pos[1] ?? 3);
+  const big = process.argv.includes('--no-big') ? 0 : Number(pos[2] ?? 10_000_000);
   for (const l of await traceOverhead(events, reps, big)) console.log(l);
 }

@@ -17,6 +17,8 @@ import { PerfettoSink } from '../src/trace/perfetto.js';
 import { JsonEncoder } from '../src/trace/perfetto-json.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 import { pbDecode, pbString, type PbField } from '../src/trace/protowire.js';
+import { MemorySink } from '../src/trace/events.js';
+import { OsTimeline, type CauseTexts, type ThreadInterval } from '../src/trace/timeline.js';
 
 const MS = 1_000_000;
 const US = 1_000;
@@ -485,6 +487,42 @@ describe('Perfetto protobuf export', () => {
 });
 
 // ------------------------------------------------------------------ files
+
+describe('OsTimeline options', () => {
+  const events = (() => {
+    const m = new MemorySink();
+    const cfg = ioThread();
+    cfg.workload.sources = [{ kind: 'batch', name: 'w', count: 6, program: [{ repeat: 4, do: [{ compute: 1 * MS }, { io: 2 * MS }] }] }];
+    simulate(cfg, { trace: m });
+    return m.events;
+  })();
+  const intervals = (texts: CauseTexts, which: 'all' | 'waiting'): ThreadInterval[] => {
+    const out: ThreadInterval[] = [];
+    const tl = new OsTimeline({ interval: (iv) => out.push({ ...iv }) }, texts, which);
+    for (const e of events) tl.emit(e);
+    tl.finish(1_000 * MS);
+    return out;
+  };
+
+  it('hands out only the Waiting intervals when asked, the same ones', () => {
+    const all = intervals('strings', 'all');
+    const waiting = intervals('strings', 'waiting');
+    expect(all.some((iv) => iv.state === 'running') && all.some((iv) => iv.state === 'runnable')).toBe(true);
+    expect(waiting.length).toBeGreaterThan(20);
+    expect(waiting).toEqual(all.filter((iv) => iv.state === 'waiting'));
+  });
+
+  it('tells causes as strings, on demand, or not at all, the same intervals', () => {
+    const all = intervals('strings', 'all');
+    expect(all.every((iv) => iv.cause !== '')).toBe(true);
+    const bare = (ivs: ThreadInterval[]): unknown[] => ivs.map((iv) => [iv.tid, iv.state, iv.start, iv.end, iv.cpu, iv.why, iv.next, iv.extraNs]);
+    for (const texts of ['on-demand', 'none'] as const) {
+      const other = intervals(texts, 'all');
+      expect(other.every((iv) => iv.cause === '')).toBe(true);
+      expect(bare(other)).toEqual(bare(all));
+    }
+  });
+});
 
 describe('trace files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-'));

@@ -10,10 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { traceMetaOf } from '../src/node/trace-file.js';
 import { simulate, type SimConfig } from '../src/sim.js';
-import type { Args, ChunkWriter, PrevState, TraceEncoder, TraceMeta, TrackSpec } from '../src/trace/encoder.js';
+import type { Args, ChunkWriter, PrevState, TextSource, TraceEncoder, TraceMeta, TrackSpec } from '../src/trace/encoder.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 import { pbDecode, pbDouble, pbString, type PbField } from '../src/trace/protowire.js';
+import { StringOut } from '../src/trace/timeline.js';
 
 /** rr, 64 threads on 4 CPUs (64 distinct creation reasons at start-up), compute bursts and IO waits (an idle CPU's switch-in has prev_state R); runs past 2^31 ns. */
 function busy(events: number): SimConfig {
@@ -37,11 +38,40 @@ function busy(events: number): SimConfig {
   };
 }
 
-/** Forwards every call to the protobuf encoder and records it in a canonical text form. */
+/**
+ * Forwards every call to the protobuf encoder and records it in a canonical text form: a
+ * state slice or a one-argument slice as the `slice` call it stands for (its cause text
+ * rendered as a string), so both paths of the encoder are checked against the same form.
+ */
 class Recorder implements TraceEncoder {
   readonly nativeSched = true;
   readonly calls: string[] = [];
-  constructor(private readonly inner: ProtoEncoder) {}
+  /** Calls that came through the direct paths (stateSlice, sliceArg). */
+  direct = 0;
+  stateSlice?: TraceEncoder['stateSlice'];
+  sliceArg?: TraceEncoder['sliceArg'];
+  constructor(
+    private readonly inner: ProtoEncoder,
+    directPaths = true,
+  ) {
+    if (directPaths) {
+      this.stateSlice = (track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void => {
+        const text = new StringOut();
+        cause.writeText(text);
+        const args: Args = { why, cause: text.text };
+        if (next !== '') args.next = next;
+        if (cpu >= 0) args.cpu = cpu;
+        this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify(args)}`);
+        this.direct++;
+        this.inner.stateSlice(track, start, end, name, why, cause, next, cpu);
+      };
+      this.sliceArg = (track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void => {
+        this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify({ [key]: value })}`);
+        this.direct++;
+        this.inner.sliceArg(track, start, end, name, key, value);
+      };
+    }
+  }
   begin(meta: TraceMeta): void {
     this.inner.begin(meta);
   }
@@ -221,10 +251,10 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
   return { calls, stats };
 }
 
-function run(cfg: SimConfig, why: boolean): { recorded: string[]; bytes: Uint8Array; chunks: number } {
+function run(cfg: SimConfig, why: boolean, directPaths = true, maxValues?: number): { recorded: string[]; bytes: Uint8Array; chunks: number; direct: number } {
   const parts: Uint8Array[] = [];
   const w: ChunkWriter = { write: (c) => parts.push((c as Uint8Array).slice()) };
-  const rec = new Recorder(new ProtoEncoder(w));
+  const rec = new Recorder(new ProtoEncoder(w, maxValues), directPaths);
   simulate(cfg, { trace: new PerfettoSink(rec, traceMetaOf(cfg), { why }) });
   const n = parts.reduce((a, p) => a + p.length, 0);
   const bytes = new Uint8Array(n);
@@ -233,13 +263,17 @@ function run(cfg: SimConfig, why: boolean): { recorded: string[]; bytes: Uint8Ar
     bytes.set(p, off);
     off += p.length;
   }
-  return { recorded: rec.calls, bytes, chunks: parts.length };
+  return { recorded: rec.calls, bytes, chunks: parts.length, direct: rec.direct };
 }
 
 describe('protobuf round trip on a long run', () => {
   it('decodes to exactly the slices, counters and scheduler events written, with why texts', () => {
-    const { recorded, bytes, chunks } = run(busy(20_000), true);
+    const { recorded, bytes, chunks, direct } = run(busy(20_000), true);
     const { calls, stats } = decode(bytes);
+    // The state slices and CPU-lane slices took the direct paths (no arguments object).
+    expect(direct).toBeGreaterThan(15_000);
+    // Causes with non-ASCII text (a migration's arrow) went through the UTF-8 path.
+    expect(recorded.some((c) => c.includes('"cause":') && c.includes('moved cpu') && c.includes('→'))).toBe(true);
     expect(chunks).toBeGreaterThan(2);
     expect(recorded.length).toBeGreaterThan(25_000);
     // Past 2^31 ns: the 64-bit varint path.
@@ -249,14 +283,43 @@ describe('protobuf round trip on a long run', () => {
     expect(stats.inlineValues).toBeGreaterThan(5_000);
     expect(stats.byKey.get('why')!.inline).toBe(0);
     expect(stats.byKey.get('next')!.inline).toBe(0);
-    // The causes stop being looked up after the 1024-value trial.
+    // The causes, written straight into the output, are never interned.
     const cause = stats.byKey.get('cause')!;
-    expect(cause.interned).toBeLessThanOrEqual(1024);
+    expect(cause.interned).toBe(0);
     expect(cause.inline).toBeGreaterThan(5_000);
     expect(calls.sort()).toEqual([...recorded].sort());
     // Switches and wake-ups go in batches: far fewer ftrace packets than events.
     const schedCalls = recorded.filter((c) => c.startsWith('switch') || c.startsWith('waking')).length;
     expect(stats.ftracePackets).toBeLessThan(schedCalls / 20);
+  });
+
+  it('reads the same through the direct paths as through slice() with argument objects', () => {
+    // The sink builds the cause strings itself for an encoder without stateSlice: the trace
+    // must tell the same slices, with the same texts, either way.
+    const cfg = busy(6_000);
+    const direct = run(cfg, true, true);
+    const plain = run(cfg, true, false);
+    expect(direct.direct).toBeGreaterThan(4_000);
+    expect(plain.direct).toBe(0);
+    expect(direct.recorded).toEqual(plain.recorded);
+    const a = decode(direct.bytes);
+    const b = decode(plain.bytes);
+    expect(a.calls).toEqual(b.calls);
+    expect(a.calls.sort()).toEqual([...direct.recorded].sort());
+    // Not the same bytes: the plain path interns the first causes during its trial.
+    expect(b.stats.byKey.get('cause')!.interned).toBeGreaterThan(0);
+    expect(a.stats.byKey.get('cause')!.interned).toBe(0);
+  });
+
+  it('writes state slices whose reasons are not interned (value table full) in full', () => {
+    const { recorded, bytes, direct } = run(busy(6_000), true, true, 8);
+    const { calls, stats } = decode(bytes);
+    expect(direct).toBeGreaterThan(4_000);
+    // Past the 8 interned values, reasons are written inline.
+    expect(stats.byKey.get('why')!.inline).toBeGreaterThan(1_000);
+    expect(stats.byKey.get('next')!.inline).toBeGreaterThan(1_000);
+    expect(stats.byKey.get('why')!.interned).toBeGreaterThan(0);
+    expect(calls.sort()).toEqual([...recorded].sort());
   });
 
   it('decodes to exactly what was written without why texts', () => {

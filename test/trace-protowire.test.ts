@@ -2,10 +2,13 @@
  * The protobuf wire writer: varints of every size a trace uses (32-bit fast path, simulated
  * nanoseconds past 2^31 and up to 2^53, negative int64), strings (ASCII, UTF-8, long), and
  * nested messages, read back with pbDecode and compared byte for byte with the encoding
- * protobuf specifies.
+ * protobuf specifies; and the number writers that put durations straight into a trace.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { formatDuration as engineFormat } from '../src/engine/time.js';
 import { PbWriter, pbDecode, pbString } from '../src/trace/protowire.js';
+import { formatDuration, putDecimal, putDuration } from '../src/trace/timeline.js';
 
 /** The protobuf varint encoding of a non-negative integer < 2^53, by plain arithmetic. */
 function refVarint(v: number): number[] {
@@ -57,5 +60,45 @@ describe('PbWriter', () => {
     const inner = pbDecode(top[0]!.data!);
     expect(inner.map((f) => pbString(f.data))).toEqual(['abc', 'switch → T3 worker-0']);
     expect(pbString(top[1]!.data)).toBe(long);
+  });
+});
+
+describe('texts written straight into the buffer', () => {
+  const ascii = (b: Uint8Array, n: number): string => new TextDecoder().decode(b.subarray(0, n));
+
+  it('putDuration writes what formatDuration returns (and the engine formatter)', () => {
+    const b = new Uint8Array(64);
+    const edges = [0, 1, -1, 999, 1000, 1001, 1500, 999_999, 1_000_000, 1_000_500, 1_001_500, 1_234_500, 999_999_999, 1e9, 1_000_500_000, 2 ** 31 - 1, 2 ** 31, 2 ** 53 - 1, -1_234_567, 12_345_678_901];
+    for (const ns of edges) {
+      expect(ascii(b, putDuration(b, 0, ns)), String(ns)).toBe(formatDuration(ns));
+      expect(formatDuration(ns), String(ns)).toBe(engineFormat(ns));
+    }
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -2_000_000, max: 2_000_000 }), fc.integer({ min: 0, max: 2 ** 40 }), fc.integer({ min: 0, max: 2 ** 22 }).map((k) => k * 500)), (ns) => {
+        expect(ascii(b, putDuration(b, 0, ns))).toBe(formatDuration(ns));
+        expect(formatDuration(ns)).toBe(engineFormat(ns));
+      }),
+      { numRuns: 20_000, seed: 4 },
+    );
+  });
+
+  it('putDecimal writes integers up to 2^53', () => {
+    const b = new Uint8Array(32);
+    for (const n of [0, 9, 10, 99, 100, 101, 2 ** 31 - 1, 2 ** 31, 4_294_967_296, 2 ** 53 - 1]) expect(ascii(b, putDecimal(b, 0, n))).toBe(String(n));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (n) => {
+        // At an offset, as in a buffer being filled.
+        const end = putDecimal(b, 3, n);
+        expect(ascii(b, end).slice(3)).toBe(String(n));
+      }),
+      { numRuns: 5_000, seed: 5 },
+    );
+  });
+
+  it('utf8 appends the UTF-8 of ASCII and non-ASCII texts', () => {
+    const w = new PbWriter(2);
+    const texts = ['', 'abc', 'moved cpu 2 → cpu 3 (periodic load balance)', 'é', '😀 ok', 'x'.repeat(300)];
+    for (const t of texts) w.utf8(t);
+    expect([...w.bytes()]).toEqual([...new TextEncoder().encode(texts.join(''))]);
   });
 });

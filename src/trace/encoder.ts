@@ -41,6 +41,37 @@ export interface TrackSpec {
 /** Event arguments, shown in the viewer's details panel. Keys keep insertion order. */
 export type Args = Record<string, string | number>;
 
+/**
+ * Where a plain-words text goes, piece by piece: into a string (StringOut in timeline.ts), or
+ * straight into a trace's output buffer (the protobuf encoder). One renderer (OsTimeline's)
+ * serves both, so no string is built for a text that is only copied into a trace.
+ */
+export interface TextOut {
+  /** Appends a string. */
+  str(s: string): void;
+  /** Appends a constant piece (its UTF-8 is ready). */
+  lit(l: Lit): void;
+  /** Appends an integer in decimal. */
+  int(n: number): void;
+  /** Appends a duration as formatDuration writes it. */
+  dur(ns: number): void;
+}
+
+const utf8 = new TextEncoder();
+
+/** A piece of text written again and again, with its UTF-8 bytes, encoded once. */
+export class Lit {
+  readonly bytes: Uint8Array;
+  constructor(readonly text: string) {
+    this.bytes = utf8.encode(text);
+  }
+}
+
+/** A text written on request (the `cause` of the interval an OsTimeline is handing out). */
+export interface TextSource {
+  writeText(out: TextOut): void;
+}
+
 /** Linux sched_switch prev_state, as Perfetto colours it. */
 export type PrevState = 'R' | 'R+' | 'S' | 'D' | 'X';
 
@@ -59,6 +90,15 @@ export interface TraceEncoder {
   track(spec: TrackSpec): void;
   /** A finished slice [start, end) on a slices or thread track (written when it ends). */
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void;
+  /**
+   * Optional, the same as `slice(track, start, end, name, {why, cause, next, cpu})` for an OS
+   * thread's state slice, with `next` left out when '' and `cpu` when < 0, and the `cause`
+   * text written by `cause.writeText` during the call: an encoder that has it gets no
+   * arguments object and no cause string per slice (the sink builds them for one that has not).
+   */
+  stateSlice?(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void;
+  /** Optional, the same as `slice(track, start, end, name, {[key]: value})` without the object. */
+  sliceArg?(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void;
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void;
   counter(track: TrackSpec, t: number, value: number): void;
   /** cpu switches from prev (0: idle) to next (0: idle). */

@@ -17,8 +17,9 @@
  * Timestamps are the simulated integer nanoseconds. All TrackEvent packets use one packet
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
-import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type PrevState, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
+import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type Lit, type PrevState, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
 import { PbWriter, putVarint, varintSize } from './protowire.js';
+import { putDecimal, putDuration } from './timeline.js';
 
 // TracePacket fields.
 const P_FTRACE = 1;
@@ -109,16 +110,16 @@ const utf8 = new TextEncoder();
  */
 class CompactBatch {
   n = 0;
+  /** Switches and wake-ups in the batch (their prio columns, and the wake-ups' cpu, repeat one value: written at the flush). */
+  nSw = 0;
+  nWk = 0;
   readonly swTs = new PbWriter(1024);
   readonly swState = new PbWriter(256);
   readonly swPid = new PbWriter(256);
-  readonly swPrio = new PbWriter(256);
   readonly swComm = new PbWriter(256);
   swLast = 0;
   readonly wkTs = new PbWriter(1024);
   readonly wkPid = new PbWriter(256);
-  readonly wkCpu = new PbWriter(256);
-  readonly wkPrio = new PbWriter(256);
   readonly wkComm = new PbWriter(256);
   wkLast = 0;
   /** The comm table (UTF-8) and, by tid, the name and index of its entry. */
@@ -126,6 +127,78 @@ class CompactBatch {
   readonly tids: number[] = [];
   readonly tidName: Array<string | undefined> = [];
   readonly tidIdx: number[] = [];
+}
+
+/**
+ * Writes the head of a BEGIN packet at `p` (room known): Trace.packet {timestamp, sequence,
+ * track_event {type, track, name_iid, …}}, with 2 bytes left for the packet's length (at
+ * p + 1) and for the event's (at p + 7 + the timestamp's varint size); returns the position
+ * after it, where the event's arguments go.
+ */
+function beginHead(b: Uint8Array, p: number, t: number, trackId: number, nameIid: number): number {
+  b[p++] = 0x0a; // Trace.packet
+  p += 2;
+  b[p++] = P_TIMESTAMP << 3;
+  p = putVarint(b, p, t);
+  b[p++] = P_SEQ_ID << 3;
+  b[p++] = 1;
+  b[p++] = (P_TRACK_EVENT << 3) | 2;
+  p += 2;
+  b[p++] = TE_TYPE << 3;
+  b[p++] = TYPE_BEGIN;
+  b[p++] = TE_TRACK << 3;
+  p = putVarint(b, p, trackId);
+  b[p++] = TE_NAME_IID << 3;
+  return putVarint(b, p, nameIid);
+}
+
+/** Writes `n` (< 2^14) at `at` as a 2-byte varint, as PbWriter.open2/close2 reserve it. */
+function put2(b: Uint8Array, at: number, n: number): void {
+  b[at] = (n & 0x7f) | 0x80;
+  b[at + 1] = n >>> 7;
+}
+
+/** Writes a debug annotation {name_iid, string_value_iid} at `p` (room known); returns the position after it. */
+function debugIid(b: Uint8Array, p: number, nameIid: number, valueIid: number): number {
+  b[p++] = (TE_DEBUG << 3) | 2;
+  const at = p++;
+  b[p++] = DA_NAME_IID << 3;
+  p = putVarint(b, p, nameIid);
+  b[p++] = 0x88; // string_value_iid = 17: key 136 as a varint
+  b[p++] = 0x01;
+  p = putVarint(b, p, valueIid);
+  b[at] = p - at - 1;
+  return p;
+}
+
+/** Writes texts straight into the output buffer, as UTF-8 (the `cause` texts of state slices). */
+class BufferText implements TextOut {
+  constructor(private readonly w: PbWriter) {}
+  str(s: string): void {
+    this.w.utf8(s);
+  }
+  lit(l: Lit): void {
+    // TypedArray.set: faster than a byte loop even for a few bytes (measured).
+    const w = this.w;
+    const src = l.bytes;
+    w.ensure(src.length);
+    w.buf.set(src, w.len);
+    w.len += src.length;
+  }
+  int(n: number): void {
+    const w = this.w;
+    w.ensure(24);
+    if (n < 0) {
+      w.buf[w.len++] = 0x2d;
+      n = -n;
+    }
+    w.len = putDecimal(w.buf, w.len, n);
+  }
+  dur(ns: number): void {
+    const w = this.w;
+    w.ensure(48);
+    w.len = putDuration(w.buf, w.len, ns);
+  }
 }
 
 interface ArgName {
@@ -162,8 +235,21 @@ export class ProtoEncoder implements TraceEncoder {
    */
   private readonly lastValue: string[] = [];
   private readonly lastValueIid: number[] = [];
+  private readonly text = new BufferText(this.out);
+  /** The argument names of state slices, once used. */
+  private aWhy: ArgName | null = null;
+  private aCause: ArgName | null = null;
+  private aNext: ArgName | null = null;
+  private aCpu: ArgName | null = null;
+  /** sliceArg's last argument name. */
+  private lastKey = '';
+  private lastKeyArg: ArgName | null = null;
 
-  constructor(private readonly sink: ChunkWriter) {}
+  /** @param maxValues how many distinct argument values are interned at most (tests make it small). */
+  constructor(
+    private readonly sink: ChunkWriter,
+    private readonly maxValues = MAX_INTERNED_VALUES,
+  ) {}
 
   /** Starts Trace.packet (field 1). */
   private packet(): PbWriter {
@@ -281,54 +367,41 @@ export class ProtoEncoder implements TraceEncoder {
     const p = this.out;
     const big = args !== null;
     const pk = big ? p.open2(1) : p.open1(1);
+    const te = this.eventHead(t, type, trackId, name, big);
+    if (args !== null) {
+      for (const key in args) this.arg(this.argName(key), key, args[key]!, trackId);
+    }
+    if (big) p.close2(te);
+    else p.close1(te);
+    this.eventTail(pk, big);
+  }
+
+  /** Timestamp, sequence, and the TrackEvent's start: type, track, name; returns where the TrackEvent's length goes. */
+  private eventHead(t: number, type: number, trackId: number, name: string, big: boolean): number {
+    const p = this.out;
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
     const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
     p.uint(TE_TYPE, type);
     p.uint(TE_TRACK, trackId);
-    let iid: number;
-    if (this.lastName[trackId] === name) iid = this.lastNameIid[trackId]!;
-    else {
-      iid = this.intern(this.names, 2, name);
-      this.lastName[trackId] = name;
-      this.lastNameIid[trackId] = iid;
-    }
+    const iid = this.nameIid(trackId, name);
     if (iid > 0) p.uint(TE_NAME_IID, iid);
     else p.string(TE_NAME, name);
-    if (args !== null) {
-      for (const key in args) {
-        const v = args[key]!;
-        const a = this.argName(key);
-        let vid = 0;
-        if (typeof v === 'string' && v === this.lastValue[trackId]) vid = this.lastValueIid[trackId]!;
-        else if (typeof v === 'string' && a.internValues && v.length <= INTERN_VALUE_MAX_LEN) {
-          const before = this.values.size;
-          vid = this.intern(this.values, 29, v, MAX_INTERNED_VALUES);
-          if (a.tried < TRIAL) {
-            a.tried++;
-            if (this.values.size !== before || vid === 0) a.fresh++;
-            if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
-          }
-          if (vid > 0) {
-            this.lastValue[trackId] = v;
-            this.lastValueIid[trackId] = vid;
-          }
-        }
-        const inline = typeof v === 'string' && vid === 0;
-        const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
-        if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
-        else p.string(10, key);
-        if (typeof v === 'string') {
-          if (vid > 0) p.uint(DA_STRING_IID, vid);
-          else p.string(DA_STRING, v);
-        } else if (Number.isInteger(v)) p.uint(DA_INT, v);
-        else p.double(DA_DOUBLE, v);
-        if (inline) p.close2(da);
-        else p.close1(da);
-      }
-    }
-    if (big) p.close2(te);
-    else p.close1(te);
+    return te;
+  }
+
+  /** The iid of an event name on a track (0: written inline). */
+  private nameIid(trackId: number, name: string): number {
+    if (this.lastName[trackId] === name) return this.lastNameIid[trackId]!;
+    const iid = this.intern(this.names, 2, name);
+    this.lastName[trackId] = name;
+    this.lastNameIid[trackId] = iid;
+    return iid;
+  }
+
+  /** The interned data the packet introduced, the sequence flags, and the packet's length. */
+  private eventTail(pk: number, big: boolean): void {
+    const p = this.out;
     const ids = this.newIds;
     if (ids.length > 0) {
       const at = p.open2(P_INTERNED);
@@ -348,20 +421,58 @@ export class ProtoEncoder implements TraceEncoder {
     if (p.len >= FLUSH_AT) this.flush();
   }
 
+  /** The iid of a string value of argument `a` on a track (0: written inline), interned while its values recur. */
+  private valueIid(a: ArgName, v: string, trackId: number): number {
+    if (v === this.lastValue[trackId]) return this.lastValueIid[trackId]!;
+    if (!a.internValues || v.length > INTERN_VALUE_MAX_LEN) return 0;
+    const before = this.values.size;
+    const vid = this.intern(this.values, 29, v, this.maxValues);
+    if (a.tried < TRIAL) {
+      a.tried++;
+      if (this.values.size !== before || vid === 0) a.fresh++;
+      if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
+    }
+    if (vid > 0) {
+      this.lastValue[trackId] = v;
+      this.lastValueIid[trackId] = vid;
+    }
+    return vid;
+  }
+
+  /** One argument (a debug annotation) of an event on track `trackId`. */
+  private arg(a: ArgName, key: string, v: string | number, trackId: number): void {
+    this.writeArg(a, key, v, typeof v === 'string' ? this.valueIid(a, v, trackId) : 0);
+  }
+
+  /** One argument whose value's iid is known (0: inline, or a number). */
+  private writeArg(a: ArgName, key: string, v: string | number, vid: number): void {
+    const p = this.out;
+    const inline = typeof v === 'string' && vid === 0;
+    const da = inline ? p.open2(TE_DEBUG) : p.open1(TE_DEBUG);
+    if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
+    else p.string(10, key);
+    if (typeof v === 'string') {
+      if (vid > 0) p.uint(DA_STRING_IID, vid);
+      else p.string(DA_STRING, v);
+    } else if (Number.isInteger(v)) p.uint(DA_INT, v);
+    else p.double(DA_DOUBLE, v);
+    if (inline) p.close2(da);
+    else p.close1(da);
+  }
+
   /**
-   * A TrackEvent packet of fixed shape (SLICE_END, or COUNTER with `value` ≥ 0), written byte
-   * by byte with exact one-byte lengths: timestamp, sequence, {type, track[, counter_value]},
-   * sequence flags.
+   * A TrackEvent packet of fixed shape, written byte by byte with exact one-byte lengths:
+   * timestamp, sequence, {type, track[, field `key` = `value`]}, sequence flags. SLICE_END
+   * (key 0: no field), COUNTER (counter_value), or a BEGIN with nothing but its name_iid.
    */
-  private shortEvent(t: number, type: number, trackId: number, value: number): void {
+  private shortEvent(t: number, type: number, trackId: number, key: number, value: number): void {
     const o = this.out;
     o.ensure(48);
     const b = o.buf;
-    const teLen = 3 + varintSize(trackId) + (value >= 0 ? 2 + varintSize(value) : 0);
-    const body = 1 + varintSize(t) + 2 + 2 + teLen + 2;
+    const teLen = 3 + varintSize(trackId) + (key > 0 ? varintSize(key) + varintSize(value) : 0);
     let p = o.len;
     b[p++] = 0x0a; // Trace.packet
-    b[p++] = body;
+    b[p++] = 7 + varintSize(t) + teLen;
     b[p++] = P_TIMESTAMP << 3;
     p = putVarint(b, p, t);
     b[p++] = P_SEQ_ID << 3;
@@ -372,9 +483,8 @@ export class ProtoEncoder implements TraceEncoder {
     b[p++] = type;
     b[p++] = TE_TRACK << 3;
     p = putVarint(b, p, trackId);
-    if (value >= 0) {
-      b[p++] = 0xf0; // counter_value = 30: key 240 as a varint
-      b[p++] = 0x01;
+    if (key > 0) {
+      p = putVarint(b, p, key);
       p = putVarint(b, p, value);
     }
     b[p++] = P_SEQ_FLAGS << 3;
@@ -384,8 +494,153 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   slice(track: TrackSpec, start: number, end: number, name: string, args: Args | null): void {
-    this.trackEvent(start, TYPE_BEGIN, track.id, name, args);
-    this.shortEvent(end, TYPE_END, track.id, -1);
+    const id = track.id;
+    if (args === null) {
+      const iid = this.nameIid(id, name);
+      if (iid > 0 && this.newIds.length === 0) {
+        // A BEGIN with an interned name and nothing else (a Waiting slice without the why
+        // texts, most of all): the bytes trackEvent writes, with exact one-byte lengths.
+        this.shortEvent(start, TYPE_BEGIN, id, TE_NAME_IID << 3, iid);
+        this.shortEvent(end, TYPE_END, id, 0, 0);
+        return;
+      }
+    }
+    this.trackEvent(start, TYPE_BEGIN, id, name, args);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /**
+   * slice(track, start, end, name, {why, cause, next, cpu}) written without the object: `cause`
+   * goes straight into the output buffer (always inline: it is nearly always new).
+   */
+  stateSlice(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void {
+    const id = track.id;
+    // Interned first, in the order the packet names them (new entries go in its interned data).
+    const nameIid = this.nameIid(id, name);
+    const aWhy = (this.aWhy ??= this.argName('why'));
+    const whyIid = this.valueIid(aWhy, why, id);
+    const aCause = (this.aCause ??= this.argName('cause'));
+    const aNext = next !== '' ? (this.aNext ??= this.argName('next')) : null;
+    const nextIid = aNext !== null ? this.valueIid(aNext, next, id) : 1;
+    const aCpu = cpu >= 0 ? (this.aCpu ??= this.argName('cpu')) : null;
+    if (nameIid === 0 || whyIid === 0 || nextIid === 0 || aWhy.iid === 0 || aCause.iid === 0 || (aNext !== null && aNext.iid === 0) || (aCpu !== null && aCpu.iid === 0)) {
+      this.stateSliceInline(track, start, end, name, nameIid, why, whyIid, cause, next, nextIid, cpu);
+      return;
+    }
+    // Everything but the cause text is a small number: written byte by byte, as protobuf
+    // encodes TracePacket {timestamp, sequence, track_event {type, track, name_iid,
+    // debug_annotations…}, sequence_flags} (field keys below), with the lengths of the packet,
+    // the event and the cause as 2-byte varints, the others exact.
+    const o = this.out;
+    o.ensure(128);
+    let b = o.buf;
+    let p = o.len;
+    const pk = p + 1;
+    const te = pk + 6 + varintSize(start);
+    p = beginHead(b, p, start, id, nameIid);
+    p = debugIid(b, p, aWhy.iid, whyIid);
+    b[p++] = (TE_DEBUG << 3) | 2;
+    const da = p;
+    p += 2;
+    b[p++] = DA_NAME_IID << 3;
+    p = putVarint(b, p, aCause.iid);
+    b[p++] = (DA_STRING << 3) | 2;
+    const text = p;
+    o.len = p + 2;
+    cause.writeText(this.text);
+    o.close2(text);
+    o.close2(da);
+    o.ensure(64);
+    b = o.buf;
+    p = o.len;
+    if (aNext !== null) p = debugIid(b, p, aNext.iid, nextIid);
+    if (aCpu !== null) {
+      b[p++] = (TE_DEBUG << 3) | 2;
+      const at = p++;
+      b[p++] = DA_NAME_IID << 3;
+      p = putVarint(b, p, aCpu.iid);
+      b[p++] = DA_INT << 3;
+      p = putVarint(b, p, cpu);
+      b[at] = p - at - 1;
+    }
+    o.len = p;
+    o.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /**
+   * stateSlice through the general writers, with the iids already looked up (0: inline; an
+   * argument name or value is not interned when its table is full, or a value is long).
+   */
+  private stateSliceInline(track: TrackSpec, start: number, end: number, name: string, nameIid: number, why: string, whyIid: number, cause: TextSource, next: string, nextIid: number, cpu: number): void {
+    const p = this.out;
+    const id = track.id;
+    const pk = p.open2(1);
+    p.uint(P_TIMESTAMP, start);
+    p.uint(P_SEQ_ID, 1);
+    const te = p.open2(P_TRACK_EVENT);
+    p.uint(TE_TYPE, TYPE_BEGIN);
+    p.uint(TE_TRACK, id);
+    if (nameIid > 0) p.uint(TE_NAME_IID, nameIid);
+    else p.string(TE_NAME, name);
+    this.writeArg(this.aWhy!, 'why', why, whyIid);
+    const a = this.aCause!;
+    const da = p.open2(TE_DEBUG);
+    if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
+    else p.string(10, 'cause');
+    const text = p.open2(DA_STRING);
+    cause.writeText(this.text);
+    p.close2(text);
+    p.close2(da);
+    if (next !== '') this.writeArg(this.aNext!, 'next', next, nextIid);
+    if (cpu >= 0) this.writeArg(this.aCpu!, 'cpu', cpu, 0);
+    p.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /** slice(track, start, end, name, {[key]: value}) without the object. */
+  sliceArg(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void {
+    const id = track.id;
+    const iid = this.nameIid(id, name);
+    let a = this.lastKeyArg;
+    if (key !== this.lastKey || a === null) {
+      a = this.lastKeyArg = this.argName(key);
+      this.lastKey = key;
+    }
+    if (iid > 0 && a.iid > 0 && this.newIds.length === 0 && Number.isInteger(value) && value >= 0) {
+      // The bytes of the general path below (2-byte packet and event lengths, as for any
+      // event with arguments), written at once: {ts, seq, {BEGIN, track, name_iid, {key_iid, int}}, flags}.
+      const o = this.out;
+      o.ensure(64);
+      const b = o.buf;
+      let p = o.len;
+      const pk = p + 1;
+      const te = pk + 6 + varintSize(start);
+      p = beginHead(b, p, start, id, iid);
+      b[p++] = (TE_DEBUG << 3) | 2;
+      const da = p++;
+      b[p++] = DA_NAME_IID << 3;
+      p = putVarint(b, p, a.iid);
+      b[p++] = DA_INT << 3;
+      p = putVarint(b, p, value);
+      b[da] = p - da - 1;
+      put2(b, te, p - te - 2);
+      b[p++] = P_SEQ_FLAGS << 3;
+      b[p++] = SEQ_NEEDS;
+      put2(b, pk, p - pk - 2);
+      o.len = p;
+      this.shortEvent(end, TYPE_END, id, 0, 0);
+      return;
+    }
+    const o = this.out;
+    const pk = o.open2(1);
+    const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
+    this.writeArg(a, key, value, 0);
+    o.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {
@@ -394,7 +649,7 @@ export class ProtoEncoder implements TraceEncoder {
 
   counter(track: TrackSpec, t: number, value: number): void {
     if (Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
-      this.shortEvent(t, TYPE_COUNTER, track.id, value);
+      this.shortEvent(t, TYPE_COUNTER, track.id, TE_COUNTER << 3, value);
       return;
     }
     const p = this.packet();
@@ -484,7 +739,7 @@ export class ProtoEncoder implements TraceEncoder {
     b.swLast = t;
     b.swState.varint(prevTid === 0 ? 0 : PREV_STATE[prevState]);
     b.swPid.varint(nextTid);
-    b.swPrio.varint(PRIO);
+    b.nSw++;
     b.swComm.varint(this.commIndex(b, cpu, nextTid, nextComm));
     if (++b.n >= BATCH_EVENTS) this.flushBatch(cpu);
   }
@@ -499,8 +754,7 @@ export class ProtoEncoder implements TraceEncoder {
     b.wkTs.varint(t - b.wkLast);
     b.wkLast = t;
     b.wkPid.varint(tid);
-    b.wkCpu.varint(targetCpu);
-    b.wkPrio.varint(PRIO);
+    b.nWk++;
     b.wkComm.varint(this.commIndex(b, targetCpu, tid, comm));
     if (++b.n >= BATCH_EVENTS) this.flushBatch(targetCpu);
   }
@@ -541,22 +795,16 @@ export class ProtoEncoder implements TraceEncoder {
       o.varint(name.length);
       o.raw(name, name.length);
     }
-    const fields: Array<[number, PbWriter]> = [
-      [CS_SWITCH_TS, b.swTs],
-      [CS_SWITCH_PREV_STATE, b.swState],
-      [CS_SWITCH_NEXT_PID, b.swPid],
-      [CS_SWITCH_NEXT_PRIO, b.swPrio],
-      [CS_SWITCH_NEXT_COMM, b.swComm],
-      [CS_WAKING_TS, b.wkTs],
-      [CS_WAKING_PID, b.wkPid],
-      [CS_WAKING_CPU, b.wkCpu],
-      [CS_WAKING_PRIO, b.wkPrio],
-      [CS_WAKING_COMM, b.wkComm],
-    ];
-    for (const [field, w] of fields) {
-      if (w.len > 0) o.message(field, w);
-      w.reset();
-    }
+    this.column(CS_SWITCH_TS, b.swTs);
+    this.column(CS_SWITCH_PREV_STATE, b.swState);
+    this.column(CS_SWITCH_NEXT_PID, b.swPid);
+    this.repeated(CS_SWITCH_NEXT_PRIO, PRIO, b.nSw);
+    this.column(CS_SWITCH_NEXT_COMM, b.swComm);
+    this.column(CS_WAKING_TS, b.wkTs);
+    this.column(CS_WAKING_PID, b.wkPid);
+    this.repeated(CS_WAKING_CPU, cpu, b.nWk);
+    this.repeated(CS_WAKING_PRIO, PRIO, b.nWk);
+    this.column(CS_WAKING_COMM, b.wkComm);
     o.close2(cs);
     o.close2(fb);
     o.close2(pk);
@@ -566,7 +814,29 @@ export class ProtoEncoder implements TraceEncoder {
     b.swLast = 0;
     b.wkLast = 0;
     b.n = 0;
+    b.nSw = 0;
+    b.nWk = 0;
     if (o.len >= FLUSH_AT) this.flush();
+  }
+
+  /** A packed column of the batch (if it has values), emptied for the next batch. */
+  private column(field: number, w: PbWriter): void {
+    if (w.len > 0) this.out.message(field, w);
+    w.reset();
+  }
+
+  /** A packed column of `count` copies of `v` (none if count is 0). */
+  private repeated(field: number, v: number, count: number): void {
+    if (count === 0) return;
+    const o = this.out;
+    const size = varintSize(v);
+    o.tag(field, 2);
+    o.varint(count * size);
+    o.ensure(count * size);
+    const b = o.buf;
+    let p = o.len;
+    for (let i = 0; i < count; i++) p = putVarint(b, p, v);
+    o.len = p;
   }
 
   end(_endNs: number): void {

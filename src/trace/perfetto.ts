@@ -60,7 +60,6 @@ export class PerfettoSink implements TraceSink {
   private readonly cpuQueued: TrackSpec[] = [];
   private readonly threadTracks: Array<TrackSpec | undefined> = [];
   private readonly throttleTracks = new Map<string, TrackSpec>();
-  private readonly queuedNow: number[] = [];
   /** Counter values set at the current instant, written when time moves on (last value wins). */
   private readonly pendingTracks: TrackSpec[] = [];
   private nPending = 0;
@@ -88,6 +87,8 @@ export class PerfettoSink implements TraceSink {
   private readonly goWhy = new GoWhy();
   private readonly waitNames = new Map<string, string>();
   private readonly migrateNames: string[] = [];
+  /** The encoder writes state slices itself (TraceEncoder.stateSlice): causes are not built as strings. */
+  private readonly direct: boolean;
 
   constructor(
     private readonly enc: TraceEncoder,
@@ -95,12 +96,12 @@ export class PerfettoSink implements TraceSink {
     options: PerfettoOptions = {},
   ) {
     this.why = options.why ?? true;
+    this.direct = enc.stateSlice !== undefined;
     enc.begin(meta);
     this.hwGroup = this.track('group', 'Hardware threads', 0, 1);
     for (let i = 0; i < meta.cpus; i++) {
       this.cpuLanes.push(this.track('slices', `cpu${i}`, this.hwGroup.id, 2 * i));
       this.cpuQueued.push(this.track('counter', `cpu${i} queued threads`, this.hwGroup.id, 2 * i + 1, 'threads'));
-      this.queuedNow.push(0);
     }
     this.counterGroup = this.track('group', 'Scheduler counters', 0, 2);
     this.osProcess = this.track('process', `${meta.scenario} (OS threads)`, 0, 3);
@@ -116,7 +117,9 @@ export class PerfettoSink implements TraceSink {
           // With native CPU tracks, what runs is shown there; the lane keeps the switches.
           if (kind === 'run' && this.enc.nativeSched) return;
           const lane = this.cpuLanes[cpu];
-          if (lane !== undefined) this.enc.slice(lane, start, end, text, { tid });
+          if (lane === undefined) return;
+          if (this.enc.sliceArg !== undefined) this.enc.sliceArg(lane, start, end, text, 'tid', tid);
+          else this.enc.slice(lane, start, end, text, { tid });
         },
         schedSwitch: (t, cpu, prevTid, prevState, nextTid) => {
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
@@ -125,7 +128,6 @@ export class PerfettoSink implements TraceSink {
           this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew);
         },
         queued: (_t, cpu, n) => {
-          this.queuedNow[cpu] = n;
           const tr = this.cpuQueued[cpu];
           if (tr !== undefined) this.setCounter(tr, n);
         },
@@ -148,7 +150,9 @@ export class PerfettoSink implements TraceSink {
           this.enc.instant(lane, t, name ?? `migrate T${tid} from cpu${from}`, this.why ? { tid, from, to, why } : null);
         },
       },
-      this.why,
+      !this.why ? 'none' : this.direct ? 'on-demand' : 'strings',
+      // Without the why texts, Running and Runnable are on the native thread-state track.
+      !this.why && enc.nativeSched ? 'waiting' : 'all',
     );
   }
 
@@ -170,11 +174,19 @@ export class PerfettoSink implements TraceSink {
     if (tr === undefined) return;
     let name: string = STATE_NAME[iv.state];
     if (iv.state === 'waiting') {
-      name = this.waitNames.get(iv.why) ?? `Waiting: ${iv.why}`;
-      if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+      const known = this.waitNames.get(iv.why);
+      if (known !== undefined) name = known;
+      else {
+        name = `Waiting: ${iv.why}`;
+        if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+      }
     }
     let args: Args | null = null;
     if (this.why) {
+      if (this.direct) {
+        this.enc.stateSlice!(tr, iv.start, iv.end, name, iv.why, this.timeline, iv.next, iv.cpu);
+        return;
+      }
       args = { why: iv.why, cause: iv.cause };
       if (iv.next !== '') args.next = iv.next;
       if (iv.cpu >= 0) args.cpu = iv.cpu;

@@ -95,16 +95,13 @@ export class PbWriter {
 
   uint(field: number, v: number): void {
     const key = field << 3;
-    if (key < 0x80 && v >= 0 && v < 0x80000000 && this.len + 6 <= this.buf.length) {
-      // Fast path: one-byte key, 32-bit value, room known.
+    if (key < 0x80 && v >= 0 && this.len + 10 <= this.buf.length) {
+      // Fast path: one-byte key, value below 2^53 (room known).
       const b = this.buf;
       let p = this.len;
       b[p++] = key;
-      while (v >= 0x80) {
-        b[p++] = (v & 0x7f) | 0x80;
-        v >>>= 7;
-      }
-      b[p++] = v;
+      if (v < 0x80) b[p++] = v;
+      else p = putVarint(b, p, v);
       this.len = p;
       return;
     }
@@ -144,12 +141,13 @@ export class PbWriter {
   string(field: number, s: string): void {
     const n = s.length;
     this.tag(field, 2);
-    if (n < 16) {
-      // Short (names, ids): one length byte and the characters, if ASCII.
-      this.ensure(n + 1);
+    if (n < 0x4000) {
+      // ASCII (nearly every text here): as many bytes as characters, so the length is known
+      // first and the characters are copied straight in; otherwise the UTF-8 paths below.
+      this.ensure(n + 2);
       const b = this.buf;
       const start = this.len;
-      let p = start + 1;
+      let p = start + (n < 0x80 ? 1 : 2);
       let ascii = true;
       for (let i = 0; i < n; i++) {
         const c = s.charCodeAt(i);
@@ -160,7 +158,11 @@ export class PbWriter {
         b[p++] = c;
       }
       if (ascii) {
-        b[start] = n;
+        if (n < 0x80) b[start] = n;
+        else {
+          b[start] = (n & 0x7f) | 0x80;
+          b[start + 1] = n >>> 7;
+        }
         this.len = p;
         return;
       }
@@ -190,6 +192,24 @@ export class PbWriter {
     const written = enc.encodeInto(s, scratch).written;
     this.varint(written);
     this.raw(scratch, written);
+  }
+
+  /** Appends the UTF-8 of `s` (no tag, no length: a piece of a field being written). */
+  utf8(s: string): void {
+    const n = s.length;
+    this.ensure(n * 3);
+    const b = this.buf;
+    let p = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0x7f) {
+        // The rest as the platform encodes it (rare: arrows, names with accents).
+        p += enc.encodeInto(i === 0 ? s : s.slice(i), b.subarray(p)).written;
+        break;
+      }
+      b[p++] = c;
+    }
+    this.len = p;
   }
 
   /** Appends the first `n` bytes of `data`. */

@@ -17,7 +17,7 @@
  * the Running interval, since the kernel counts the switch as running time of the new thread.
  */
 import type { ThreadState } from '../os/thread.js';
-import type { PrevState } from './encoder.js';
+import { Lit, type PrevState, type TextOut, type TextSource } from './encoder.js';
 import type { TraceEvent } from './events.js';
 
 export type IntervalState = 'running' | 'runnable' | 'waiting';
@@ -31,15 +31,45 @@ export interface ThreadInterval {
   cpu: number;
   /** The kernel's reason for entering this state. */
   why: string;
-  /** Plain-words account of the interval (what it waited for, what it ran). */
+  /** Plain-words account of the interval (what it waited for, what it ran); '' unless the timeline builds strings (CauseTexts). */
   cause: string;
   /** The kernel's reason for leaving it ('' if the run ended first). */
   next: string;
   /** Runnable: time spent throttled; Running: switch-in time. */
   extraNs: number;
-  /** Runnable: ns of other threads' CPU time on its queue's CPU meanwhile. */
+  /** Runnable: ns of other threads' CPU time on its queue's CPU meanwhile (0 when no cause texts are told). */
   othersNs: number;
 }
+
+/** A TextOut that builds a string. */
+export class StringOut implements TextOut {
+  text = '';
+  str(s: string): void {
+    this.text += s;
+  }
+  lit(l: Lit): void {
+    this.text += l.text;
+  }
+  int(n: number): void {
+    this.text += n;
+  }
+  dur(ns: number): void {
+    this.text += formatDuration(ns);
+  }
+  /** The text so far; starts a new one. */
+  take(): string {
+    const t = this.text;
+    this.text = '';
+    return t;
+  }
+}
+
+/**
+ * How the timeline tells the `cause` of an interval: 'strings' in `ThreadInterval.cause`;
+ * 'on-demand' only when the handler asks (OsTimeline.writeText during its `interval` call,
+ * `cause` is then ''); 'none' never (the cheapest trace without explanations).
+ */
+export type CauseTexts = 'strings' | 'on-demand' | 'none';
 
 export interface TimelineHandler {
   thread?(t: number, tid: number, name: string, group: string | null): void;
@@ -57,8 +87,8 @@ export interface TimelineHandler {
 interface TState {
   tid: number;
   name: string;
-  /** "T3 worker-0" (built once). */
-  label: string;
+  /** "T3 worker-0" (built once, with its UTF-8). */
+  label: Lit;
   group: string | null;
   state: ThreadState;
   since: number;
@@ -86,10 +116,41 @@ interface TState {
   // ---- current Running interval ----
   switchNs: number;
   switchLabel?: string;
-  /** "on cpu 1: switch-in 1.1us (context switch) then ran " for runCpu and runSwitchNs. */
-  runPrefix: string;
-  runCpu: number;
-  runSwitchNs: number;
+}
+
+/** The constant pieces of the cause texts. */
+const L_ON_CPU = new Lit('on cpu ');
+const L_SWITCH_IN = new Lit(': switch-in ');
+const L_CONTEXT_SWITCH_THEN_RAN = new Lit(' (context switch) then ran ');
+const L_COLON_RAN = new Lit(': ran ');
+const L_BLOCKED = new Lit('blocked: ');
+const L_FOR = new Lit(' for ');
+const L_RAN_FOR_END = new Lit('ran ');
+const L_UNTIL_THE_RUN_ENDED = new Lit(' until the run ended');
+const L_DISPATCHED_AT_ONCE = new Lit('dispatched at once');
+const L_NO_FREE_HARDWARE_THREAD_FOR = new Lit('no free hardware thread for ');
+const L_COLON_QUEUED = new Lit(': queued');
+const L_QUEUED_ON_CPU = new Lit(': queued on cpu ');
+const L_WITH = new Lit(' with ');
+const L_RUNNING = new Lit(' (running)');
+const L_AND = new Lit(' and ');
+const L_QUEUED_THREAD = new Lit(' queued thread');
+const L_QUEUED_THREADS = new Lit(' queued threads');
+const L_MEANWHILE_ITS_CPU_RAN = new Lit('; meanwhile its cpu ran ');
+const L_TURNS_OF_OTHER_THREADS_FOR = new Lit(' turns of other threads for ');
+const L_SEMICOLON = new Lit('; ');
+const L_THROTTLED = new Lit('throttled ');
+const L_COLON_GROUP = new Lit(': group ');
+const L_USED_ITS_CPU_QUOTA_FOR_THE_PERIOD = new Lit(' used its CPU quota for the period');
+const L_WAITED = new Lit('waited ');
+
+/** Which text tells the cause of the interval being closed (OsTimeline.writeText). */
+const enum Cause {
+  Runnable = 0,
+  Running = 1,
+  Waiting = 2,
+  RunningAtEnd = 3,
+  WaitingAtEnd = 4,
 }
 
 const enum Lane {
@@ -112,59 +173,193 @@ interface CState {
   prevState: PrevState;
 }
 
+/** formatDuration's parts, set by splitDuration (no object per call). */
+let durNeg = false;
+let durWhole = 0;
+/** Thousandths (0–999) and how many digits of them are written (0–3, trailing zeros dropped). */
+let durFrac = 0;
+let durFracDigits = 0;
+/** '' (zero), 'ns', 'us', 'ms' or 's'. */
+let durSuffix = '';
+
 /**
- * Formats integer nanoseconds as formatDuration does ("0", "750ns", "12.5us", "10ms",
+ * Splits integer nanoseconds as formatDuration writes them ("0", "750ns", "12.5us", "10ms",
  * "1.234s"), with integer arithmetic only (it runs for every interval of a traced run).
  */
-export function formatDuration(ns: number): string {
-  if (ns === 0) return '0';
+function splitDuration(ns: number): void {
+  durNeg = ns < 0;
+  durFrac = 0;
+  durFracDigits = 0;
+  if (ns === 0) {
+    durWhole = 0;
+    durSuffix = '';
+    return;
+  }
   const a = ns < 0 ? -ns : ns;
-  if (a < 1000) return `${ns}ns`;
+  if (a < 1000) {
+    durWhole = a;
+    durSuffix = 'ns';
+    return;
+  }
   let unit: number;
-  let suffix: string;
   if (a < 1_000_000) {
     unit = 1000;
-    suffix = 'us';
+    durSuffix = 'us';
   } else if (a < 1_000_000_000) {
     unit = 1_000_000;
-    suffix = 'ms';
+    durSuffix = 'ms';
   } else {
     unit = 1_000_000_000;
-    suffix = 's';
+    durSuffix = 's';
   }
   const step = unit / 1000;
   const rem = a % step;
   // Exact halves round as toFixed does (by the binary value of a / unit); others to nearest.
   const milli = rem * 2 === step ? Math.round(Number((a / unit).toFixed(3)) * 1000) : Math.round((a - rem) / step) + (rem * 2 > step ? 1 : 0);
-  const whole = Math.floor(milli / 1000);
-  const frac = milli - whole * 1000;
-  let text: string;
-  if (frac === 0) text = `${whole}`;
-  else if (frac % 100 === 0) text = `${whole}.${frac / 100}`;
-  else if (frac % 10 === 0) text = `${whole}.${frac < 100 ? '0' : ''}${frac / 10}`;
-  else text = `${whole}.${frac < 10 ? '00' : frac < 100 ? '0' : ''}${frac}`;
-  return ns < 0 ? `-${text}${suffix}` : `${text}${suffix}`;
+  durWhole = Math.floor(milli / 1000);
+  const frac = milli - durWhole * 1000;
+  if (frac === 0) return;
+  if (frac % 100 === 0) {
+    durFrac = frac / 100;
+    durFracDigits = 1;
+  } else if (frac % 10 === 0) {
+    durFrac = frac / 10;
+    durFracDigits = 2;
+  } else {
+    durFrac = frac;
+    durFracDigits = 3;
+  }
+}
+
+/**
+ * Formats integer nanoseconds as formatDuration does ("0", "750ns", "12.5us", "10ms",
+ * "1.234s"), with integer arithmetic only (it runs for every interval of a traced run).
+ */
+export function formatDuration(ns: number): string {
+  splitDuration(ns);
+  const whole = durNeg ? `-${durWhole}` : `${durWhole}`;
+  if (durFracDigits === 0) return whole + durSuffix;
+  const f = durFracDigits === 3 ? (durFrac < 10 ? '00' : durFrac < 100 ? '0' : '') : durFracDigits === 2 && durFrac < 10 ? '0' : '';
+  return `${whole}.${f}${durFrac}${durSuffix}`;
+}
+
+/**
+ * Writes formatDuration(ns) as ASCII bytes at `p` of `b` (room for 40 bytes known); returns
+ * the position after it.
+ */
+export function putDuration(b: Uint8Array, p: number, ns: number): number {
+  if (ns >= 1000 && ns < 1_000_000) {
+    // Microseconds (most waits and bursts): exact, 32-bit integer arithmetic.
+    const whole = (ns / 1000) | 0;
+    p = putDecimal(b, p, whole);
+    return putMilli(b, p, ns - whole * 1000, 0x75);
+  }
+  splitDuration(ns);
+  if (durNeg) b[p++] = 0x2d;
+  p = putDecimal(b, p, durWhole);
+  if (durFracDigits > 0) {
+    b[p++] = 0x2e;
+    const f = durFrac;
+    if (durFracDigits === 3) {
+      b[p++] = 0x30 + Math.floor(f / 100);
+      b[p++] = 0x30 + (Math.floor(f / 10) % 10);
+      b[p++] = 0x30 + (f % 10);
+    } else if (durFracDigits === 2) {
+      b[p++] = 0x30 + Math.floor(f / 10);
+      b[p++] = 0x30 + (f % 10);
+    } else b[p++] = 0x30 + f;
+  }
+  const sfx = durSuffix;
+  for (let i = 0; i < sfx.length; i++) b[p++] = sfx.charCodeAt(i);
+  return p;
+}
+
+/** Writes thousandths `frac` (0–999) as ".5", ".25", ".125" (nothing for 0), then `unit` and 's'. */
+function putMilli(b: Uint8Array, p: number, frac: number, unit: number): number {
+  if (frac !== 0) {
+    b[p++] = 0x2e;
+    const d1 = (frac / 100) | 0;
+    const r = frac - d1 * 100;
+    const d2 = (r / 10) | 0;
+    const d3 = r - d2 * 10;
+    b[p++] = 0x30 + d1;
+    if (r !== 0) {
+      b[p++] = 0x30 + d2;
+      if (d3 !== 0) b[p++] = 0x30 + d3;
+    }
+  }
+  b[p++] = unit;
+  b[p++] = 0x73;
+  return p;
+}
+
+/** Writes a non-negative integer (< 2^53) in decimal at `p` (room known); returns the position after it. */
+export function putDecimal(b: Uint8Array, p: number, n: number): number {
+  if (n < 10) {
+    b[p] = 0x30 + n;
+    return p + 1;
+  }
+  if (n < 0x80000000) {
+    let v = n | 0;
+    let digits = 2;
+    for (let x = 100; x <= v && digits < 10; x *= 10) digits++;
+    const end = p + digits;
+    let q = end;
+    while (v >= 10) {
+      const d = (v / 10) | 0;
+      b[--q] = 0x30 + (v - d * 10);
+      v = d;
+    }
+    b[q - 1] = 0x30 + v;
+    return end;
+  }
+  let digits = 1;
+  for (let x = n; x >= 10; x = Math.floor(x / 10)) digits++;
+  let q = p + digits;
+  const end = q;
+  while (n >= 10) {
+    const d = Math.floor(n / 10);
+    b[--q] = 0x30 + (n - d * 10);
+    n = d;
+  }
+  b[q - 1] = 0x30 + n;
+  return end;
 }
 
 function label(tid: number, name: string): string {
   return `T${tid} ${name}`;
 }
 
-export class OsTimeline {
+export class OsTimeline implements TextSource {
   private readonly threads: Array<TState | undefined> = [];
   private readonly cpus: CState[] = [];
   private readonly throttled = new Set<string>();
   /** Runnable threads per group (for throttling). */
   private readonly groupRunnable = new Map<string, Set<TState>>();
 
+  /** The interval being handed out: which text tells its cause, and what that text reads. */
+  private causeKind = Cause.Runnable;
+  private causeOf: TState | null = null;
+  private causeT = 0;
+  private causeCpu = -1;
+  private readonly strings = new StringOut();
+
+  /** `interval` is called for Waiting intervals only. */
+  private readonly waitingOnly: boolean;
+
   /**
-   * @param words build the plain-words `cause` texts (false: leave them empty, for the
-   *   cheapest trace without explanations).
+   * @param texts how the plain-words `cause` texts are told (CauseTexts): 'none' for the
+   *   cheapest trace without explanations.
+   * @param intervals which intervals go to the handler's `interval`: all, or only the
+   *   Waiting ones (a trace whose native thread-state track shows Running and Runnable).
    */
   constructor(
     private readonly h: TimelineHandler,
-    private readonly words = true,
-  ) {}
+    private readonly texts: CauseTexts = 'strings',
+    intervals: 'all' | 'waiting' = 'all',
+  ) {
+    this.waitingOnly = intervals === 'waiting';
+  }
 
   private cpu(id: number): CState {
     let c = this.cpus[id];
@@ -180,7 +375,10 @@ export class OsTimeline {
   }
 
   threadName(tid: number): string {
-    return this.threads[tid]?.name ?? `thread ${tid}`;
+    const s = this.threads[tid];
+    if (s !== undefined) return s.name;
+    // tid 0 (idle) on every switch to or from idle: one string, not one per switch.
+    return tid === 0 ? 'thread 0' : `thread ${tid}`;
   }
 
   emit(ev: TraceEvent): void {
@@ -189,7 +387,7 @@ export class OsTimeline {
         const s: TState = {
           tid: ev.tid,
           name: ev.name,
-          label: label(ev.tid, ev.name),
+          label: new Lit(label(ev.tid, ev.name)),
           group: ev.group,
           state: 'runnable',
           since: ev.t,
@@ -211,9 +409,6 @@ export class OsTimeline {
           enqRunning: 0,
           moves: [],
           switchNs: 0,
-          runPrefix: '',
-          runCpu: -1,
-          runSwitchNs: -1,
         };
         this.threads[ev.tid] = s;
         this.h.thread?.(ev.t, ev.tid, ev.name, ev.group);
@@ -235,7 +430,7 @@ export class OsTimeline {
         }
         this.endSegment(s, ev.t);
         this.dequeue(s, ev.t);
-        if (s.moves.length < 3) s.moves.push(`moved cpu ${ev.from} → cpu ${ev.to} (${ev.why})`);
+        if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(`moved cpu ${ev.from} → cpu ${ev.to} (${ev.why})`);
         s.qcpu = ev.to;
         this.enqueue(s, ev.t);
         this.startSegment(s, ev.t);
@@ -297,6 +492,8 @@ export class OsTimeline {
   }
 
   private startSegment(s: TState, t: number): void {
+    // What a CPU did while a thread waited on its queue is told only in the cause texts.
+    if (this.texts === 'none') return;
     s.segCpu = s.qcpu;
     s.segStart = t;
     if (s.qcpu >= 0) {
@@ -377,28 +574,16 @@ export class OsTimeline {
     // Close the current interval.
     if (from === 'runnable') {
       this.leaveRunnable(s, t);
-      this.closeInterval(s, t, 'runnable', s.qcpu >= 0 ? s.qcpu : cpu, this.runnableCause(s, t), why, s.throttledNs, s.othersNs);
+      this.closeInterval(s, t, 'runnable', s.qcpu >= 0 ? s.qcpu : cpu, Cause.Runnable, why, s.throttledNs, s.othersNs);
     } else if (from === 'running') {
       const c = this.cpu(cpu);
       this.closeLane(c, cpu, t);
       c.tid = 0;
       c.prevTid = tid;
       c.prevState = to === 'runnable' ? (why === 'sched_yield' ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
-      let text = '';
-      if (this.words) {
-        const ran = t - s.since - s.switchNs;
-        // The prefix repeats (same CPU, same switch cost): built once per thread while it does.
-        if (s.runCpu !== cpu || s.runSwitchNs !== s.switchNs) {
-          s.runCpu = cpu;
-          s.runSwitchNs = s.switchNs;
-          const sw = s.switchNs > 0 ? `switch-in ${formatDuration(s.switchNs)} (context switch) then ` : '';
-          s.runPrefix = `on cpu ${cpu}: ${sw}ran `;
-        }
-        text = s.runPrefix + formatDuration(Math.max(0, ran));
-      }
-      this.closeInterval(s, t, 'running', cpu, text, why, s.switchNs, 0);
+      this.closeInterval(s, t, 'running', cpu, Cause.Running, why, s.switchNs, 0);
     } else if (from === 'waiting') {
-      this.closeInterval(s, t, 'waiting', -1, this.words ? `blocked: ${s.why} for ${formatDuration(t - s.since)}` : '', why, 0, 0);
+      this.closeInterval(s, t, 'waiting', -1, Cause.Waiting, why, 0, 0);
     }
     // Open the next one.
     s.state = to;
@@ -416,9 +601,13 @@ export class OsTimeline {
     }
   }
 
-  private closeInterval(s: TState, end: number, state: IntervalState, cpu: number, cause: string, next: string, extraNs: number, othersNs: number): void {
+  private closeInterval(s: TState, end: number, state: IntervalState, cpu: number, cause: Cause, next: string, extraNs: number, othersNs: number): void {
     const h = this.h;
-    if (h.interval === undefined) return;
+    if (h.interval === undefined || (this.waitingOnly && state !== 'waiting')) return;
+    this.causeKind = cause;
+    this.causeOf = s;
+    this.causeT = end;
+    this.causeCpu = cpu;
     // One object, refilled for every interval (a traced run closes millions of them).
     const iv = this.iv;
     iv.tid = s.tid;
@@ -427,42 +616,129 @@ export class OsTimeline {
     iv.end = end;
     iv.cpu = cpu;
     iv.why = s.why;
-    iv.cause = cause;
+    iv.cause = '';
+    if (this.texts === 'strings') {
+      this.writeText(this.strings);
+      iv.cause = this.strings.take();
+    }
     iv.next = next;
     iv.extraNs = extraNs;
     iv.othersNs = othersNs;
     h.interval(iv);
+    this.causeOf = null;
+  }
+
+  /**
+   * Writes the plain-words cause of the interval being handed to `interval` (call it from
+   * there; the same text as ThreadInterval.cause when the timeline builds strings).
+   */
+  writeText(out: TextOut): void {
+    const s = this.causeOf;
+    if (s === null) return;
+    const t = this.causeT;
+    switch (this.causeKind) {
+      case Cause.Runnable:
+        this.runnableCause(s, t, out);
+        return;
+      case Cause.Running:
+        out.lit(L_ON_CPU);
+        out.int(this.causeCpu);
+        if (s.switchNs > 0) {
+          out.lit(L_SWITCH_IN);
+          out.dur(s.switchNs);
+          out.lit(L_CONTEXT_SWITCH_THEN_RAN);
+        } else out.lit(L_COLON_RAN);
+        out.dur(Math.max(0, t - s.since - s.switchNs));
+        return;
+      case Cause.Waiting:
+        out.lit(L_BLOCKED);
+        out.str(s.why);
+        out.lit(L_FOR);
+        out.dur(t - s.since);
+        return;
+      case Cause.RunningAtEnd:
+        out.lit(L_RAN_FOR_END);
+        out.dur(t - s.since - s.switchNs);
+        out.lit(L_UNTIL_THE_RUN_ENDED);
+        return;
+      case Cause.WaitingAtEnd:
+        out.lit(L_BLOCKED);
+        out.str(s.why);
+        out.lit(L_UNTIL_THE_RUN_ENDED);
+        return;
+    }
+  }
+
+  /** "T3 worker-0" for a thread id. */
+  private writeLabel(tid: number, out: TextOut): void {
+    const x = this.threads[tid];
+    if (x !== undefined) out.lit(x.label);
+    else out.str(label(tid, this.threadName(tid)));
   }
 
   private readonly iv: ThreadInterval = { tid: 0, state: 'running', start: 0, end: 0, cpu: -1, why: '', cause: '', next: '', extraNs: 0, othersNs: 0 };
 
-  private runnableCause(s: TState, t: number): string {
-    if (!this.words) return '';
+  private runnableCause(s: TState, t: number, out: TextOut): void {
     const total = t - s.since;
-    if (total === 0) return 'dispatched at once';
-    const parts: string[] = [];
-    if (s.waitNs > 0) {
-      let ahead: string;
-      if (s.enqCpu < 0) ahead = 'queued';
-      else {
-        const who: string[] = [];
-        if (s.enqRunning > 0) who.push(`${label(s.enqRunning, this.threadName(s.enqRunning))} (running)`);
-        if (s.enqAhead > 0) who.push(`${s.enqAhead} queued thread${s.enqAhead === 1 ? '' : 's'}`);
-        ahead = `queued on cpu ${s.enqCpu}${who.length > 0 ? ` with ${who.join(' and ')}` : ''}`;
-      }
-      let meanwhile = '';
-      if (s.othersTurns === 0 && s.enqRunning > 0 && s.othersNs > 0) {
-        meanwhile = `; meanwhile its cpu ran ${label(s.enqRunning, this.threadName(s.enqRunning))} for ${formatDuration(s.othersNs)}`;
-      } else if (s.othersTurns === 1 && s.othersLast > 0) {
-        meanwhile = `; meanwhile its cpu ran ${label(s.othersLast, this.threadName(s.othersLast))} for ${formatDuration(s.othersNs)}`;
-      } else if (s.othersTurns > 0 || s.othersNs > 0) {
-        meanwhile = `; meanwhile its cpu ran ${s.othersTurns} turns of other threads for ${formatDuration(s.othersNs)}`;
-      }
-      parts.push(`no free hardware thread for ${formatDuration(s.waitNs)}: ${ahead}${meanwhile}`);
+    if (total === 0) {
+      out.lit(L_DISPATCHED_AT_ONCE);
+      return;
     }
-    if (s.throttledNs > 0) parts.push(`throttled ${formatDuration(s.throttledNs)}: group ${s.group ?? '?'} used its CPU quota for the period`);
-    for (const m of s.moves) parts.push(m);
-    return parts.length > 0 ? parts.join('; ') : `waited ${formatDuration(total)}`;
+    let first = true;
+    if (s.waitNs > 0) {
+      first = false;
+      out.lit(L_NO_FREE_HARDWARE_THREAD_FOR);
+      out.dur(s.waitNs);
+      if (s.enqCpu < 0) out.lit(L_COLON_QUEUED);
+      else {
+        out.lit(L_QUEUED_ON_CPU);
+        out.int(s.enqCpu);
+        if (s.enqRunning > 0) {
+          out.lit(L_WITH);
+          this.writeLabel(s.enqRunning, out);
+          out.lit(L_RUNNING);
+        }
+        if (s.enqAhead > 0) {
+          out.lit(s.enqRunning > 0 ? L_AND : L_WITH);
+          out.int(s.enqAhead);
+          out.lit(s.enqAhead === 1 ? L_QUEUED_THREAD : L_QUEUED_THREADS);
+        }
+      }
+      if (s.othersTurns === 0 && s.enqRunning > 0 && s.othersNs > 0) {
+        out.lit(L_MEANWHILE_ITS_CPU_RAN);
+        this.writeLabel(s.enqRunning, out);
+        out.lit(L_FOR);
+        out.dur(s.othersNs);
+      } else if (s.othersTurns === 1 && s.othersLast > 0) {
+        out.lit(L_MEANWHILE_ITS_CPU_RAN);
+        this.writeLabel(s.othersLast, out);
+        out.lit(L_FOR);
+        out.dur(s.othersNs);
+      } else if (s.othersTurns > 0 || s.othersNs > 0) {
+        out.lit(L_MEANWHILE_ITS_CPU_RAN);
+        out.int(s.othersTurns);
+        out.lit(L_TURNS_OF_OTHER_THREADS_FOR);
+        out.dur(s.othersNs);
+      }
+    }
+    if (s.throttledNs > 0) {
+      if (!first) out.lit(L_SEMICOLON);
+      first = false;
+      out.lit(L_THROTTLED);
+      out.dur(s.throttledNs);
+      out.lit(L_COLON_GROUP);
+      out.str(s.group ?? '?');
+      out.lit(L_USED_ITS_CPU_QUOTA_FOR_THE_PERIOD);
+    }
+    for (const m of s.moves) {
+      if (!first) out.lit(L_SEMICOLON);
+      first = false;
+      out.str(m);
+    }
+    if (first) {
+      out.lit(L_WAITED);
+      out.dur(total);
+    }
   }
 
   // ---------------------------------------------------------------- CPU lanes
@@ -472,7 +748,7 @@ export class OsTimeline {
     const kind = c.lane === Lane.Switch ? 'switch' : 'run';
     if (t > c.laneStart) {
       const s = this.threads[c.tid];
-      const name = s !== undefined ? (kind === 'switch' ? (s.switchLabel ??= `switch → ${s.label}`) : s.label) : `T${c.tid}`;
+      const name = s !== undefined ? (kind === 'switch' ? (s.switchLabel ??= `switch → ${s.label.text}`) : s.label.text) : `T${c.tid}`;
       this.h.cpuSlice?.(cpu, kind, c.tid, c.laneStart, t, name);
     }
     c.busyClosed += t - c.laneStart;
@@ -510,11 +786,11 @@ export class OsTimeline {
       if (s === undefined || s.state === 'exited') continue;
       if (s.state === 'runnable') {
         this.leaveRunnable(s, t);
-        this.closeInterval(s, t, 'runnable', s.qcpu, this.runnableCause(s, t), '', s.throttledNs, s.othersNs);
+        this.closeInterval(s, t, 'runnable', s.qcpu, Cause.Runnable, '', s.throttledNs, s.othersNs);
       } else if (s.state === 'running') {
-        this.closeInterval(s, t, 'running', this.findCpu(s.tid), `ran ${formatDuration(t - s.since - s.switchNs)} until the run ended`, '', s.switchNs, 0);
+        this.closeInterval(s, t, 'running', this.findCpu(s.tid), Cause.RunningAtEnd, '', s.switchNs, 0);
       } else {
-        this.closeInterval(s, t, 'waiting', -1, `blocked: ${s.why} until the run ended`, '', 0, 0);
+        this.closeInterval(s, t, 'waiting', -1, Cause.WaitingAtEnd, '', 0, 0);
       }
       s.state = 'exited';
     }
