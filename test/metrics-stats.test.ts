@@ -42,7 +42,8 @@ describe('Samples', () => {
     const rng = new Rng(5);
     const s = new Samples();
     const xs: number[] = [];
-    // 65,536 per chunk: three full chunks and part of a fourth, with values past 2^31.
+    // Chunks of 256, 512, … doubling to 65,536 entries: every size, then three full largest
+    // chunks and part of another, with values past 2^31.
     for (let i = 0; i < 3 * 65536 + 1234; i++) {
       const x = rng.int(1000) * 5_000_000 + i;
       xs.push(x);
@@ -107,6 +108,27 @@ describe('Samples', () => {
       expect(s.summary()).toEqual(reference(xs));
       // Nothing was reordered.
       expect(Array.from(s.view())).toEqual(xs);
+    }
+  });
+
+  it('keeps push order and exact summaries at every chunk boundary (256, 768, … then 65,536 apart)', () => {
+    const edges: number[] = [];
+    for (let size = 256, end = 0; end < 200_000; size = Math.min(65536, size * 2)) {
+      end += size;
+      edges.push(end);
+    }
+    expect(edges.slice(0, 3)).toEqual([256, 768, 1792]);
+    for (const wide of [false, true]) {
+      for (const edge of [edges[0]!, edges[1]!, edges[8]!, edges[9]!]) {
+        for (const len of [edge - 1, edge, edge + 1]) {
+          const xs = Array.from({ length: len }, (_, i) => (wide && i === len >> 1 ? 0.5 : (i * 7919) % 100_003));
+          const s = new Samples();
+          for (const x of xs) s.push(x);
+          expect(s.n).toBe(len);
+          expect(Array.from(s.view())).toEqual(xs);
+          expect(s.summary()).toEqual(reference(xs));
+        }
+      }
     }
   });
 

@@ -29,8 +29,11 @@ export function percentile(sorted: ArrayLike<number>, p: number): number {
 export class Samples {
   /** Full chunks, in push order: all Uint32Array while narrow, all Float64Array once wide. */
   private chunks: Array<Uint32Array | Float64Array> = [];
-  /** The chunk being filled while narrow (null once wide). */
-  private cur32: Uint32Array | null = new Uint32Array(CHUNK);
+  /**
+   * The chunk being filled while narrow (null once wide). Chunks start small and double up
+   * to CHUNK entries, so a run with few samples (most of a sweep's) takes little fresh memory.
+   */
+  private cur32: Uint32Array | null = new Uint32Array(FIRST_CHUNK);
   /** The chunk being filled once wide (null while narrow). */
   private cur64: Float64Array | null = null;
   private i = 0;
@@ -38,34 +41,43 @@ export class Samples {
   n = 0;
 
   push(x: number): void {
-    if (this.i === CHUNK) this.next();
     const c = this.cur32;
-    if (c !== null && x >>> 0 === x) c[this.i++] = x;
-    else this.pushWide(x);
-    this.n++;
+    const i = this.i;
+    if (c !== null && i < c.length && x >>> 0 === x) {
+      c[i] = x;
+      this.i = i + 1;
+      this.n++;
+    } else {
+      this.pushSlow(x);
+    }
   }
 
-  private pushWide(x: number): void {
-    if (this.cur32 !== null) this.widen();
-    this.cur64![this.i++] = x;
+  /** A full chunk, a value past 32 bits, or wide storage. */
+  private pushSlow(x: number): void {
+    if (this.cur32 !== null && x >>> 0 !== x) this.widen();
+    const c = this.cur32 ?? this.cur64!;
+    if (this.i === c.length) this.next();
+    (this.cur32 ?? this.cur64!)[this.i++] = x;
+    this.n++;
   }
 
   /** Converts every sample so far to 64-bit floats (once, at the first value past 32 bits). */
   private widen(): void {
     this.chunks = this.chunks.map((c) => Float64Array.from(c));
-    const cur = new Float64Array(CHUNK);
+    const cur = new Float64Array(this.cur32!.length);
     cur.set(this.cur32!.subarray(0, this.i));
     this.cur64 = cur;
     this.cur32 = null;
   }
 
+  /** The current chunk is full: keep it and start one twice its size (at most CHUNK). */
   private next(): void {
     if (this.cur32 !== null) {
       this.chunks.push(this.cur32);
-      this.cur32 = new Uint32Array(CHUNK);
+      this.cur32 = new Uint32Array(Math.min(CHUNK, this.cur32.length * 2));
     } else {
       this.chunks.push(this.cur64!);
-      this.cur64 = new Float64Array(CHUNK);
+      this.cur64 = new Float64Array(Math.min(CHUNK, this.cur64!.length * 2));
     }
     this.i = 0;
   }
@@ -76,7 +88,7 @@ export class Samples {
     let o = 0;
     for (const c of this.chunks) {
       out.set(c, o);
-      o += CHUNK;
+      o += c.length;
     }
     out.set((this.cur32 ?? this.cur64!).subarray(0, this.i), o);
     return out;
@@ -165,6 +177,7 @@ function countDigits(c: Uint32Array, top: number, shift: number, mask: number, p
   }
 }
 
+const FIRST_CHUNK = 256;
 const CHUNK = 65536;
 
 /** Summary of `samples` (left unchanged). */
