@@ -16,7 +16,7 @@ import type { TraceMeta } from '../src/trace/encoder.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { JsonEncoder } from '../src/trace/perfetto-json.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
-import { pbDecode, pbString, type PbField } from '../src/trace/protowire.js';
+import { pbDecode, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
 import { MemorySink } from '../src/trace/events.js';
 import { OsTimeline, type CauseTexts, type ThreadInterval } from '../src/trace/timeline.js';
 
@@ -266,25 +266,7 @@ function sub(f: PbField | undefined): Map<number, PbField[]> {
 function schedEvents(pk: Packet[]): Array<[number, number, string]> {
   const out: Array<[number, number, string]> = [];
   const lastNext = new Map<number, number>();
-  const nums = (f: PbField[] | undefined): number[] => {
-    const v: number[] = [];
-    for (const x of f ?? []) {
-      const d = x.data!;
-      let p = 0;
-      while (p < d.length) {
-        let n = 0;
-        let mul = 1;
-        for (;;) {
-          const b = d[p++]!;
-          n += (b & 0x7f) * mul;
-          mul *= 128;
-          if (b < 0x80) break;
-        }
-        v.push(n);
-      }
-    }
-    return v;
-  };
+  const nums = (f: PbField[] | undefined): number[] => (f ?? []).flatMap((x) => pbPacked(x.data));
   for (const p of pk) {
     const b = p.get(1);
     if (b === undefined) continue;

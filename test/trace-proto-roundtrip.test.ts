@@ -13,7 +13,7 @@ import { simulate, type SimConfig } from '../src/sim.js';
 import type { Args, ChunkWriter, PrevState, TextSource, TraceEncoder, TraceMeta, TrackSpec } from '../src/trace/encoder.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
-import { pbDecode, pbDouble, pbString, type PbField } from '../src/trace/protowire.js';
+import { pbDecode, pbDouble, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
 import { StringOut } from '../src/trace/timeline.js';
 
 /** rr, 64 threads on 4 CPUs (64 distinct creation reasons at start-up), compute bursts and IO waits (an idle CPU's switch-in has prev_state R); runs past 2^31 ns. */
@@ -111,29 +111,12 @@ function fields(data: Uint8Array | null): Map<number, PbField[]> {
   return m;
 }
 
-/** Decodes the trace into the same canonical calls, resolving interned data per sequence. */
-/** The varints of a packed repeated field. */
-function packed(d: Uint8Array): number[] {
-  const v: number[] = [];
-  let p = 0;
-  while (p < d.length) {
-    let n = 0;
-    let mul = 1;
-    for (;;) {
-      const b = d[p++]!;
-      n += (b & 0x7f) * mul;
-      mul *= 128;
-      if (b < 0x80) break;
-    }
-    v.push(n);
-  }
-  return v;
-}
 
 function check(cond: boolean, what: string): void {
   if (!cond) throw new Error(what);
 }
 
+/** Decodes the trace into the same canonical calls, resolving interned data per sequence. */
 function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: number; inlineValues: number; packets: number; ftracePackets: number; byKey: Map<string, { interned: number; inline: number }> } } {
   const calls: string[] = [];
   const names = new Map<number, string>();
@@ -225,7 +208,7 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
         // Perfetto infers it; the recorder has the real one, so this checks the inference.
         const c = fields(cs[0]!.data);
         const table = (c.get(5) ?? []).map((f) => pbString(f.data));
-        const col = (f: number): number[] => (c.get(f) ?? []).flatMap((x) => packed(x.data!));
+        const col = (f: number): number[] => (c.get(f) ?? []).flatMap((x) => pbPacked(x.data));
         const [ts, state, pid, prio, comm] = [1, 2, 3, 4, 6].map(col) as [number[], number[], number[], number[], number[]];
         check(state.length === ts.length && pid.length === ts.length && prio.length === ts.length && comm.length === ts.length, 'switch columns differ in length');
         let t = 0;

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatDuration as engineFormat } from '../src/engine/time.js';
-import { PbWriter, pbDecode, pbString } from '../src/trace/protowire.js';
+import { PbWriter, pbDecode, pbPacked, pbString } from '../src/trace/protowire.js';
 import { formatDuration, putDecimal, putDuration } from '../src/trace/timeline.js';
 
 /** The protobuf varint encoding of a non-negative integer < 2^53, by plain arithmetic. */
@@ -22,6 +22,14 @@ function refVarint(v: number): number[] {
 }
 
 describe('PbWriter', () => {
+  it('reads back packed varints of every length (pbPacked)', () => {
+    const values = [0, 1, 127, 128, 16_383, 16_384, 2 ** 31 - 1, 2 ** 31, 2 ** 32 + 5, 2 ** 52];
+    const w = new PbWriter();
+    for (const v of values) w.varint(v);
+    expect(pbPacked(w.bytes())).toEqual(values);
+    expect(pbPacked(null)).toEqual([]);
+  });
+
   it('writes varints of every length exactly', () => {
     const values = [0, 1, 127, 128, 300, 2 ** 31 - 1, 2 ** 31, 2 ** 32 - 1, 2 ** 32, 2 ** 35 + 12_345, 987_654_321_012, 2 ** 49 + 7, 2 ** 53 - 1];
     for (const v of values) {

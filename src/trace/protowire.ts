@@ -404,6 +404,25 @@ export function pbDouble(data: Uint8Array | null): number {
   return new DataView(data.buffer, data.byteOffset, 8).getFloat64(0, true);
 }
 
+/** The values of a packed repeated varint field (non-negative, below 2^53). */
+export function pbPacked(data: Uint8Array | null): number[] {
+  const v: number[] = [];
+  if (data === null) return v;
+  let p = 0;
+  while (p < data.length) {
+    let n = 0;
+    let mul = 1;
+    for (;;) {
+      const b = data[p++]!;
+      n += (b & 0x7f) * mul;
+      mul *= 128;
+      if (b < 0x80) break;
+    }
+    v.push(n);
+  }
+  return v;
+}
+
 /** Reads a varint that encodes a signed int64 (two's complement) as a JS number. */
 export function pbSigned(v: number): number {
   return v >= 2 ** 63 ? v - 2 ** 64 : v;
