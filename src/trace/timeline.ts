@@ -116,6 +116,14 @@ interface TState {
   // ---- current Running interval ----
   switchNs: number;
   switchLabel?: string;
+  // ---- pieces of cause texts naming this thread, built on first use ----
+  /** " with T3 worker-0 (running)" */
+  withRunning: Lit | null;
+  /** "; meanwhile its cpu ran T3 worker-0 for " */
+  ranFor: Lit | null;
+  /** "blocked: <why> for " for the why it last blocked with (blockedKey). */
+  blockedLit: Lit | null;
+  blockedKey: string;
 }
 
 /** The constant pieces of the cause texts. */
@@ -134,7 +142,6 @@ const L_QUEUED_ON_CPU = new Lit(': queued on cpu ');
 const L_WITH = new Lit(' with ');
 const L_RUNNING = new Lit(' (running)');
 const L_AND = new Lit(' and ');
-const L_QUEUED_THREAD = new Lit(' queued thread');
 const L_QUEUED_THREADS = new Lit(' queued threads');
 const L_MEANWHILE_ITS_CPU_RAN = new Lit('; meanwhile its cpu ran ');
 const L_TURNS_OF_OTHER_THREADS_FOR = new Lit(' turns of other threads for ');
@@ -143,6 +150,8 @@ const L_THROTTLED = new Lit('throttled ');
 const L_COLON_GROUP = new Lit(': group ');
 const L_USED_ITS_CPU_QUOTA_FOR_THE_PERIOD = new Lit(' used its CPU quota for the period');
 const L_WAITED = new Lit('waited ');
+/** How many CPUs, counts and wait reasons get joined pieces (OsTimeline.litQueuedOnCpu…). */
+const PIECE_CACHE = 1024;
 
 /** Which text tells the cause of the interval being closed (OsTimeline.writeText). */
 const enum Cause {
@@ -343,6 +352,21 @@ export class OsTimeline implements TextSource {
   private causeT = 0;
   private causeCpu = -1;
   private readonly strings = new StringOut();
+  /**
+   * Constant runs of the cause texts joined with the small numbers inside them, built once per
+   * CPU or count (a text is copied in fewer, longer pieces): ": queued on cpu N", "on cpu N: ran
+   * ", "on cpu N: switch-in ", " and K queued threads", " with K queued threads", "; meanwhile
+   * its cpu ran K turns of other threads for ". Indexes up to PIECE_CACHE; larger ones are
+   * written piece by piece (the same text).
+   */
+  private readonly litQueuedOnCpu: Lit[] = [];
+  private readonly litOnCpuRan: Lit[] = [];
+  private readonly litOnCpuSwitchIn: Lit[] = [];
+  private readonly litAndQueued: Lit[] = [];
+  private readonly litWithQueued: Lit[] = [];
+  private readonly litTurns: Lit[] = [];
+  /** "blocked: <why> for " by why text (at most PIECE_CACHE of them). */
+  private readonly litBlocked = new Map<string, Lit>();
 
   /** `interval` is called for Waiting intervals only. */
   private readonly waitingOnly: boolean;
@@ -409,6 +433,10 @@ export class OsTimeline implements TextSource {
           enqRunning: 0,
           moves: [],
           switchNs: 0,
+          withRunning: null,
+          ranFor: null,
+          blockedLit: null,
+          blockedKey: '',
         };
         this.threads[ev.tid] = s;
         this.h.thread?.(ev.t, ev.tid, ev.name, ev.group);
@@ -640,20 +668,28 @@ export class OsTimeline implements TextSource {
       case Cause.Runnable:
         this.runnableCause(s, t, out);
         return;
-      case Cause.Running:
-        out.lit(L_ON_CPU);
-        out.int(this.causeCpu);
+      case Cause.Running: {
+        const cpu = this.causeCpu;
         if (s.switchNs > 0) {
-          out.lit(L_SWITCH_IN);
+          if (cpu >= 0 && cpu < PIECE_CACHE) out.lit((this.litOnCpuSwitchIn[cpu] ??= new Lit(`on cpu ${cpu}: switch-in `)));
+          else {
+            out.lit(L_ON_CPU);
+            out.int(cpu);
+            out.lit(L_SWITCH_IN);
+          }
           out.dur(s.switchNs);
           out.lit(L_CONTEXT_SWITCH_THEN_RAN);
-        } else out.lit(L_COLON_RAN);
+        } else if (cpu >= 0 && cpu < PIECE_CACHE) out.lit((this.litOnCpuRan[cpu] ??= new Lit(`on cpu ${cpu}: ran `)));
+        else {
+          out.lit(L_ON_CPU);
+          out.int(cpu);
+          out.lit(L_COLON_RAN);
+        }
         out.dur(Math.max(0, t - s.since - s.switchNs));
         return;
+      }
       case Cause.Waiting:
-        out.lit(L_BLOCKED);
-        out.str(s.why);
-        out.lit(L_FOR);
+        out.lit(this.blocked(s));
         out.dur(t - s.since);
         return;
       case Cause.RunningAtEnd:
@@ -669,11 +705,47 @@ export class OsTimeline implements TextSource {
     }
   }
 
+  /** "blocked: <why> for " for the Waiting interval of `s` being closed. */
+  private blocked(s: TState): Lit {
+    const why = s.why;
+    if (s.blockedKey === why && s.blockedLit !== null) return s.blockedLit;
+    let l = this.litBlocked.get(why);
+    if (l === undefined) {
+      l = new Lit(`blocked: ${why} for `);
+      if (this.litBlocked.size < PIECE_CACHE) this.litBlocked.set(why, l);
+    }
+    s.blockedKey = why;
+    s.blockedLit = l;
+    return l;
+  }
+
   /** "T3 worker-0" for a thread id. */
   private writeLabel(tid: number, out: TextOut): void {
     const x = this.threads[tid];
     if (x !== undefined) out.lit(x.label);
     else out.str(label(tid, this.threadName(tid)));
+  }
+
+  /** " with T3 worker-0 (running)" */
+  private writeWithRunning(tid: number, out: TextOut): void {
+    const x = this.threads[tid];
+    if (x !== undefined) out.lit((x.withRunning ??= new Lit(` with ${x.label.text} (running)`)));
+    else {
+      out.lit(L_WITH);
+      this.writeLabel(tid, out);
+      out.lit(L_RUNNING);
+    }
+  }
+
+  /** "; meanwhile its cpu ran T3 worker-0 for " */
+  private writeRanFor(tid: number, out: TextOut): void {
+    const x = this.threads[tid];
+    if (x !== undefined) out.lit((x.ranFor ??= new Lit(`; meanwhile its cpu ran ${x.label.text} for `)));
+    else {
+      out.lit(L_MEANWHILE_ITS_CPU_RAN);
+      this.writeLabel(tid, out);
+      out.lit(L_FOR);
+    }
   }
 
   private readonly iv: ThreadInterval = { tid: 0, state: 'running', start: 0, end: 0, cpu: -1, why: '', cause: '', next: '', extraNs: 0, othersNs: 0 };
@@ -689,35 +761,41 @@ export class OsTimeline implements TextSource {
       first = false;
       out.lit(L_NO_FREE_HARDWARE_THREAD_FOR);
       out.dur(s.waitNs);
-      if (s.enqCpu < 0) out.lit(L_COLON_QUEUED);
+      const cpu = s.enqCpu;
+      if (cpu < 0) out.lit(L_COLON_QUEUED);
       else {
-        out.lit(L_QUEUED_ON_CPU);
-        out.int(s.enqCpu);
-        if (s.enqRunning > 0) {
-          out.lit(L_WITH);
-          this.writeLabel(s.enqRunning, out);
-          out.lit(L_RUNNING);
+        if (cpu < PIECE_CACHE) out.lit((this.litQueuedOnCpu[cpu] ??= new Lit(`: queued on cpu ${cpu}`)));
+        else {
+          out.lit(L_QUEUED_ON_CPU);
+          out.int(cpu);
         }
-        if (s.enqAhead > 0) {
-          out.lit(s.enqRunning > 0 ? L_AND : L_WITH);
-          out.int(s.enqAhead);
-          out.lit(s.enqAhead === 1 ? L_QUEUED_THREAD : L_QUEUED_THREADS);
+        if (s.enqRunning > 0) this.writeWithRunning(s.enqRunning, out);
+        const k = s.enqAhead;
+        if (k > 0) {
+          if (k < PIECE_CACHE) {
+            const list = s.enqRunning > 0 ? this.litAndQueued : this.litWithQueued;
+            out.lit((list[k] ??= new Lit(`${s.enqRunning > 0 ? ' and ' : ' with '}${k} queued thread${k === 1 ? '' : 's'}`)));
+          } else {
+            out.lit(s.enqRunning > 0 ? L_AND : L_WITH);
+            out.int(k);
+            out.lit(L_QUEUED_THREADS);
+          }
         }
       }
       if (s.othersTurns === 0 && s.enqRunning > 0 && s.othersNs > 0) {
-        out.lit(L_MEANWHILE_ITS_CPU_RAN);
-        this.writeLabel(s.enqRunning, out);
-        out.lit(L_FOR);
+        this.writeRanFor(s.enqRunning, out);
         out.dur(s.othersNs);
       } else if (s.othersTurns === 1 && s.othersLast > 0) {
-        out.lit(L_MEANWHILE_ITS_CPU_RAN);
-        this.writeLabel(s.othersLast, out);
-        out.lit(L_FOR);
+        this.writeRanFor(s.othersLast, out);
         out.dur(s.othersNs);
       } else if (s.othersTurns > 0 || s.othersNs > 0) {
-        out.lit(L_MEANWHILE_ITS_CPU_RAN);
-        out.int(s.othersTurns);
-        out.lit(L_TURNS_OF_OTHER_THREADS_FOR);
+        const k = s.othersTurns;
+        if (k < PIECE_CACHE) out.lit((this.litTurns[k] ??= new Lit(`; meanwhile its cpu ran ${k} turns of other threads for `)));
+        else {
+          out.lit(L_MEANWHILE_ITS_CPU_RAN);
+          out.int(k);
+          out.lit(L_TURNS_OF_OTHER_THREADS_FOR);
+        }
         out.dur(s.othersNs);
       }
     }
