@@ -479,7 +479,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   // ======================================================================= P and M lists
 
   pidleput(pp: P): void {
-    invariant(this.runqempty(pp), () => `pidleput: P${pp.id} has a non-empty run queue`);
+    if (!this.runqempty(pp)) throw new InvariantError(`pidleput: P${pp.id} has a non-empty run queue`);
     if (pp.m !== null) pp.m = null;
     if (pp.status !== 'Pidle') this.setPStatus(pp, 'Pidle', 'pidleput');
     pp.idle = true;
@@ -503,8 +503,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   acquirep(mp: M, pp: P): void {
-    invariant(mp.p === null, () => `acquirep: M${mp.id} already has P${mp.p!.id}`);
-    invariant(pp.m === null && pp.status === 'Pidle', () => `acquirep: P${pp.id} is ${pp.status} with M${pp.m?.id}`);
+    if (mp.p !== null) throw new InvariantError(`acquirep: M${mp.id} already has P${mp.p.id}`);
+    if (!(pp.m === null && pp.status === 'Pidle')) throw new InvariantError(`acquirep: P${pp.id} is ${pp.status} with M${pp.m?.id}`);
     mp.p = pp;
     pp.m = mp;
     this.setPStatus(pp, 'Prunning', `acquired by M${mp.id}`);
@@ -512,7 +512,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   releasep(mp: M): P {
     const pp = mp.p!;
-    invariant(pp.m === mp, () => `releasep: P${pp.id} not owned by M${mp.id}`);
+    if (pp.m !== mp) throw new InvariantError(`releasep: P${pp.id} not owned by M${mp.id}`);
     pp.m = null;
     mp.p = null;
     this.setPStatus(pp, 'Pidle', `released by M${mp.id}`);
@@ -801,7 +801,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       }
       return;
     }
-    invariant(false, () => `schedule: M${mp.id} looped without progress`);
+    throw new InvariantError(`schedule: M${mp.id} looped without progress`);
   }
 
   /** findRunnable steps 1–12: returns FR_FOUND (mp.nextg set), FR_NOTHING, FR_USLEEP or FR_AGAIN. */
@@ -1041,8 +1041,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** stopm: park the M on the idle list until startm hands it a P. */
   private stopm(mp: M, t: Thread): void {
-    invariant(mp.p === null, () => `stopm: M${mp.id} holds P${mp.p!.id}`);
-    invariant(!mp.spinning, () => `stopm: M${mp.id} is spinning`);
+    if (mp.p !== null) throw new InvariantError(`stopm: M${mp.id} holds P${mp.p.id}`);
+    if (mp.spinning) throw new InvariantError(`stopm: M${mp.id} is spinning`);
     this.mput(mp);
     mp.st = 'idle';
     this.kernel.block(t, 'stopm (futex on m.park)');

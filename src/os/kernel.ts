@@ -306,7 +306,7 @@ export class Kernel implements EventHandler {
   /** sched_yield(): the running thread lets others on its CPU run first. */
   yield(t: Thread): void {
     const cpu = t.cpu;
-    invariant(t.state === 'running' && cpu !== null && cpu.phase === 'running', () => `yield: thread ${t.id} is not running`);
+    if (!(t.state === 'running' && cpu !== null && cpu.phase === 'running')) throw new InvariantError(`yield: thread ${t.id} is not running`);
     if (cpu.rq.nr === 0) {
       // Nobody else here: Linux picks the same thread again and counts no switch.
       cpu.ev.kind = EV_YIELD;
@@ -434,7 +434,7 @@ export class Kernel implements EventHandler {
         t.waitingNs += d;
         break;
       case 'exited':
-        invariant(false, () => `setState: thread ${t.id} has exited`);
+        throw new InvariantError(`setState: thread ${t.id} has exited`);
     }
     t.state = to;
     t.since = now;

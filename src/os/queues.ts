@@ -5,7 +5,7 @@
  * position in `Thread.qpos`, so removing an arbitrary queued thread (migration, throttling) is
  * cheap, and both break ties by insertion sequence (`Thread.qseq`) so order is total.
  */
-import { invariant } from '../engine/assert.js';
+import { InvariantError } from '../engine/assert.js';
 import type { Thread } from './thread.js';
 
 /** FIFO queue of threads with O(1) push/shift and O(n) removal from the middle (rare). */
@@ -90,7 +90,7 @@ export class ThreadHeap {
   }
 
   push(t: Thread): void {
-    invariant(t.qpos < 0, () => `ThreadHeap.push: thread ${t.id} is already queued`);
+    if (t.qpos >= 0) throw new InvariantError(`ThreadHeap.push: thread ${t.id} is already queued`);
     this.a.push(t);
     this.up(this.a.length - 1, t);
   }
@@ -108,7 +108,7 @@ export class ThreadHeap {
   remove(t: Thread): void {
     const a = this.a;
     const i = t.qpos;
-    invariant(i >= 0 && a[i] === t, () => `ThreadHeap.remove: thread ${t.id} is not in this heap`);
+    if (!(i >= 0 && a[i] === t)) throw new InvariantError(`ThreadHeap.remove: thread ${t.id} is not in this heap`);
     t.qpos = -1;
     const last = a.pop()!;
     if (last === t) return;
