@@ -51,6 +51,11 @@ export function benchConfig(events: number): SimConfig {
 function makeStrippedCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-nohooks-'));
   cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
+  // The same module format (package.json "type": without it the copy is compiled as
+  // CommonJS, with every imported binding read through an exports object) and the same
+  // compiler options (class-field semantics change V8's field layout and speed).
+  cpSync(join(root, 'package.json'), join(dir, 'package.json'));
+  cpSync(join(root, 'tsconfig.json'), join(dir, 'tsconfig.json'));
   let removed = 0;
   const walk = (d: string): void => {
     for (const f of readdirSync(d)) {
