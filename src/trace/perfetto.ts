@@ -202,10 +202,15 @@ export class PerfettoSink implements TraceSink {
     this.pendingValue[tr.id] = v;
   }
 
-  /** Writes the counters that changed at instant `t` (in order of first change, deterministic). */
-  private flushCounters(t: number): void {
+  /**
+   * Writes the counters that changed at instant `lastT` (in order of first change,
+   * deterministic). The time is read from the field, not passed: a time past 2^31 passed to a
+   * call that is not inlined is boxed, one allocation per instant.
+   */
+  private flushCounters(): void {
     const n = this.nPending;
     if (n === 0) return;
+    const t = this.lastT;
     // The list is reused (a count, not a truncation: this runs at almost every instant).
     const list = this.pendingTracks;
     for (let i = 0; i < n; i++) {
@@ -221,7 +226,7 @@ export class PerfettoSink implements TraceSink {
 
   emit(ev: TraceEvent): void {
     if (ev.t !== this.lastT) {
-      this.flushCounters(this.lastT);
+      this.flushCounters();
       this.lastT = ev.t;
     }
     switch (ev.k) {
@@ -390,9 +395,10 @@ export class PerfettoSink implements TraceSink {
   close(endNs: number): void {
     if (this.closed) return;
     this.closed = true;
-    this.flushCounters(this.lastT);
+    this.flushCounters();
     this.timeline.finish(endNs);
-    this.flushCounters(endNs);
+    this.lastT = endNs;
+    this.flushCounters();
     for (const l of this.pLanes) this.closeLane(l, endNs);
     for (const l of this.pStatus) this.closeLane(l, endNs);
     for (const l of this.mLanes) this.closeLane(l, endNs);

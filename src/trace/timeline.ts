@@ -112,7 +112,8 @@ interface TState {
   enqCpu: number;
   enqAhead: number;
   enqRunning: number;
-  moves: string[];
+  /** Migrations while Runnable, as told in the cause ("moved cpu 1 → cpu 3 (idle pull)"), at most 3. */
+  moves: Lit[];
   // ---- current Running interval ----
   switchNs: number;
   switchLabel?: string;
@@ -367,6 +368,8 @@ export class OsTimeline implements TextSource {
   private readonly litTurns: Lit[] = [];
   /** "blocked: <why> for " by why text (at most PIECE_CACHE of them). */
   private readonly litBlocked = new Map<string, Lit>();
+  /** Migration texts by from · PIECE_CACHE + to, then by reason (moveLit). */
+  private readonly litMoves = new Map<number, Map<string, Lit>>();
 
   /** `interval` is called for Waiting intervals only. */
   private readonly waitingOnly: boolean;
@@ -458,7 +461,7 @@ export class OsTimeline implements TextSource {
         }
         this.endSegment(s, ev.t);
         this.dequeue(s, ev.t);
-        if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(`moved cpu ${ev.from} → cpu ${ev.to} (${ev.why})`);
+        if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(this.moveLit(ev.from, ev.to, ev.why));
         s.qcpu = ev.to;
         this.enqueue(s, ev.t);
         this.startSegment(s, ev.t);
@@ -549,7 +552,7 @@ export class OsTimeline implements TextSource {
     s.othersTurns = 0;
     s.othersLast = 0;
     s.throttledNs = 0;
-    if (s.moves.length > 0) s.moves = [];
+    s.moves.length = 0;
     s.segCpu = -1;
     s.enqCpu = cpu;
     if (cpu >= 0) {
@@ -705,6 +708,21 @@ export class OsTimeline implements TextSource {
     }
   }
 
+  /** "moved cpu 1 → cpu 3 (idle pull)", built once per (from, to, why) with its UTF-8 (it has a non-ASCII arrow). */
+  private moveLit(from: number, to: number, why: string): Lit {
+    const key = from < PIECE_CACHE && to < PIECE_CACHE ? from * PIECE_CACHE + to : -1;
+    let byWhy = key >= 0 ? this.litMoves.get(key) : undefined;
+    let l = byWhy?.get(why);
+    if (l === undefined) {
+      l = new Lit(`moved cpu ${from} → cpu ${to} (${why})`);
+      if (key >= 0 && this.litMoves.size < PIECE_CACHE * 4) {
+        if (byWhy === undefined) this.litMoves.set(key, (byWhy = new Map()));
+        byWhy.set(why, l);
+      }
+    }
+    return l;
+  }
+
   /** "blocked: <why> for " for the Waiting interval of `s` being closed. */
   private blocked(s: TState): Lit {
     const why = s.why;
@@ -811,7 +829,7 @@ export class OsTimeline implements TextSource {
     for (const m of s.moves) {
       if (!first) out.lit(L_SEMICOLON);
       first = false;
-      out.str(m);
+      out.lit(m);
     }
     if (first) {
       out.lit(L_WAITED);
