@@ -716,7 +716,7 @@ export class OsTimeline implements TextSource {
     if (l === undefined) {
       l = new Lit(`moved cpu ${from} → cpu ${to} (${why})`);
       if (key >= 0 && this.litMoves.size < PIECE_CACHE * 4) {
-        if (byWhy === undefined) this.litMoves.set(key, (byWhy = new Map()));
+        if (byWhy === undefined) this.litMoves.set(key, (byWhy = new Map<string, Lit>()));
         byWhy.set(why, l);
       }
     }
