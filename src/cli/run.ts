@@ -7,7 +7,7 @@ import { simulate, type RunResult, type SimConfig } from '../sim.js';
 import type { LoadedScenario } from '../workload/scenario.js';
 import { colors, header, summaryTable, truncationNote, variantTable } from './format.js';
 import { defaultExamplesDir, loadScenarioPath, resolveScenarioPath, type CliIo } from './io.js';
-import { overridesOf, pickConfig, runWithTrace, UsageError } from './trace-options.js';
+import { overridesOf, pickConfig, runWithTrace, traceWrittenLines, UsageError, type TraceWritten } from './trace-options.js';
 
 export interface RunFlags {
   seed?: string;
@@ -23,11 +23,11 @@ export interface RunFlags {
   scheddetail?: boolean;
 }
 
-async function runOne(config: SimConfig, flags: RunFlags): Promise<RunResult> {
+async function runOne(config: SimConfig, flags: RunFlags, written?: (w: TraceWritten) => void): Promise<RunResult> {
   if (flags.schedtrace !== undefined) {
-    return runWithTrace(config, flags.trace, { why: flags.why !== false, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
+    return runWithTrace(config, flags.trace, { why: flags.why !== false, written, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
   }
-  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why !== false });
+  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why !== false, written });
   return simulate(config, { check: flags.check === true });
 }
 
@@ -48,11 +48,19 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   const single = s.variants.length === 0 || flags.variant !== undefined;
   if (single) {
     const config = pickConfig(s, flags.variant);
-    const r = await runOne(config, flags);
+    let written: TraceWritten | null = null;
+    const r = await runOne(config, flags, (w) => (written = w));
     if (flags.json === true) io.out(`${JSON.stringify({ ...r, config }, null, 2)}\n`);
     else {
       const name = flags.variant !== undefined ? `${s.file}, variant ${flags.variant}` : s.file;
       io.out(`${header(config, name, c)}\n${summaryTable(r, c)}`);
+    }
+    // Where the trace went (stderr with --json: stdout holds exactly one JSON object).
+    if (written !== null) {
+      for (const line of traceWrittenLines(written)) {
+        if (flags.json === true) io.err(`${line}\n`);
+        else io.out(`${line}\n`);
+      }
     }
     const note = truncationNote(r, config);
     if (note !== null) {

@@ -3,8 +3,8 @@
  * loading a scenario file with flag overrides, running with a trace file, and reporting bad
  * input (exit code 2, no output files).
  */
-import { readFileSync } from 'node:fs';
-import { TraceFile, traceFormatOf, traceMetaOf } from '../node/trace-file.js';
+import { readFileSync, statSync } from 'node:fs';
+import { TraceFile, traceFormatOf, traceMetaOf, type TraceFormat } from '../node/trace-file.js';
 import { parseDuration } from '../engine/time.js';
 import { Simulation, simulate, type RunResult, type SimConfig } from '../sim.js';
 import { SchedtraceSampler } from '../trace/schedtrace.js';
@@ -60,8 +60,45 @@ export function pickConfig(s: LoadedScenario, variant: string | undefined): SimC
  * Runs `config`, streaming a Perfetto trace to `tracePath` when given (written to a temporary
  * file and renamed into place only if the run finishes). `extra` sinks see the same events.
  */
+/** A trace file as written, for the line the CLI prints after a traced run. */
+export interface TraceWritten {
+  path: string;
+  format: TraceFormat;
+  gzip: boolean;
+  why: boolean;
+  /** Size of the file. */
+  fileBytes: number;
+  /** Size before compression (the same as fileBytes without .gz). */
+  rawBytes: number;
+}
+
+/**
+ * Uncompressed size above which a trace may not open in the Perfetto UI in a browser: the UI
+ * keeps the whole trace in WebAssembly memory, which browsers typically cap at 2 GB, and its
+ * in-memory form is 2-4× the size of an uncompressed protobuf trace
+ * (https://perfetto.dev/docs/visualization/large-traces).
+ */
+export const BIG_TRACE_BYTES = 512 * 2 ** 20;
+
+/** The lines printed after a trace is written: where, how big, what it holds; a note when it is big. */
+export function traceWrittenLines(w: TraceWritten): string[] {
+  const mb = (n: number): string => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`);
+  const kind = w.format === 'proto' ? 'Perfetto protobuf' : 'Chrome JSON trace events';
+  const lines = [`trace: ${w.path}, ${mb(w.fileBytes)} (${kind}${w.gzip ? ', gzip' : ''}, ${w.why ? 'with' : 'without'} the why texts): open it in https://ui.perfetto.dev`];
+  if (w.rawBytes > BIG_TRACE_BYTES) {
+    const size = w.gzip ? `${mb(w.rawBytes)} before compression` : mb(w.rawBytes);
+    const smaller = w.why ? '--no-why (about a quarter of the size) or limits.events / limits.timeNs' : 'limits.events / limits.timeNs';
+    lines.push(
+      `note: the trace is ${size}; the Perfetto UI holds a trace in browser memory (typically 2 GB, 2-4× an uncompressed trace's size), so it may not open there: load it through trace_processor --httpd (https://perfetto.dev/docs/visualization/large-traces), or make it smaller with ${smaller}`,
+    );
+  }
+  return lines;
+}
+
 export interface TraceRunOptions {
   why?: boolean;
+  /** Called once the trace file is in place. */
+  written?: (w: TraceWritten) => void;
   extra?: TraceSink[];
   /** GODEBUG=schedtrace: period (e.g. "10ms"), detail, and where the lines go (stderr in the CLI). */
   schedtrace?: { period: string; detailed: boolean; out: (text: string) => void };
@@ -109,6 +146,7 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
     const sink = extra.length === 0 ? tf.sink : new TeeSink([tf.sink, ...extra]);
     const result = runSim(config, sink, options);
     await tf.commit();
+    options.written?.({ path: tracePath, format: tf.format, gzip: tf.gzip, why: options.why ?? true, fileBytes: statSync(tracePath).size, rawBytes: tf.bytes });
     return result;
   } catch (e) {
     tf.abort();
