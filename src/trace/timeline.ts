@@ -552,7 +552,7 @@ export class OsTimeline implements TextSource {
     s.othersTurns = 0;
     s.othersLast = 0;
     s.throttledNs = 0;
-    s.moves.length = 0;
+    if (s.moves.length > 0) s.moves.length = 0;
     s.segCpu = -1;
     s.enqCpu = cpu;
     if (cpu >= 0) {
