@@ -347,6 +347,13 @@ export class OsTimeline implements TextSource {
   /** Runnable threads per group (for throttling). */
   private readonly groupRunnable = new Map<string, Set<TState>>();
 
+  /**
+   * The time of the event being handled (of `finish` at the end). The methods below read it
+   * here rather than take it as an argument: a time past 2^31 ns passed to a call that is not
+   * inlined is boxed, an allocation per call, and a traced run makes millions of them.
+   */
+  private t = 0;
+
   /** The interval being handed out: which text tells its cause, and what that text reads. */
   private causeKind = Cause.Runnable;
   private causeOf: TState | null = null;
@@ -397,8 +404,8 @@ export class OsTimeline implements TextSource {
     return c;
   }
 
-  private busy(c: CState, t: number): number {
-    return c.busyClosed + (c.lane !== Lane.None ? t - c.laneStart : 0);
+  private busy(c: CState): number {
+    return c.busyClosed + (c.lane !== Lane.None ? this.t - c.laneStart : 0);
   }
 
   threadName(tid: number): string {
@@ -409,6 +416,7 @@ export class OsTimeline implements TextSource {
   }
 
   emit(ev: TraceEvent): void {
+    this.t = ev.t;
     switch (ev.k) {
       case 'thread': {
         const s: TState = {
@@ -446,10 +454,10 @@ export class OsTimeline implements TextSource {
         return;
       }
       case 'tstate':
-        this.tstate(ev.t, ev.tid, ev.from, ev.to, ev.cpu, ev.why);
+        this.tstate(ev.tid, ev.from, ev.to, ev.cpu, ev.why);
         return;
       case 'cpu':
-        this.cpuEvent(ev.t, ev.cpu, ev.tid, ev.what);
+        this.cpuEvent(ev.cpu, ev.tid, ev.what);
         return;
       case 'migrate': {
         const s = this.threads[ev.tid];
@@ -459,12 +467,12 @@ export class OsTimeline implements TextSource {
           s.qcpu = ev.to;
           return;
         }
-        this.endSegment(s, ev.t);
-        this.dequeue(s, ev.t);
+        this.endSegment(s);
+        this.dequeue(s);
         if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(this.moveLit(ev.from, ev.to, ev.why));
         s.qcpu = ev.to;
-        this.enqueue(s, ev.t);
-        this.startSegment(s, ev.t);
+        this.enqueue(s);
+        this.startSegment(s);
         return;
       }
       case 'throttle': {
@@ -475,15 +483,15 @@ export class OsTimeline implements TextSource {
         if (set === undefined) return;
         for (const s of set) {
           if (ev.on && !s.parked) {
-            this.endSegment(s, ev.t);
-            this.dequeue(s, ev.t);
+            this.endSegment(s);
+            this.dequeue(s);
             s.parked = true;
             s.throttledSince = ev.t;
           } else if (!ev.on && s.parked) {
             s.parked = false;
             s.throttledNs += ev.t - s.throttledSince;
-            this.enqueue(s, ev.t);
-            this.startSegment(s, ev.t);
+            this.enqueue(s);
+            this.startSegment(s);
           }
         }
         return;
@@ -508,44 +516,44 @@ export class OsTimeline implements TextSource {
 
   // ---------------------------------------------------------------- queues
 
-  private enqueue(s: TState, t: number): void {
+  private enqueue(s: TState): void {
     if (s.qcpu < 0) return;
     const c = this.cpu(s.qcpu);
     c.queued++;
-    this.h.queued?.(t, s.qcpu, c.queued);
+    this.h.queued?.(this.t, s.qcpu, c.queued);
   }
 
-  private dequeue(s: TState, t: number): void {
+  private dequeue(s: TState): void {
     if (s.qcpu < 0) return;
     const c = this.cpu(s.qcpu);
     c.queued--;
-    this.h.queued?.(t, s.qcpu, c.queued);
+    this.h.queued?.(this.t, s.qcpu, c.queued);
   }
 
-  private startSegment(s: TState, t: number): void {
+  private startSegment(s: TState): void {
     // What a CPU did while a thread waited on its queue is told only in the cause texts.
     if (this.texts === 'none') return;
     s.segCpu = s.qcpu;
-    s.segStart = t;
+    s.segStart = this.t;
     if (s.qcpu >= 0) {
       const c = this.cpu(s.qcpu);
-      s.segBusy0 = this.busy(c, t);
+      s.segBusy0 = this.busy(c);
       s.segTurns0 = c.turns;
     }
   }
 
-  private endSegment(s: TState, t: number): void {
+  private endSegment(s: TState): void {
     if (s.segCpu < 0) return;
     const c = this.cpu(s.segCpu);
-    s.waitNs += t - s.segStart;
-    s.othersNs += this.busy(c, t) - s.segBusy0;
+    s.waitNs += this.t - s.segStart;
+    s.othersNs += this.busy(c) - s.segBusy0;
     if (c.turns !== s.segTurns0) s.othersLast = c.lastTid;
     s.othersTurns += c.turns - s.segTurns0;
     s.segCpu = -1;
   }
 
   /** A thread becomes Runnable (queued on `cpu`, or parked if its group is throttled). */
-  private becomeRunnable(s: TState, t: number, cpu: number): void {
+  private becomeRunnable(s: TState, cpu: number): void {
     s.qcpu = cpu;
     s.waitNs = 0;
     s.othersNs = 0;
@@ -570,51 +578,52 @@ export class OsTimeline implements TextSource {
     }
     if (s.group !== null && this.throttled.has(s.group)) {
       s.parked = true;
-      s.throttledSince = t;
+      s.throttledSince = this.t;
     } else {
       s.parked = false;
-      this.enqueue(s, t);
-      this.startSegment(s, t);
+      this.enqueue(s);
+      this.startSegment(s);
     }
   }
 
-  private leaveRunnable(s: TState, t: number): void {
+  private leaveRunnable(s: TState): void {
     if (s.parked) {
-      s.throttledNs += t - s.throttledSince;
+      s.throttledNs += this.t - s.throttledSince;
       s.parked = false;
     } else {
-      this.endSegment(s, t);
-      this.dequeue(s, t);
+      this.endSegment(s);
+      this.dequeue(s);
     }
     if (s.group !== null) this.groupRunnable.get(s.group)?.delete(s);
   }
 
   // ---------------------------------------------------------------- states
 
-  private tstate(t: number, tid: number, from: ThreadState, to: ThreadState, cpu: number, why: string): void {
+  private tstate(tid: number, from: ThreadState, to: ThreadState, cpu: number, why: string): void {
+    const t = this.t;
     const s = this.threads[tid];
     if (s === undefined) return;
     if (from === 'runnable' && to === 'runnable') {
       // Creation: the thread is Runnable from now on.
       s.since = t;
       s.why = why;
-      this.becomeRunnable(s, t, cpu);
+      this.becomeRunnable(s, cpu);
       this.h.schedWaking?.(t, tid, cpu >= 0 ? cpu : 0, true);
       return;
     }
     // Close the current interval.
     if (from === 'runnable') {
-      this.leaveRunnable(s, t);
-      this.closeInterval(s, t, 'runnable', s.qcpu >= 0 ? s.qcpu : cpu, Cause.Runnable, why, s.throttledNs, s.othersNs);
+      this.leaveRunnable(s);
+      this.closeInterval(s, 'runnable', s.qcpu >= 0 ? s.qcpu : cpu, Cause.Runnable, why, s.throttledNs, s.othersNs);
     } else if (from === 'running') {
       const c = this.cpu(cpu);
-      this.closeLane(c, cpu, t);
+      this.closeLane(c, cpu);
       c.tid = 0;
       c.prevTid = tid;
       c.prevState = to === 'runnable' ? (why === 'sched_yield' ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
-      this.closeInterval(s, t, 'running', cpu, Cause.Running, why, s.switchNs, 0);
+      this.closeInterval(s, 'running', cpu, Cause.Running, why, s.switchNs, 0);
     } else if (from === 'waiting') {
-      this.closeInterval(s, t, 'waiting', -1, Cause.Waiting, why, 0, 0);
+      this.closeInterval(s, 'waiting', -1, Cause.Waiting, why, 0, 0);
     }
     // Open the next one.
     s.state = to;
@@ -627,14 +636,16 @@ export class OsTimeline implements TextSource {
       c.prevTid = -1;
       c.tid = tid;
     } else if (to === 'runnable') {
-      this.becomeRunnable(s, t, cpu);
+      this.becomeRunnable(s, cpu);
       if (from === 'waiting') this.h.schedWaking?.(t, tid, cpu, false);
     }
   }
 
-  private closeInterval(s: TState, end: number, state: IntervalState, cpu: number, cause: Cause, next: string, extraNs: number, othersNs: number): void {
+  /** Closes the current interval of `s` at the current time. */
+  private closeInterval(s: TState, state: IntervalState, cpu: number, cause: Cause, next: string, extraNs: number, othersNs: number): void {
     const h = this.h;
     if (h.interval === undefined || (this.waitingOnly && state !== 'waiting')) return;
+    const end = this.t;
     this.causeKind = cause;
     this.causeOf = s;
     this.causeT = end;
@@ -669,7 +680,7 @@ export class OsTimeline implements TextSource {
     const t = this.causeT;
     switch (this.causeKind) {
       case Cause.Runnable:
-        this.runnableCause(s, t, out);
+        this.runnableCause(s, out);
         return;
       case Cause.Running: {
         const cpu = this.causeCpu;
@@ -768,7 +779,8 @@ export class OsTimeline implements TextSource {
 
   private readonly iv: ThreadInterval = { tid: 0, state: 'running', start: 0, end: 0, cpu: -1, why: '', cause: '', next: '', extraNs: 0, othersNs: 0 };
 
-  private runnableCause(s: TState, t: number, out: TextOut): void {
+  private runnableCause(s: TState, out: TextOut): void {
+    const t = this.causeT;
     const total = t - s.since;
     if (total === 0) {
       out.lit(L_DISPATCHED_AT_ONCE);
@@ -839,7 +851,8 @@ export class OsTimeline implements TextSource {
 
   // ---------------------------------------------------------------- CPU lanes
 
-  private closeLane(c: CState, cpu: number, t: number): void {
+  private closeLane(c: CState, cpu: number): void {
+    const t = this.t;
     if (c.lane === Lane.None) return;
     const kind = c.lane === Lane.Switch ? 'switch' : 'run';
     if (t > c.laneStart) {
@@ -851,10 +864,11 @@ export class OsTimeline implements TextSource {
     c.lane = Lane.None;
   }
 
-  private cpuEvent(t: number, cpu: number, tid: number, what: 'switch' | 'run' | 'idle'): void {
+  private cpuEvent(cpu: number, tid: number, what: 'switch' | 'run' | 'idle'): void {
+    const t = this.t;
     const c = this.cpu(cpu);
     if (what === 'switch') {
-      this.closeLane(c, cpu, t);
+      this.closeLane(c, cpu);
       c.tid = tid;
       c.lane = Lane.Switch;
       c.laneStart = t;
@@ -863,12 +877,12 @@ export class OsTimeline implements TextSource {
     } else if (what === 'run') {
       const s = this.threads[tid];
       if (s !== undefined && c.lane === Lane.Switch) s.switchNs = t - c.laneStart;
-      this.closeLane(c, cpu, t);
+      this.closeLane(c, cpu);
       c.tid = tid;
       c.lane = Lane.Run;
       c.laneStart = t;
     } else {
-      this.closeLane(c, cpu, t);
+      this.closeLane(c, cpu);
       if (c.prevTid > 0) this.h.schedSwitch?.(t, cpu, c.prevTid, c.prevState, 0);
       c.prevTid = -1;
       c.tid = 0;
@@ -877,16 +891,17 @@ export class OsTimeline implements TextSource {
 
   /** Closes every open interval and lane at the end of the run. */
   finish(t: number): void {
-    for (let i = 0; i < this.cpus.length; i++) this.closeLane(this.cpus[i]!, i, t);
+    this.t = t;
+    for (let i = 0; i < this.cpus.length; i++) this.closeLane(this.cpus[i]!, i);
     for (const s of this.threads) {
       if (s === undefined || s.state === 'exited') continue;
       if (s.state === 'runnable') {
-        this.leaveRunnable(s, t);
-        this.closeInterval(s, t, 'runnable', s.qcpu, Cause.Runnable, '', s.throttledNs, s.othersNs);
+        this.leaveRunnable(s);
+        this.closeInterval(s, 'runnable', s.qcpu, Cause.Runnable, '', s.throttledNs, s.othersNs);
       } else if (s.state === 'running') {
-        this.closeInterval(s, t, 'running', this.findCpu(s.tid), Cause.RunningAtEnd, '', s.switchNs, 0);
+        this.closeInterval(s, 'running', this.findCpu(s.tid), Cause.RunningAtEnd, '', s.switchNs, 0);
       } else {
-        this.closeInterval(s, t, 'waiting', -1, Cause.WaitingAtEnd, '', 0, 0);
+        this.closeInterval(s, 'waiting', -1, Cause.WaitingAtEnd, '', 0, 0);
       }
       s.state = 'exited';
     }
