@@ -25,6 +25,32 @@ workload:
 );
 
 describe('explain', () => {
+  it('tells counts the same below and past the 1,024 whose text pieces are built once', () => {
+    const many = join(dir, 'many-hogs.yaml');
+    writeFileSync(
+      many,
+      `name: many-hogs
+machine: {cpus: 1, costs: {contextSwitch: 1us, wakeupIpi: 0ns, threadCreate: 0ns, syscall: 0ns, timerSlack: 0ns}}
+os: {policy: rr, quantum: 10ms, exactSliceEnd: true, balanceInterval: 0ns}
+workload:
+  - batch: 1100
+    name: hog
+    program: [{compute: 1ms}]
+`,
+    );
+    // Thread N waited behind T1 (running) and N - 2 queued threads, while the CPU ran the N - 2
+    // turns of T2 … T(N-1), each 1ms plus a 1us switch, after T1's.
+    const waited = (tid: number): string | undefined =>
+      explainFile(many, { thread: String(tid) })
+        .split('\n')
+        .find((l) => l.includes('waited:'))
+        ?.trim();
+    expect(waited(5)).toBe('waited: no free hardware thread for 4.004ms: queued on cpu 0 with T1 hog#1 (running) and 3 queued threads; meanwhile its cpu ran 3 turns of other threads for 4.004ms');
+    expect(waited(1100)).toBe(
+      'waited: no free hardware thread for 1.1s: queued on cpu 0 with T1 hog#1 (running) and 1098 queued threads; meanwhile its cpu ran 1098 turns of other threads for 1.1s',
+    );
+  });
+
   it('tells the whole story of a thread', () => {
     expect(explainFile(file, { thread: '2' })).toBe(
       [
