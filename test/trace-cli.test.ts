@@ -84,23 +84,27 @@ describe('run --trace', () => {
     const size = statSync(path).size;
     expect(size).toBeGreaterThan(1000);
     expect(size).toBeLessThan(1e6);
-    expect(r.out.trimEnd().split('\n').pop()).toBe(`trace: ${path}, ${(size / 1e3).toFixed(1)} kB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev`);
+    expect(r.out.trimEnd().split('\n').pop()).toBe(`trace: ${path}, ${(size / 1e3).toFixed(1)} kB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev (schedlab open ${path})`);
     const gz = join(dir, 'said.json.gz');
     const j = await cli('run', file, '--trace', gz, '--no-why', '--json');
     expect(j.code).toBe(0);
     expect((JSON.parse(j.out) as { scenario: string }).scenario).toBe('two-hogs');
-    expect(j.err).toBe(`trace: ${gz}, ${(statSync(gz).size / 1e3).toFixed(1)} kB (Chrome JSON trace events, gzip, without the why texts): open it in https://ui.perfetto.dev\n`);
+    expect(j.err).toBe(`trace: ${gz}, ${(statSync(gz).size / 1e3).toFixed(1)} kB (Chrome JSON trace events, gzip, without the why texts): open it in https://ui.perfetto.dev (schedlab open ${gz})\n`);
   });
 
   it('warns that a trace past 512 MB may not open in the browser, with what makes it smaller', () => {
     const base = { path: 'big.pftrace', format: 'proto' as const, gzip: false, why: true, fileBytes: 1_385_000_000, rawBytes: 1_385_000_000 };
     expect(traceWrittenLines(base)).toEqual([
-      'trace: big.pftrace, 1385 MB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev',
+      'trace: big.pftrace, 1385 MB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev (schedlab open big.pftrace)',
       "note: the trace is 1385 MB; the Perfetto UI holds a trace in browser memory (typically 2 GB, 2-4× an uncompressed trace's size), so it may not open there: load it through trace_processor --httpd (https://perfetto.dev/docs/visualization/large-traces), or make it smaller with --no-why (about a quarter of the size) or limits.events / limits.timeNs",
     ]);
     // Without the why texts the note does not offer --no-why; a .gz trace is judged by its size before compression.
     const gz = traceWrittenLines({ ...base, path: 'big.json.gz', format: 'json', gzip: true, why: false, fileBytes: 59_000_000, rawBytes: 634_000_000 });
-    expect(gz[0]).toBe('trace: big.json.gz, 59 MB (Chrome JSON trace events, gzip, without the why texts): open it in https://ui.perfetto.dev');
+    expect(gz[0]).toBe('trace: big.json.gz, 59 MB (Chrome JSON trace events, gzip, without the why texts): open it in https://ui.perfetto.dev (schedlab open big.json.gz)');
+    // A path that is not one plain shell word is quoted in the command it suggests.
+    expect(traceWrittenLines({ ...base, path: "my run's.pftrace", fileBytes: 2000, rawBytes: 2000 })[0]).toBe(
+      "trace: my run's.pftrace, 2.0 kB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev (schedlab open 'my run'\\''s.pftrace')",
+    );
     expect(gz[1]).toMatch(/^note: the trace is 634 MB before compression; .* or make it smaller with limits\.events \/ limits\.timeNs$/);
     // At the limit, no note; a small trace in kB, a mid-sized one with one decimal.
     expect(traceWrittenLines({ ...base, fileBytes: 512 * 2 ** 20, rawBytes: 512 * 2 ** 20 })).toHaveLength(1);

@@ -12,6 +12,7 @@ import { ScenarioError } from '../workload/scenario.js';
 import { demoCommand, examplesCommand } from './demo.js';
 import { registerCompare } from './compare.js';
 import { registerExplain } from './explain.js';
+import { registerOpen } from './open.js';
 import type { CliIo } from './io.js';
 import { runCommand } from './run.js';
 import { registerSweep } from './sweep.js';
@@ -80,6 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   registerExplain(host);
   registerCompare(host);
   registerUi(host, io, (c) => (code = c));
+  registerOpen(host, io, (c) => (code = c));
 
   try {
     if (argv.length === 0) {

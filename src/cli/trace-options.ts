@@ -80,11 +80,16 @@ export interface TraceWritten {
  */
 export const BIG_TRACE_BYTES = 512 * 2 ** 20;
 
+/** `s` as one shell word: as is when plain, else in single quotes. */
+export function shellWord(s: string): string {
+  return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
 /** The lines printed after a trace is written: where, how big, what it holds; a note when it is big. */
 export function traceWrittenLines(w: TraceWritten): string[] {
   const mb = (n: number): string => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`);
   const kind = w.format === 'proto' ? 'Perfetto protobuf' : 'Chrome JSON trace events';
-  const lines = [`trace: ${w.path}, ${mb(w.fileBytes)} (${kind}${w.gzip ? ', gzip' : ''}, ${w.why ? 'with' : 'without'} the why texts): open it in https://ui.perfetto.dev`];
+  const lines = [`trace: ${w.path}, ${mb(w.fileBytes)} (${kind}${w.gzip ? ', gzip' : ''}, ${w.why ? 'with' : 'without'} the why texts): open it in https://ui.perfetto.dev (schedlab open ${shellWord(w.path)})`];
   if (w.rawBytes > BIG_TRACE_BYTES) {
     const size = w.gzip ? `${mb(w.rawBytes)} before compression` : mb(w.rawBytes);
     const smaller = w.why ? '--no-why (about a quarter of the size) or limits.events / limits.timeNs' : 'limits.events / limits.timeNs';
