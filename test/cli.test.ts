@@ -8,29 +8,13 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/cli.js';
+import { cliRun } from './cli-support.js';
 import { seedExamples, summaryOf, unpredictable } from '../src/cli/demo.js';
 import { writeFileAtomic } from '../src/cli/io.js';
 import type { RunResult, SimConfig } from '../src/sim.js';
 import { loadScenario } from '../src/workload/scenario.js';
 
-interface Ran {
-  code: number;
-  out: string;
-  err: string;
-}
-
-async function cli(args: string[], opts: { color?: boolean; examplesDir?: string } = {}): Promise<Ran> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, {
-    out: (s) => (out += s),
-    err: (s) => (err += s),
-    color: opts.color ?? false,
-    ...(opts.examplesDir !== undefined ? { examplesDir: opts.examplesDir } : {}),
-  });
-  return { code, out, err };
-}
+const cli = cliRun;
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), 'schedlab-cli-'));

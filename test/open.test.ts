@@ -8,7 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/cli.js';
+import { cliRun, type CliRun } from './cli-support.js';
 import { serveTrace } from '../src/cli/open.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedlab-open-'));
@@ -26,12 +26,7 @@ workload:
 `,
 );
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), color: false });
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<CliRun> => cliRun(argv);
 
 describe('open', () => {
   it('serves the trace for the Perfetto UI once, byte for byte, then stops', async () => {

@@ -7,14 +7,9 @@ import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/cli.js';
+import { cliRun, type CliRun } from './cli-support.js';
 
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(args, { out: (s) => (out += s), err: (s) => (err += s), color: false });
-  return { code, out, err };
-}
+const cli = (args: string[]): Promise<CliRun> => cliRun(args);
 
 const CASES: Array<{ args: string[]; stderr: string }> = [
   { args: ["run", "test/bad/absurd-batch.yaml"], stderr: "test/bad/absurd-batch.yaml:4:12: workload.0.batch: 50000000 is too large (allowed: an integer from 0 to 10,000,000)" },

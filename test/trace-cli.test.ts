@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { runCli } from '../src/cli/cli.js';
+import { cliRun, type CliRun } from './cli-support.js';
 import { BIG_TRACE_BYTES, traceWrittenLines } from '../src/cli/trace-options.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-cli-'));
@@ -26,12 +26,7 @@ workload:
 `,
 );
 
-async function cli(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(argv, { out: (s) => (out += s), err: (s) => (err += s), color: false });
-  return { code, out, err };
-}
+const cli = (...argv: string[]): Promise<CliRun> => cliRun(argv);
 
 describe('run --trace', () => {
   it('writes a JSON trace that holds the run', async () => {
