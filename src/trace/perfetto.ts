@@ -127,7 +127,7 @@ export class PerfettoSink implements TraceSink {
         schedWaking: (t, tid, cpu, isNew) => {
           this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew);
         },
-        queued: (_t, cpu, n) => {
+        queued: (cpu, n) => {
           const tr = this.cpuQueued[cpu];
           if (tr !== undefined) this.setCounter(tr, n);
         },

@@ -78,8 +78,12 @@ export interface TimelineHandler {
   cpuSlice?(cpu: number, kind: 'switch' | 'run', tid: number, start: number, end: number, text: string): void;
   schedSwitch?(t: number, cpu: number, prevTid: number, prevState: PrevState, nextTid: number): void;
   schedWaking?(t: number, tid: number, cpu: number, isNew: boolean): void;
-  /** The number of threads queued (Runnable, not throttled) on `cpu` changed. */
-  queued?(t: number, cpu: number, n: number): void;
+  /**
+   * The number of threads queued (Runnable, not throttled) on `cpu` changed, now (no time
+   * argument: this runs at almost every event, and a time past 2^31 ns passed to a call that
+   * is not inlined is boxed).
+   */
+  queued?(cpu: number, n: number): void;
   throttle?(t: number, group: string, on: boolean): void;
   migrate?(t: number, tid: number, from: number, to: number, why: string): void;
 }
@@ -520,14 +524,14 @@ export class OsTimeline implements TextSource {
     if (s.qcpu < 0) return;
     const c = this.cpu(s.qcpu);
     c.queued++;
-    this.h.queued?.(this.t, s.qcpu, c.queued);
+    this.h.queued?.(s.qcpu, c.queued);
   }
 
   private dequeue(s: TState): void {
     if (s.qcpu < 0) return;
     const c = this.cpu(s.qcpu);
     c.queued--;
-    this.h.queued?.(this.t, s.qcpu, c.queued);
+    this.h.queued?.(s.qcpu, c.queued);
   }
 
   private startSegment(s: TState): void {
