@@ -10,7 +10,7 @@
  * (`ssh -L 9001:127.0.0.1:9001 host`) and open the printed link on your own machine.
  */
 import { spawn } from 'node:child_process';
-import { createReadStream, statSync } from 'node:fs';
+import { createReadStream, statSync, type Stats } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { basename, resolve } from 'node:path';
@@ -49,16 +49,15 @@ function check(path: string, options: OpenOptions): { size: number; origin: stri
   } catch (e) {
     throw new UsageError((e as Error).message.replace(/^trace file /, 'open: '));
   }
-  let size: number;
+  let st: Stats;
   try {
-    const st = statSync(path);
-    if (!st.isFile()) throw new UsageError(`open: ${path} is not a file`);
-    size = st.size;
+    st = statSync(path);
   } catch (e) {
-    if (e instanceof UsageError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(code === 'ENOENT' ? `open: ${path}: no such file (write one with schedlab run FILE --trace ${path})` : `open: ${path}: cannot read (${code ?? String(e)})`);
   }
+  if (!st.isFile()) throw new UsageError(`open: ${path} is not a file`);
+  const size = st.size;
   const ui = options.ui ?? PERFETTO_UI;
   let origin: string;
   try {

@@ -81,7 +81,7 @@ export interface TraceWritten {
 export const BIG_TRACE_BYTES = 512 * 2 ** 20;
 
 /** `s` as one shell word: as is when plain, else in single quotes. */
-export function shellWord(s: string): string {
+function shellWord(s: string): string {
   return /^[\w./:@%+=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
