@@ -187,11 +187,12 @@ describe('Perfetto JSON export', () => {
 
   it('names the wait of a blocked thread and its wake-up', () => {
     const ev = (JSON.parse(collect(ioThread(), 'json').text) as { traceEvents: JsonEvent[] }).traceEvents;
-    const t1 = ev.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.ts, e.dur, e.name, e.args!.next]);
+    const t1 = ev.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.ts, e.dur, e.name, e.args]);
+    // A Waiting slice has no cause text: its name, why and length say it all (explain prints none either).
     expect(t1).toEqual([
-      [0, 1001, 'Running', 'IO wait'],
-      [1001, 2000, 'Waiting: IO wait', 'timer: IO wait done; placed on its previous cpu 0 (idle)'],
-      [3001, 1000, 'Running', 'exit'],
+      [0, 1001, 'Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 1ms', next: 'IO wait', cpu: 0 }],
+      [1001, 2000, 'Waiting: IO wait', { why: 'IO wait', next: 'timer: IO wait done; placed on its previous cpu 0 (idle)' }],
+      [3001, 1000, 'Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: ran 1ms', next: 'exit', cpu: 0 }],
     ]);
   });
 });
@@ -448,9 +449,14 @@ describe('Perfetto protobuf export', () => {
     }
     expect(threadTracks.size).toBe(1);
     expect(slices).toEqual([[1_001_000, 3_001_000, 'Waiting: IO wait', 0]]);
-    // With the texts, the same track has all three intervals.
+    // With the texts, the same track has all three intervals: Running with why, cause, next
+    // and cpu; Waiting with why and next (no cause text: its name, why and length say it all).
     const full = packets(collect(ioThread(), 'proto', true).bytes).filter((p) => p.get(11) !== undefined && sub(p.get(11)).get(9)![0]!.num === 1 && threadTracks.has(sub(p.get(11)).get(11)![0]!.num));
-    expect(full.map((p) => p.get(8)?.num ?? 0)).toEqual([0, 1_001_000, 3_001_000]);
+    expect(full.map((p) => [p.get(8)?.num ?? 0, sub(p.get(11)).get(4)?.length ?? 0])).toEqual([
+      [0, 4],
+      [1_001_000, 2],
+      [3_001_000, 4],
+    ]);
   });
 
   it('writes counters as TYPE_COUNTER values', () => {
@@ -496,7 +502,10 @@ describe('OsTimeline options', () => {
 
   it('tells causes as strings, on demand, or not at all, the same intervals', () => {
     const all = intervals('strings', 'all');
-    expect(all.every((iv) => iv.cause !== '')).toBe(true);
+    // Every Running and Runnable interval has its text; a Waiting one has none (its state, why
+    // and length say it all).
+    expect(all.some((iv) => iv.state === 'waiting')).toBe(true);
+    expect(all.every((iv) => (iv.cause !== '') === (iv.state !== 'waiting'))).toBe(true);
     const bare = (ivs: ThreadInterval[]): unknown[] => ivs.map((iv) => [iv.tid, iv.state, iv.start, iv.end, iv.cpu, iv.why, iv.next, iv.extraNs]);
     for (const texts of ['on-demand', 'none'] as const) {
       const other = intervals(texts, 'all');

@@ -55,10 +55,13 @@ class Recorder implements TraceEncoder {
     directPaths = true,
   ) {
     if (directPaths) {
-      this.stateSlice = (track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void => {
-        const text = new StringOut();
-        cause.writeText(text);
-        const args: Args = { why, cause: text.text };
+      this.stateSlice = (track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void => {
+        const args: Args = { why };
+        if (cause !== null) {
+          const text = new StringOut();
+          cause.writeText(text);
+          args.cause = text.text;
+        }
         if (next !== '') args.next = next;
         if (cpu >= 0) args.cpu = cpu;
         this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify(args)}`);

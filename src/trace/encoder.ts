@@ -93,10 +93,11 @@ export interface TraceEncoder {
   /**
    * Optional, the same as `slice(track, start, end, name, {why, cause, next, cpu})` for an OS
    * thread's state slice, with `next` left out when '' and `cpu` when < 0, and the `cause`
-   * text written by `cause.writeText` during the call: an encoder that has it gets no
-   * arguments object and no cause string per slice (the sink builds them for one that has not).
+   * text written by `cause.writeText` during the call (left out when `cause` is null: a
+   * Waiting slice): an encoder that has it gets no arguments object and no cause string per
+   * slice (the sink builds them for one that has not).
    */
-  stateSlice?(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void;
+  stateSlice?(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void;
   /** Optional, the same as `slice(track, start, end, name, {[key]: value})` without the object. */
   sliceArg?(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void;
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void;

@@ -511,19 +511,20 @@ export class ProtoEncoder implements TraceEncoder {
 
   /**
    * slice(track, start, end, name, {why, cause, next, cpu}) written without the object: `cause`
-   * goes straight into the output buffer (always inline: it is nearly always new).
+   * goes straight into the output buffer (always inline: it is nearly always new); a null
+   * `cause` (a Waiting slice) is left out.
    */
-  stateSlice(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource, next: string, cpu: number): void {
+  stateSlice(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void {
     const id = track.id;
     // Interned first, in the order the packet names them (new entries go in its interned data).
     const nameIid = this.nameIid(id, name);
     const aWhy = (this.aWhy ??= this.argName('why'));
     const whyIid = this.valueIid(aWhy, why, id);
-    const aCause = (this.aCause ??= this.argName('cause'));
+    const aCause = cause !== null ? (this.aCause ??= this.argName('cause')) : null;
     const aNext = next !== '' ? (this.aNext ??= this.argName('next')) : null;
     const nextIid = aNext !== null ? this.valueIid(aNext, next, id) : 1;
     const aCpu = cpu >= 0 ? (this.aCpu ??= this.argName('cpu')) : null;
-    if (nameIid === 0 || whyIid === 0 || nextIid === 0 || aWhy.iid === 0 || aCause.iid === 0 || (aNext !== null && aNext.iid === 0) || (aCpu !== null && aCpu.iid === 0)) {
+    if (nameIid === 0 || whyIid === 0 || nextIid === 0 || aWhy.iid === 0 || (aCause !== null && aCause.iid === 0) || (aNext !== null && aNext.iid === 0) || (aCpu !== null && aCpu.iid === 0)) {
       this.stateSliceInline(track, start, end, name, nameIid, why, whyIid, cause, next, nextIid, cpu);
       return;
     }
@@ -539,20 +540,22 @@ export class ProtoEncoder implements TraceEncoder {
     const te = pk + 6 + varintSize(start);
     p = beginHead(b, p, start, id, nameIid);
     p = debugIid(b, p, aWhy.iid, whyIid);
-    b[p++] = (TE_DEBUG << 3) | 2;
-    const da = p;
-    p += 2;
-    b[p++] = DA_NAME_IID << 3;
-    p = putVarint(b, p, aCause.iid);
-    b[p++] = (DA_STRING << 3) | 2;
-    const text = p;
-    o.len = p + 2;
-    cause.writeText(this.text);
-    o.close2(text);
-    o.close2(da);
-    o.ensure(64);
-    b = o.buf;
-    p = o.len;
+    if (aCause !== null) {
+      b[p++] = (TE_DEBUG << 3) | 2;
+      const da = p;
+      p += 2;
+      b[p++] = DA_NAME_IID << 3;
+      p = putVarint(b, p, aCause.iid);
+      b[p++] = (DA_STRING << 3) | 2;
+      const text = p;
+      o.len = p + 2;
+      cause!.writeText(this.text);
+      o.close2(text);
+      o.close2(da);
+      o.ensure(64);
+      b = o.buf;
+      p = o.len;
+    }
     if (aNext !== null) p = debugIid(b, p, aNext.iid, nextIid);
     if (aCpu !== null) {
       b[p++] = (TE_DEBUG << 3) | 2;
@@ -573,7 +576,7 @@ export class ProtoEncoder implements TraceEncoder {
    * stateSlice through the general writers, with the iids already looked up (0: inline; an
    * argument name or value is not interned when its table is full, or a value is long).
    */
-  private stateSliceInline(track: TrackSpec, start: number, end: number, name: string, nameIid: number, why: string, whyIid: number, cause: TextSource, next: string, nextIid: number, cpu: number): void {
+  private stateSliceInline(track: TrackSpec, start: number, end: number, name: string, nameIid: number, why: string, whyIid: number, cause: TextSource | null, next: string, nextIid: number, cpu: number): void {
     const p = this.out;
     const id = track.id;
     const pk = p.open2(1);
@@ -585,14 +588,16 @@ export class ProtoEncoder implements TraceEncoder {
     if (nameIid > 0) p.uint(TE_NAME_IID, nameIid);
     else p.string(TE_NAME, name);
     this.writeArg(this.aWhy!, 'why', why, whyIid);
-    const a = this.aCause!;
-    const da = p.open2(TE_DEBUG);
-    if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
-    else p.string(10, 'cause');
-    const text = p.open2(DA_STRING);
-    cause.writeText(this.text);
-    p.close2(text);
-    p.close2(da);
+    if (cause !== null) {
+      const a = this.aCause!;
+      const da = p.open2(TE_DEBUG);
+      if (a.iid > 0) p.uint(DA_NAME_IID, a.iid);
+      else p.string(10, 'cause');
+      const text = p.open2(DA_STRING);
+      cause.writeText(this.text);
+      p.close2(text);
+      p.close2(da);
+    }
     if (next !== '') this.writeArg(this.aNext!, 'next', next, nextIid);
     if (cpu >= 0) this.writeArg(this.aCpu!, 'cpu', cpu, 0);
     p.close2(te);

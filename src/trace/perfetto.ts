@@ -184,10 +184,11 @@ export class PerfettoSink implements TraceSink {
     let args: Args | null = null;
     if (this.why) {
       if (this.direct) {
-        this.enc.stateSlice!(tr, iv.start, iv.end, name, iv.why, this.timeline, iv.next, iv.cpu);
+        this.enc.stateSlice!(tr, iv.start, iv.end, name, iv.why, iv.state === 'waiting' ? null : this.timeline, iv.next, iv.cpu);
         return;
       }
-      args = { why: iv.why, cause: iv.cause };
+      args = { why: iv.why };
+      if (iv.state !== 'waiting') args.cause = iv.cause;
       if (iv.next !== '') args.next = iv.next;
       if (iv.cpu >= 0) args.cpu = iv.cpu;
     }

@@ -31,7 +31,11 @@ export interface ThreadInterval {
   cpu: number;
   /** The kernel's reason for entering this state. */
   why: string;
-  /** Plain-words account of the interval (what it waited for, what it ran); '' unless the timeline builds strings (CauseTexts). */
+  /**
+   * Plain-words account of a Running or Runnable interval (what it waited for, what it ran);
+   * '' for a Waiting one (its state, why and length say it all) and unless the timeline builds
+   * strings (CauseTexts).
+   */
   cause: string;
   /** The kernel's reason for leaving it ('' if the run ended first). */
   next: string;
@@ -126,9 +130,6 @@ interface TState {
   withRunning: Lit | null;
   /** "; meanwhile its cpu ran T3 worker-0 for " */
   ranFor: Lit | null;
-  /** "blocked: <why> for " for the why it last blocked with (blockedKey). */
-  blockedLit: Lit | null;
-  blockedKey: string;
 }
 
 /** The constant pieces of the cause texts. */
@@ -136,7 +137,6 @@ const L_ON_CPU = new Lit('on cpu ');
 const L_SWITCH_IN = new Lit(': switch-in ');
 const L_CONTEXT_SWITCH_THEN_RAN = new Lit(' (context switch) then ran ');
 const L_COLON_RAN = new Lit(': ran ');
-const L_BLOCKED = new Lit('blocked: ');
 const L_FOR = new Lit(' for ');
 const L_RAN_FOR_END = new Lit('ran ');
 const L_UNTIL_THE_RUN_ENDED = new Lit(' until the run ended');
@@ -162,9 +162,9 @@ const PIECE_CACHE = 1024;
 const enum Cause {
   Runnable = 0,
   Running = 1,
-  Waiting = 2,
-  RunningAtEnd = 3,
-  WaitingAtEnd = 4,
+  RunningAtEnd = 2,
+  /** No text: a Waiting interval's name, why and length tell all there is ("blocked: IO wait for 2ms" would repeat them). */
+  None = 3,
 }
 
 const enum Lane {
@@ -377,8 +377,6 @@ export class OsTimeline implements TextSource {
   private readonly litAndQueued: Lit[] = [];
   private readonly litWithQueued: Lit[] = [];
   private readonly litTurns: Lit[] = [];
-  /** "blocked: <why> for " by why text (at most PIECE_CACHE of them). */
-  private readonly litBlocked = new Map<string, Lit>();
   /** Migration texts by from · PIECE_CACHE + to, then by reason (moveLit). */
   private readonly litMoves = new Map<number, Map<string, Lit>>();
 
@@ -450,8 +448,6 @@ export class OsTimeline implements TextSource {
           switchNs: 0,
           withRunning: null,
           ranFor: null,
-          blockedLit: null,
-          blockedKey: '',
         };
         this.threads[ev.tid] = s;
         this.h.thread?.(ev.t, ev.tid, ev.name, ev.group);
@@ -627,7 +623,7 @@ export class OsTimeline implements TextSource {
       c.prevState = to === 'runnable' ? (why === 'sched_yield' ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
       this.closeInterval(s, 'running', cpu, Cause.Running, why, s.switchNs, 0);
     } else if (from === 'waiting') {
-      this.closeInterval(s, 'waiting', -1, Cause.Waiting, why, 0, 0);
+      this.closeInterval(s, 'waiting', -1, Cause.None, why, 0, 0);
     }
     // Open the next one.
     s.state = to;
@@ -663,7 +659,7 @@ export class OsTimeline implements TextSource {
     iv.cpu = cpu;
     iv.why = s.why;
     iv.cause = '';
-    if (this.texts === 'strings') {
+    if (this.texts === 'strings' && cause !== Cause.None) {
       this.writeText(this.strings);
       iv.cause = this.strings.take();
     }
@@ -706,18 +702,9 @@ export class OsTimeline implements TextSource {
         out.dur(Math.max(0, t - s.since - s.switchNs));
         return;
       }
-      case Cause.Waiting:
-        out.lit(this.blocked(s));
-        out.dur(t - s.since);
-        return;
       case Cause.RunningAtEnd:
         out.lit(L_RAN_FOR_END);
         out.dur(t - s.since - s.switchNs);
-        out.lit(L_UNTIL_THE_RUN_ENDED);
-        return;
-      case Cause.WaitingAtEnd:
-        out.lit(L_BLOCKED);
-        out.str(s.why);
         out.lit(L_UNTIL_THE_RUN_ENDED);
         return;
     }
@@ -735,20 +722,6 @@ export class OsTimeline implements TextSource {
         byWhy.set(why, l);
       }
     }
-    return l;
-  }
-
-  /** "blocked: <why> for " for the Waiting interval of `s` being closed. */
-  private blocked(s: TState): Lit {
-    const why = s.why;
-    if (s.blockedKey === why && s.blockedLit !== null) return s.blockedLit;
-    let l = this.litBlocked.get(why);
-    if (l === undefined) {
-      l = new Lit(`blocked: ${why} for `);
-      if (this.litBlocked.size < PIECE_CACHE) this.litBlocked.set(why, l);
-    }
-    s.blockedKey = why;
-    s.blockedLit = l;
     return l;
   }
 
@@ -905,7 +878,7 @@ export class OsTimeline implements TextSource {
       } else if (s.state === 'running') {
         this.closeInterval(s, 'running', this.findCpu(s.tid), Cause.RunningAtEnd, '', s.switchNs, 0);
       } else {
-        this.closeInterval(s, 'waiting', -1, Cause.WaitingAtEnd, '', 0, 0);
+        this.closeInterval(s, 'waiting', -1, Cause.None, '', 0, 0);
       }
       s.state = 'exited';
     }
