@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { traceMetaOf } from '../src/node/trace-file.js';
 import { simulate, type SimConfig } from '../src/sim.js';
-import type { Args, ChunkWriter, PrevState, TextSource, TraceEncoder, TraceMeta, TrackSpec } from '../src/trace/encoder.js';
+import type { Args, ChunkWriter, PrevState, StateIndex, TextSource, TraceEncoder, TraceMeta, TrackSpec } from '../src/trace/encoder.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 import { pbDecode, pbDouble, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
@@ -55,7 +55,7 @@ class Recorder implements TraceEncoder {
     directPaths = true,
   ) {
     if (directPaths) {
-      this.stateSlice = (track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void => {
+      this.stateSlice = (track: TrackSpec, state: StateIndex, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void => {
         const args: Args = { why };
         if (cause !== null) {
           const text = new StringOut();
@@ -66,7 +66,7 @@ class Recorder implements TraceEncoder {
         if (cpu >= 0) args.cpu = cpu;
         this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify(args)}`);
         this.direct++;
-        this.inner.stateSlice(track, start, end, name, why, cause, next, cpu);
+        this.inner.stateSlice(track, state, start, end, name, why, cause, next, cpu);
       };
       this.sliceArg = (track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void => {
         this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify({ [key]: value })}`);

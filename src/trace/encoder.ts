@@ -83,6 +83,9 @@ export interface TraceMeta {
   cpus: number;
 }
 
+/** An OS thread's interval state in TraceEncoder.stateSlice: 0 Running, 1 Runnable, 2 Waiting. */
+export type StateIndex = 0 | 1 | 2;
+
 export interface TraceEncoder {
   /** The format has native scheduler tracks (sched_switch): CPU lanes then only need the switches. */
   readonly nativeSched: boolean;
@@ -95,9 +98,10 @@ export interface TraceEncoder {
    * thread's state slice, with `next` left out when '' and `cpu` when < 0, and the `cause`
    * text written by `cause.writeText` during the call (left out when `cause` is null: a
    * Waiting slice): an encoder that has it gets no arguments object and no cause string per
-   * slice (the sink builds them for one that has not).
+   * slice (the sink builds them for one that has not). `state` is the interval's state
+   * (StateIndex: the encoder may key caches on it; a Waiting slice's name varies with its why).
    */
-  stateSlice?(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void;
+  stateSlice?(track: TrackSpec, state: StateIndex, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void;
   /** Optional, the same as `slice(track, start, end, name, {[key]: value})` without the object. */
   sliceArg?(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void;
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void;

@@ -17,7 +17,7 @@
  * Timestamps are the simulated integer nanoseconds. All TrackEvent packets use one packet
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
-import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type Lit, type PrevState, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
+import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type Lit, type PrevState, type StateIndex, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
 import { PbWriter, putVarint, varintSize } from './protowire.js';
 import { putDecimal, putDuration } from './timeline.js';
 
@@ -235,6 +235,16 @@ export class ProtoEncoder implements TraceEncoder {
    */
   private readonly lastValue: string[] = [];
   private readonly lastValueIid: number[] = [];
+  /**
+   * By track id · 3 + StateIndex: a state slice's last name and `next` and their iids. A
+   * thread's slices cycle through Running, Runnable and Waiting, so the last one of the track
+   * (lastName, lastValue) is nearly always another state's; the last one of the same state
+   * nearly always recurs ("IO wait", "dispatched on cpu 2"): found without a table lookup.
+   */
+  private readonly stName: string[] = [];
+  private readonly stNameIid: number[] = [];
+  private readonly stNext: string[] = [];
+  private readonly stNextIid: number[] = [];
   private readonly text = new BufferText(this.out);
   /** The argument names of state slices, once used. */
   private aWhy: ArgName | null = null;
@@ -514,15 +524,32 @@ export class ProtoEncoder implements TraceEncoder {
    * goes straight into the output buffer (always inline: it is nearly always new); a null
    * `cause` (a Waiting slice) is left out.
    */
-  stateSlice(track: TrackSpec, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void {
+  stateSlice(track: TrackSpec, state: StateIndex, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void {
     const id = track.id;
+    const k = id * 3 + state;
     // Interned first, in the order the packet names them (new entries go in its interned data).
-    const nameIid = this.nameIid(id, name);
+    let nameIid: number;
+    if (this.stName[k] === name) nameIid = this.stNameIid[k]!;
+    else {
+      nameIid = this.nameIid(id, name);
+      this.stName[k] = name;
+      this.stNameIid[k] = nameIid;
+    }
     const aWhy = (this.aWhy ??= this.argName('why'));
     const whyIid = this.valueIid(aWhy, why, id);
     const aCause = cause !== null ? (this.aCause ??= this.argName('cause')) : null;
     const aNext = next !== '' ? (this.aNext ??= this.argName('next')) : null;
-    const nextIid = aNext !== null ? this.valueIid(aNext, next, id) : 1;
+    let nextIid = 1;
+    if (aNext !== null) {
+      if (this.stNext[k] === next && aNext.internValues) nextIid = this.stateNextHit(aNext, id, next, this.stNextIid[k]!);
+      else {
+        nextIid = this.valueIid(aNext, next, id);
+        if (nextIid > 0) {
+          this.stNext[k] = next;
+          this.stNextIid[k] = nextIid;
+        }
+      }
+    }
     const aCpu = cpu >= 0 ? (this.aCpu ??= this.argName('cpu')) : null;
     if (nameIid === 0 || whyIid === 0 || nextIid === 0 || aWhy.iid === 0 || (aCause !== null && aCause.iid === 0) || (aNext !== null && aNext.iid === 0) || (aCpu !== null && aCpu.iid === 0)) {
       this.stateSliceInline(track, start, end, name, nameIid, why, whyIid, cause, next, nextIid, cpu);
@@ -570,6 +597,23 @@ export class ProtoEncoder implements TraceEncoder {
     o.close2(te);
     this.eventTail(pk, true);
     this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /**
+   * A state slice's `next` found in stNext: what valueIid would have done for it, without the
+   * lookup — it becomes the track's last value, and it counts in the argument's interning trial
+   * unless it was the last value already (the same trial, so the same trace bytes).
+   */
+  private stateNextHit(a: ArgName, trackId: number, next: string, iid: number): number {
+    if (next !== this.lastValue[trackId]) {
+      if (a.tried < TRIAL) {
+        a.tried++;
+        if (a.tried === TRIAL && a.fresh * 2 > TRIAL) a.internValues = false;
+      }
+      this.lastValue[trackId] = next;
+      this.lastValueIid[trackId] = iid;
+    }
+    return iid;
   }
 
   /**

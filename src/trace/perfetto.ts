@@ -184,7 +184,8 @@ export class PerfettoSink implements TraceSink {
     let args: Args | null = null;
     if (this.why) {
       if (this.direct) {
-        this.enc.stateSlice!(tr, iv.start, iv.end, name, iv.why, iv.state === 'waiting' ? null : this.timeline, iv.next, iv.cpu);
+        const waiting = iv.state === 'waiting';
+        this.enc.stateSlice!(tr, waiting ? 2 : iv.state === 'running' ? 0 : 1, iv.start, iv.end, name, iv.why, waiting ? null : this.timeline, iv.next, iv.cpu);
         return;
       }
       args = { why: iv.why };
