@@ -90,7 +90,14 @@ class WhyTexts {
   /** By chosen CPU and placement variant: texts by previous CPU + 1. */
   private readonly placed: Array<Array<string | undefined> | undefined> = [];
   private readonly timer = new Map<string, string>();
-  private readonly joined = new Map<string, Map<string, string>>();
+  /** timerDone's last lookup (the same reason recurs: no table lookup). */
+  private lastReason: string | null = null;
+  private lastTimer = '';
+  /** woken's texts by why, then as placement's (by chosen CPU and variant, then previous CPU + 1). */
+  private readonly wokenRows = new Map<string, Array<Array<string | undefined> | undefined>>();
+  /** woken's last why and its rows (no table lookup while the same reason recurs). */
+  private lastWhy: string | null = null;
+  private lastRows: Array<Array<string | undefined> | undefined> | undefined = undefined;
 
   dispatched(cpu: number): string {
     return (this.dispatch[cpu] ??= `dispatched on cpu ${cpu}`);
@@ -106,23 +113,28 @@ class WhyTexts {
     return (row[prev + 1] ??= placementText(variant, cpu, prev));
   }
 
-  timerDone(reason: string): string {
-    let s = this.timer.get(reason);
-    if (s === undefined) this.timer.set(reason, (s = `timer: ${reason} done`));
-    return s;
+  /** `${why}; ${placement(cpu, prev, idle)}`, the same string object for the same arguments. */
+  woken(why: string, cpu: number, prev: number, idle: boolean): string {
+    let rows = why === this.lastWhy ? this.lastRows : this.wokenRows.get(why);
+    if (rows === undefined) {
+      // Only texts that recur are worth a table (the reasons come from bounded sets here, but a
+      // waker's text may name a task: cap the table).
+      if (this.wokenRows.size >= 4096) return `${why}; ${this.placement(cpu, prev, idle)}`;
+      this.wokenRows.set(why, (rows = []));
+    }
+    this.lastWhy = why;
+    this.lastRows = rows;
+    const variant = prev < 0 ? (idle ? 0 : 1) : cpu !== prev ? 2 : idle ? 3 : 4;
+    const row = (rows[cpu * 5 + variant] ??= []);
+    return (row[prev + 1] ??= `${why}; ${this.placement(cpu, prev, idle)}`);
   }
 
-  /** `${a}; ${b}`, the same string object for the same a and b. */
-  join(a: string, b: string): string {
-    let m = this.joined.get(a);
-    if (m === undefined) {
-      // Only texts that recur are worth a table (a and b come from bounded sets here, but a
-      // waker's text may name a task: cap the table).
-      if (this.joined.size >= 4096) return `${a}; ${b}`;
-      this.joined.set(a, (m = new Map<string, string>()));
-    }
-    let s = m.get(b);
-    if (s === undefined) m.set(b, (s = `${a}; ${b}`));
+  timerDone(reason: string): string {
+    if (reason === this.lastReason) return this.lastTimer;
+    let s = this.timer.get(reason);
+    if (s === undefined) this.timer.set(reason, (s = `timer: ${reason} done`));
+    this.lastReason = reason;
+    this.lastTimer = s;
     return s;
   }
 }
@@ -299,7 +311,7 @@ export class Kernel implements EventHandler {
     }
     // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule (read
     // before the thread is queued, while cpu.idle still tells how it was found).
-    this.setState(t, 'runnable', this.traceWhy ? this.texts.join(why, this.texts.placement(cpu.id, t.lastCpu, cpu.idle)) : why, cpu.id);
+    this.setState(t, 'runnable', this.traceWhy ? this.texts.woken(why, cpu.id, t.lastCpu, cpu.idle) : why, cpu.id);
     this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
   }
 

@@ -101,6 +101,8 @@ const SEQ_NEEDS = 2;
 /** Interning stops growing past this many names (later ones are written inline). */
 const MAX_INTERNED = 200_000;
 const FLUSH_AT = 1 << 18;
+/** sliceArg's name cache size (a power of two). */
+const VALUE_NAMES = 1024;
 const utf8 = new TextEncoder();
 
 /**
@@ -245,6 +247,9 @@ export class ProtoEncoder implements TraceEncoder {
   private readonly stNameIid: number[] = [];
   private readonly stNext: string[] = [];
   private readonly stNextIid: number[] = [];
+  /** sliceArg's names by value & (VALUE_NAMES - 1), and their iids. */
+  private readonly vName: string[] = [];
+  private readonly vNameIid: number[] = [];
   private readonly text = new BufferText(this.out);
   /** The argument names of state slices, once used. */
   private aWhy: ArgName | null = null;
@@ -652,7 +657,16 @@ export class ProtoEncoder implements TraceEncoder {
   /** slice(track, start, end, name, {[key]: value}) without the object. */
   sliceArg(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void {
     const id = track.id;
-    const iid = this.nameIid(id, name);
+    // A lane's names vary with the thread switched to, the same text for the same value:
+    // found by the value (low bits) before the track's last name and the table.
+    const vk = value & (VALUE_NAMES - 1);
+    let iid: number;
+    if (this.vName[vk] === name) iid = this.vNameIid[vk]!;
+    else {
+      iid = this.nameIid(id, name);
+      this.vName[vk] = name;
+      this.vNameIid[vk] = iid;
+    }
     let a = this.lastKeyArg;
     if (key !== this.lastKey || a === null) {
       a = this.lastKeyArg = this.argName(key);

@@ -47,8 +47,6 @@ interface GState {
 
 type GoEvent = Extract<TraceEvent, { k: 'g' | 'gstate' | 'pstate' | 'prun' | 'mstate' | 'steal' | 'runq' | 'grunq' | 'gcounts' | 'decision' }>;
 
-const STATE_NAME = { running: 'Running', runnable: 'Runnable', waiting: 'Waiting' } as const;
-
 export class PerfettoSink implements TraceSink {
   private nextId = 1;
   private readonly timeline: OsTimeline;
@@ -86,6 +84,9 @@ export class PerfettoSink implements TraceSink {
   private readonly seenP: boolean[] = [];
   private readonly goWhy = new GoWhy();
   private readonly waitNames = new Map<string, string>();
+  /** The last Waiting slice's why and name (the same wait recurs: no lookup). */
+  private lastWaitWhy: string | null = null;
+  private lastWaitName = '';
   private readonly migrateNames: string[] = [];
   /** The encoder writes state slices itself (TraceEncoder.stateSlice): causes are not built as strings. */
   private readonly direct: boolean;
@@ -172,13 +173,18 @@ export class PerfettoSink implements TraceSink {
     if (!this.why && iv.state !== 'waiting' && this.enc.nativeSched) return;
     const tr = this.threadTracks[iv.tid];
     if (tr === undefined) return;
-    let name: string = STATE_NAME[iv.state];
+    let name: string = iv.state === 'running' ? 'Running' : 'Runnable';
     if (iv.state === 'waiting') {
-      const known = this.waitNames.get(iv.why);
-      if (known !== undefined) name = known;
+      if (iv.why === this.lastWaitWhy) name = this.lastWaitName;
       else {
-        name = `Waiting: ${iv.why}`;
-        if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+        const known = this.waitNames.get(iv.why);
+        if (known !== undefined) name = known;
+        else {
+          name = `Waiting: ${iv.why}`;
+          if (this.waitNames.size < 10_000) this.waitNames.set(iv.why, name);
+        }
+        this.lastWaitWhy = iv.why;
+        this.lastWaitName = name;
       }
     }
     let args: Args | null = null;
