@@ -484,16 +484,17 @@ export class ProtoEncoder implements TraceEncoder {
     const o = this.out;
     o.ensure(48);
     const b = o.buf;
-    const teLen = 3 + varintSize(trackId) + (key > 0 ? varintSize(key) + varintSize(value) : 0);
     let p = o.len;
-    b[p++] = 0x0a; // Trace.packet
-    b[p++] = 7 + varintSize(t) + teLen;
+    b[p] = 0x0a; // Trace.packet
+    // The packet's and the event's lengths (each < 128) are filled in once their ends are known.
+    const pk = p + 1;
+    p += 2;
     b[p++] = P_TIMESTAMP << 3;
     p = putVarint(b, p, t);
     b[p++] = P_SEQ_ID << 3;
     b[p++] = 1;
     b[p++] = (P_TRACK_EVENT << 3) | 2;
-    b[p++] = teLen;
+    const te = p++;
     b[p++] = TE_TYPE << 3;
     b[p++] = type;
     b[p++] = TE_TRACK << 3;
@@ -502,8 +503,10 @@ export class ProtoEncoder implements TraceEncoder {
       p = putVarint(b, p, key);
       p = putVarint(b, p, value);
     }
+    b[te] = p - te - 1;
     b[p++] = P_SEQ_FLAGS << 3;
     b[p++] = SEQ_NEEDS;
+    b[pk] = p - pk - 1;
     o.len = p;
     if (p >= FLUSH_AT) this.flush();
   }
