@@ -138,7 +138,9 @@ async function runMode(mode: ModeName, events: number, strippedDir: string | nul
   const cfg = benchConfig(events);
   const meta = traceMetaOf(cfg);
   let bytes = 0;
-  const count = { write: (c: Uint8Array | string) => (bytes += c.length) };
+  // A string chunk is converted as the file writer converts it (both encoders write bytes now;
+  // a string's .length would count neither its UTF-8 size nor the conversion's time).
+  const count = { write: (c: Uint8Array | string) => (bytes += typeof c === 'string' ? Buffer.from(c, 'utf8').length : c.length) };
   let sim = simulate;
   if (mode === 'nohooks') sim = ((await import(pathToFileURL(join(strippedDir!, 'src', 'sim.ts')).href)) as { simulate: typeof simulate }).simulate;
   const sink = (): TraceSink | null => {

@@ -54,7 +54,8 @@ function collect(config: SimConfig, format: 'json' | 'proto', why = true): { tex
   const meta: TraceMeta = traceMetaOf(config);
   const enc = format === 'json' ? new JsonEncoder(w) : new ProtoEncoder(w);
   simulate(config, { trace: new PerfettoSink(enc, meta, { why }) });
-  if (format === 'json') return { text: parts.join(''), bytes: new Uint8Array() };
+  // Both encoders hand out byte chunks (a character's UTF-8 may span two of them).
+  expect(parts.every((p) => p instanceof Uint8Array)).toBe(true);
   const n = parts.reduce((a, p) => a + (p as Uint8Array).length, 0);
   const bytes = new Uint8Array(n);
   let off = 0;
@@ -62,6 +63,7 @@ function collect(config: SimConfig, format: 'json' | 'proto', why = true): { tex
     bytes.set(p, off);
     off += p.length;
   }
+  if (format === 'json') return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes), bytes: new Uint8Array() };
   return { text: '', bytes };
 }
 
@@ -183,6 +185,36 @@ describe('Perfetto JSON export', () => {
       ['Runnable', undefined],
       ['Running', undefined],
     ]);
+  });
+
+  it('writes a long run as byte chunks of one valid document, with quotes and non-ASCII in names', () => {
+    const name = 'w"ö→\\';
+    const cfg: SimConfig = {
+      ...ioThread(),
+      name: 'quoted',
+      machine: { cpus: 2, costs: { ...ZERO, contextSwitch: 1 * US } },
+      limits: { events: 8_000 },
+      workload: { sources: [{ kind: 'batch', name, count: 6, program: [{ repeat: 'forever', do: [{ compute: 300 * US }, { io: 500 * US }] }] }] },
+    };
+    const parts: Uint8Array[] = [];
+    const enc = new JsonEncoder({ write: (c) => parts.push((c as Uint8Array).slice()) });
+    simulate(cfg, { trace: new PerfettoSink(enc, traceMetaOf(cfg)) });
+    // Several chunks (256 KB each): a multi-byte character may be split between two.
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    const all = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      all.set(p, off);
+      off += p.length;
+    }
+    const doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(all)) as { traceEvents: JsonEvent[] };
+    const names = checkJsonRules(doc.traceEvents);
+    expect([...names.values()].filter((n) => n.startsWith('w'))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `${name}#${i}`));
+    // The cause texts name the threads with the same characters.
+    const causes = doc.traceEvents.filter((e) => e.ph === 'X' && e.name === 'Runnable').map((e) => e.args!.cause as string);
+    expect(causes.some((c) => c.includes(`T2 ${name}#2`))).toBe(true);
+    // Lane names carry the arrow and the name: "switch → T3 w"ö→\#3".
+    expect(doc.traceEvents.some((e) => e.ph === 'X' && e.name === `switch → T3 ${name}#3`)).toBe(true);
   });
 
   it('names the wait of a blocked thread and its wake-up', () => {
