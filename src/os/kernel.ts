@@ -85,7 +85,7 @@ const EV_EXHAUST = 14;
  * by the string's identity and cached hash, where a freshly built copy would have to be
  * flattened and hashed again. Traced runs only.
  */
-class WhyTexts {
+export class WhyTexts {
   private readonly dispatch: string[] = [];
   /** By chosen CPU and placement variant: texts by previous CPU + 1. */
   private readonly placed: Array<Array<string | undefined> | undefined> = [];
