@@ -707,6 +707,8 @@ export class OsTimeline implements TextSource {
         out.dur(t - s.since - s.switchNs);
         out.lit(L_UNTIL_THE_RUN_ENDED);
         return;
+      case Cause.None:
+        return;
     }
   }
 
