@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import { traceMetaOf } from '../src/node/trace-file.js';
 import { simulate, type SimConfig } from '../src/sim.js';
-import type { Args, ChunkWriter, PrevState, StateIndex, TextSource, TraceEncoder, TraceMeta, TrackSpec } from '../src/trace/encoder.js';
+import { laneArgsObject, type Args, type ChunkWriter, type LaneArgs, type PrevState, type StateIndex, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from '../src/trace/encoder.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 import { pbDecode, pbDouble, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
@@ -50,9 +50,13 @@ class Recorder implements TraceEncoder {
   direct = 0;
   stateSlice?: TraceEncoder['stateSlice'];
   sliceArg?: TraceEncoder['sliceArg'];
+  laneSlice?: TraceEncoder['laneSlice'];
+  /** Calls that came through laneSlice. */
+  lanes = 0;
   constructor(
     private readonly inner: ProtoEncoder,
     directPaths = true,
+    lanePath = directPaths,
   ) {
     if (directPaths) {
       this.stateSlice = (track: TrackSpec, state: StateIndex, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void => {
@@ -67,6 +71,12 @@ class Recorder implements TraceEncoder {
         this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify(args)}`);
         this.direct++;
         this.inner.stateSlice(track, state, start, end, name, why, cause, next, cpu);
+      };
+      if (lanePath) this.laneSlice = (track: TrackSpec, start: number, end: number, name: string, a: LaneArgs | null): void => {
+        this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify(a === null ? {} : laneArgsObject(a))}`);
+        this.direct++;
+        this.lanes++;
+        this.inner.laneSlice(track, start, end, name, a);
       };
       this.sliceArg = (track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void => {
         this.calls.push(`slice ${track.id} ${start}-${end} ${name} ${JSON.stringify({ [key]: value })}`);
@@ -237,10 +247,10 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
   return { calls, stats };
 }
 
-function run(cfg: SimConfig, why: boolean, directPaths = true, maxValues?: number): { recorded: string[]; bytes: Uint8Array; chunks: number; direct: number } {
+function run(cfg: SimConfig, why: boolean, directPaths = true, maxValues?: number, lanePath = directPaths): { recorded: string[]; bytes: Uint8Array; chunks: number; direct: number; lanes: number } {
   const parts: Uint8Array[] = [];
   const w: ChunkWriter = { write: (c) => parts.push((c as Uint8Array).slice()) };
-  const rec = new Recorder(new ProtoEncoder(w, maxValues), directPaths);
+  const rec = new Recorder(new ProtoEncoder(w, maxValues), directPaths, lanePath);
   simulate(cfg, { trace: new PerfettoSink(rec, traceMetaOf(cfg), { why }) });
   const n = parts.reduce((a, p) => a + p.length, 0);
   const bytes = new Uint8Array(n);
@@ -249,7 +259,7 @@ function run(cfg: SimConfig, why: boolean, directPaths = true, maxValues?: numbe
     bytes.set(p, off);
     off += p.length;
   }
-  return { recorded: rec.calls, bytes, chunks: parts.length, direct: rec.direct };
+  return { recorded: rec.calls, bytes, chunks: parts.length, direct: rec.direct, lanes: rec.lanes };
 }
 
 describe('protobuf round trip on a long run', () => {
@@ -306,6 +316,26 @@ describe('protobuf round trip on a long run', () => {
     expect(stats.byKey.get('next')!.inline).toBeGreaterThan(1_000);
     expect(stats.byKey.get('why')!.interned).toBeGreaterThan(0);
     expect(calls.sort()).toEqual([...recorded].sort());
+  });
+
+  it('writes the Go lanes (goroutines, Ps, P status, Ms) through laneSlice as through slice(), byte for byte', () => {
+    // 64 goroutines on go:4 with compute bursts and IO waits: every lane kind, with
+    // goroutine causes (Grunnable) and netpoll waits.
+    const cfg: SimConfig = { ...busy(12_000), name: 'go-roundtrip', model: 'go:4', os: { policy: 'cfs' } };
+    const direct = run(cfg, true, true);
+    const plain = run(cfg, true, true, undefined, false);
+    expect(direct.lanes).toBeGreaterThan(3_000);
+    expect(plain.lanes).toBe(0);
+    expect(direct.recorded).toEqual(plain.recorded);
+    expect(Buffer.from(direct.bytes).equals(Buffer.from(plain.bytes))).toBe(true);
+    const { calls } = decode(direct.bytes);
+    expect(calls.sort()).toEqual([...direct.recorded].sort());
+    // Every argument of the lanes, in the lanes' order.
+    for (const shape of ['{"why":', '{"g":', ',"p":', ',"m":', ',"tid":', ',"cause":"waited ', ',"next":']) expect(direct.recorded.some((c) => c.includes(shape)), shape).toBe(true);
+    // Without the why texts the lanes carry no arguments (the CPU lanes' switch slices keep their tid).
+    const bare = run(cfg, false, true).recorded.filter((c) => c.startsWith('slice') && !c.endsWith(' {}'));
+    expect(bare.length).toBeGreaterThan(100);
+    expect(bare.filter((c) => !/ switch → T\d+ [^{]*\{"tid":\d+\}$/.test(c))).toEqual([]);
   });
 
   it('decodes to exactly what was written without why texts', () => {

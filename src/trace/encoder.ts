@@ -41,6 +41,49 @@ export interface TrackSpec {
 /** Event arguments, shown in the viewer's details panel. Keys keep insertion order. */
 export type Args = Record<string, string | number>;
 
+/** Which fields of a LaneArgs are present (bits). */
+export const LA_G = 1;
+export const LA_WHY = 2;
+export const LA_TID = 4;
+export const LA_P = 8;
+export const LA_M = 16;
+export const LA_CAUSE = 32;
+export const LA_NEXT = 64;
+
+/**
+ * The arguments of a Go lane slice (goroutine, P, P status, M) without an object per slice:
+ * the fields whose bits are set in `has`, in this order — g, why, tid, p, m, cause, next — the
+ * order in which the lanes name them. The sink refills one per lane.
+ */
+export interface LaneArgs {
+  has: number;
+  g: number;
+  why: string;
+  tid: number;
+  p: number;
+  m: number;
+  cause: string;
+  next: string;
+}
+
+export function newLaneArgs(): LaneArgs {
+  return { has: 0, g: 0, why: '', tid: 0, p: 0, m: 0, cause: '', next: '' };
+}
+
+/** The arguments object a LaneArgs stands for (keys in its order). */
+export function laneArgsObject(a: LaneArgs): Args {
+  const o: Args = {};
+  const h = a.has;
+  if (h & LA_G) o.g = a.g;
+  if (h & LA_WHY) o.why = a.why;
+  if (h & LA_TID) o.tid = a.tid;
+  if (h & LA_P) o.p = a.p;
+  if (h & LA_M) o.m = a.m;
+  if (h & LA_CAUSE) o.cause = a.cause;
+  if (h & LA_NEXT) o.next = a.next;
+  return o;
+}
+
 /**
  * Where a plain-words text goes, piece by piece: into a string (StringOut in timeline.ts), or
  * straight into a trace's output buffer (the protobuf encoder). One renderer (OsTimeline's)
@@ -102,6 +145,8 @@ export interface TraceEncoder {
    * (StateIndex: the encoder may key caches on it; a Waiting slice's name varies with its why).
    */
   stateSlice?(track: TrackSpec, state: StateIndex, start: number, end: number, name: string, why: string, cause: TextSource | null, next: string, cpu: number): void;
+  /** Optional, the same as `slice(track, start, end, name, args && laneArgsObject(args))` without the object. */
+  laneSlice?(track: TrackSpec, start: number, end: number, name: string, args: LaneArgs | null): void;
   /** Optional, the same as `slice(track, start, end, name, {[key]: value})` without the object. */
   sliceArg?(track: TrackSpec, start: number, end: number, name: string, key: string, value: number): void;
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void;

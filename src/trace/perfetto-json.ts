@@ -19,7 +19,7 @@
  * built once. Building one string for the whole chunk instead (a rope of many small strings)
  * made the writer's own UTF-8 conversion cost about twice the encoding.
  */
-import { SYNTHETIC_ID_BASE, usString, type Args, type ChunkWriter, type PrevState, type StateIndex, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
+import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, SYNTHETIC_ID_BASE, usString, type Args, type LaneArgs, type ChunkWriter, type PrevState, type StateIndex, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
 import { PbWriter } from './protowire.js';
 import { putDecimal, StringOut } from './timeline.js';
 
@@ -193,6 +193,54 @@ export class JsonEncoder implements TraceEncoder {
     if (cpu >= 0) {
       o.utf8(',"cpu":');
       this.int(cpu);
+    }
+    o.utf8('}}');
+    this.done();
+  }
+
+  /** The same bytes as slice(track, start, end, name, laneArgsObject(a)), without the object. */
+  laneSlice(track: TrackSpec, start: number, end: number, name: string, a: LaneArgs | null): void {
+    if (a === null) {
+      this.slice(track, start, end, name, null);
+      return;
+    }
+    const o = this.sliceHead(track, start, end, name);
+    o.utf8(',"args":{');
+    const h = a.has;
+    let sep = '"';
+    if (h & LA_G) {
+      o.utf8(`${sep}g":`);
+      this.int(a.g);
+      sep = ',"';
+    }
+    if (h & LA_WHY) {
+      o.utf8(`${sep}why":`);
+      o.utf8(this.quote(a.why));
+      sep = ',"';
+    }
+    if (h & LA_TID) {
+      o.utf8(`${sep}tid":`);
+      this.int(a.tid);
+      sep = ',"';
+    }
+    if (h & LA_P) {
+      o.utf8(`${sep}p":`);
+      this.int(a.p);
+      sep = ',"';
+    }
+    if (h & LA_M) {
+      o.utf8(`${sep}m":`);
+      this.int(a.m);
+      sep = ',"';
+    }
+    if (h & LA_CAUSE) {
+      o.utf8(`${sep}cause":`);
+      o.utf8(JSON.stringify(a.cause));
+      sep = ',"';
+    }
+    if (h & LA_NEXT) {
+      o.utf8(`${sep}next":`);
+      o.utf8(this.quote(a.next));
     }
     o.utf8('}}');
     this.done();

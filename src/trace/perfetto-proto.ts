@@ -17,7 +17,7 @@
  * Timestamps are the simulated integer nanoseconds. All TrackEvent packets use one packet
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
-import { SYNTHETIC_ID_BASE, type Args, type ChunkWriter, type Lit, type PrevState, type StateIndex, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
+import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, SYNTHETIC_ID_BASE, type Args, type LaneArgs, type ChunkWriter, type Lit, type PrevState, type StateIndex, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
 import { PbWriter, putVarint, varintSize } from './protowire.js';
 import { putDecimal, putDuration } from './timeline.js';
 
@@ -256,6 +256,11 @@ export class ProtoEncoder implements TraceEncoder {
   private aCause: ArgName | null = null;
   private aNext: ArgName | null = null;
   private aCpu: ArgName | null = null;
+  /** The argument names of Go lane slices (laneSlice), once used. */
+  private aG: ArgName | null = null;
+  private aTid: ArgName | null = null;
+  private aP: ArgName | null = null;
+  private aM: ArgName | null = null;
   /** sliceArg's last argument name. */
   private lastKey = '';
   private lastKeyArg: ArgName | null = null;
@@ -653,6 +658,32 @@ export class ProtoEncoder implements TraceEncoder {
     if (next !== '') this.writeArg(this.aNext!, 'next', next, nextIid);
     if (cpu >= 0) this.writeArg(this.aCpu!, 'cpu', cpu, 0);
     p.close2(te);
+    this.eventTail(pk, true);
+    this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /**
+   * slice(track, start, end, name, laneArgsObject(a)) without the object: the same calls in
+   * the same order (argument names interned on first use, string values through valueIid).
+   */
+  laneSlice(track: TrackSpec, start: number, end: number, name: string, a: LaneArgs | null): void {
+    if (a === null) {
+      this.slice(track, start, end, name, null);
+      return;
+    }
+    const id = track.id;
+    const o = this.out;
+    const pk = o.open2(1);
+    const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
+    const h = a.has;
+    if (h & LA_G) this.writeArg((this.aG ??= this.argName('g')), 'g', a.g, 0);
+    if (h & LA_WHY) this.arg((this.aWhy ??= this.argName('why')), 'why', a.why, id);
+    if (h & LA_TID) this.writeArg((this.aTid ??= this.argName('tid')), 'tid', a.tid, 0);
+    if (h & LA_P) this.writeArg((this.aP ??= this.argName('p')), 'p', a.p, 0);
+    if (h & LA_M) this.writeArg((this.aM ??= this.argName('m')), 'm', a.m, 0);
+    if (h & LA_CAUSE) this.arg((this.aCause ??= this.argName('cause')), 'cause', a.cause, id);
+    if (h & LA_NEXT) this.arg((this.aNext ??= this.argName('next')), 'next', a.next, id);
+    o.close2(te);
     this.eventTail(pk, true);
     this.shortEvent(end, TYPE_END, id, 0, 0);
   }

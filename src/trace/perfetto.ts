@@ -19,7 +19,7 @@
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
  *   and counters (run-queue lengths, live goroutines, spinning Ms, idle Ps, threads).
  */
-import type { Args, TraceEncoder, TraceMeta, TrackKind, TrackSpec } from './encoder.js';
+import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, laneArgsObject, newLaneArgs, type Args, type LaneArgs, type TraceEncoder, type TraceMeta, type TrackKind, type TrackSpec } from './encoder.js';
 import type { TraceEvent, TraceSink } from './events.js';
 import { GoWhy } from './go-why.js';
 import { OsTimeline, type ThreadInterval } from './timeline.js';
@@ -33,7 +33,8 @@ interface Lane {
   track: TrackSpec;
   start: number;
   name: string;
-  args: Args | null;
+  /** The open slice's arguments, refilled at each openLane (one object per lane, not per slice). */
+  a: LaneArgs;
   open: boolean;
 }
 
@@ -281,24 +282,42 @@ export class PerfettoSink implements TraceSink {
   }
 
   private lane(list: Lane[], i: number, make: (idx: number) => TrackSpec): Lane {
-    while (list.length <= i) list.push({ track: make(list.length), start: 0, name: '', args: null, open: false });
+    while (list.length <= i) list.push({ track: make(list.length), start: 0, name: '', a: newLaneArgs(), open: false });
     return list[i]!;
   }
 
-  private closeLane(l: Lane, t: number, extra: Args | null = null): void {
+  /**
+   * Ends the lane's open slice at `t`, with `cause` (unless '') and `next` (unless null) after
+   * the arguments it opened with (none without the why texts).
+   */
+  private closeLane(l: Lane, t: number, next: string | null = null, cause = ''): void {
     if (!l.open) return;
     l.open = false;
     if (t <= l.start) return;
-    let args = l.args;
-    if (extra !== null) args = args === null ? extra : { ...args, ...extra };
-    this.enc.slice(l.track, l.start, t, l.name, this.why ? args : null);
+    if (!this.why) {
+      this.enc.slice(l.track, l.start, t, l.name, null);
+      return;
+    }
+    const a = l.a;
+    if (cause !== '') {
+      a.has |= LA_CAUSE;
+      a.cause = cause;
+    }
+    if (next !== null) {
+      a.has |= LA_NEXT;
+      a.next = next;
+    }
+    if (this.enc.laneSlice !== undefined) this.enc.laneSlice(l.track, l.start, t, l.name, a);
+    else this.enc.slice(l.track, l.start, t, l.name, laneArgsObject(a));
   }
 
-  private openLane(l: Lane, t: number, name: string, args: Args | null): void {
+  /** Opens a slice on the lane; the caller fills in its arguments (the returned LaneArgs, `has` cleared). */
+  private openLane(l: Lane, t: number, name: string): LaneArgs {
     l.open = true;
     l.start = t;
     l.name = name;
-    l.args = args;
+    l.a.has = 0;
+    return l.a;
   }
 
   private goCounter(key: string, name: string, v: number, rank: number, unit: string): void {
@@ -315,7 +334,7 @@ export class PerfettoSink implements TraceSink {
     switch (ev.k) {
       case 'g': {
         if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', ++this.liveGs, 1, 'goroutines');
-        const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', args: null, open: false };
+        const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', a: newLaneArgs(), open: false };
         this.gStates.set(ev.g, { lane, state: '', why: '', p: -1, m: -1 });
         return;
       }
@@ -324,22 +343,28 @@ export class PerfettoSink implements TraceSink {
         const cause = this.why && ev.from === 'Grunnable' ? this.goWhy.leaveRunnable(ev.g, ev.t) : '';
         this.goWhy.emit(ev);
         if (s === undefined) return;
-        this.closeLane(s.lane, ev.t, this.why ? (cause !== '' ? { cause, next: ev.why } : { next: ev.why }) : null);
+        this.closeLane(s.lane, ev.t, ev.why, cause);
         s.state = ev.to;
         if (ev.to === 'Gdead') {
           if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', --this.liveGs, 1, 'goroutines');
           return;
         }
-        const args: Args = { why: ev.why };
-        if (ev.p >= 0) args.p = ev.p;
-        if (ev.m >= 0) args.m = ev.m;
-        this.openLane(s.lane, ev.t, ev.to, args);
+        const a = this.openLane(s.lane, ev.t, ev.to);
+        a.has = LA_WHY | (ev.p >= 0 ? LA_P : 0) | (ev.m >= 0 ? LA_M : 0);
+        a.why = ev.why;
+        a.p = ev.p;
+        a.m = ev.m;
         return;
       }
       case 'prun': {
         const l = this.lane(this.pLanes, ev.p, (i) => this.track('slices', `P${i}`, g.ps.id, 3 * i));
         this.closeLane(l, ev.t);
-        if (ev.g > 0) this.openLane(l, ev.t, `G${ev.g}`, { g: ev.g, m: ev.m });
+        if (ev.g > 0) {
+          const a = this.openLane(l, ev.t, `G${ev.g}`);
+          a.has = LA_G | LA_M;
+          a.g = ev.g;
+          a.m = ev.m;
+        }
         return;
       }
       case 'pstate': {
@@ -355,16 +380,21 @@ export class PerfettoSink implements TraceSink {
           this.goCounter('idleP', 'idle Ps', this.idlePs, 3, 'Ps');
         }
         const l = this.lane(this.pStatus, ev.p, (i) => this.track('slices', `P${i} status`, g.ps.id, 3 * i + 1));
-        this.closeLane(l, ev.t, this.why ? { next: ev.why } : null);
-        this.openLane(l, ev.t, ev.to, ev.m >= 0 ? { why: ev.why, m: ev.m } : { why: ev.why });
+        this.closeLane(l, ev.t, ev.why);
+        const a = this.openLane(l, ev.t, ev.to);
+        a.has = LA_WHY | (ev.m >= 0 ? LA_M : 0);
+        a.why = ev.why;
+        a.m = ev.m;
         return;
       }
       case 'mstate': {
         const l = this.lane(this.mLanes, ev.m, (i) => this.track('slices', `M${i}`, g.ms.id, i));
-        this.closeLane(l, ev.t, this.why ? { next: ev.why } : null);
-        const args: Args = { why: ev.why, tid: ev.tid };
-        if (ev.p >= 0) args.p = ev.p;
-        this.openLane(l, ev.t, ev.what, args);
+        this.closeLane(l, ev.t, ev.why);
+        const a = this.openLane(l, ev.t, ev.what);
+        a.has = LA_WHY | LA_TID | (ev.p >= 0 ? LA_P : 0);
+        a.why = ev.why;
+        a.tid = ev.tid;
+        a.p = ev.p;
         return;
       }
       case 'steal': {
