@@ -14,7 +14,9 @@ export class GoWhy {
   /** ∫ [idleP > 0] dt up to `mark`. */
   private idleTime = 0;
   private mark = 0;
-  private readonly since = new Map<number, { t: number; idle0: number }>();
+  /** By goroutine id: when it became Grunnable (-1: it is not) and idleTime then. */
+  private readonly sinceT: number[] = [];
+  private readonly sinceIdle: number[] = [];
 
   private advance(t: number): void {
     if (this.idleP > 0) this.idleTime += t - this.mark;
@@ -35,7 +37,14 @@ export class GoWhy {
       }
     } else if (ev.k === 'gstate') {
       this.advance(ev.t);
-      if (ev.to === 'Grunnable') this.since.set(ev.g, { t: ev.t, idle0: this.idleTime });
+      if (ev.to === 'Grunnable') {
+        while (this.sinceT.length <= ev.g) {
+          this.sinceT.push(-1);
+          this.sinceIdle.push(0);
+        }
+        this.sinceT[ev.g] = ev.t;
+        this.sinceIdle[ev.g] = this.idleTime;
+      }
     }
   }
 
@@ -44,17 +53,17 @@ export class GoWhy {
    * runnable). Call before emit() of the gstate event that ends it.
    */
   leaveRunnable(g: number, t: number): string {
-    const s = this.since.get(g);
-    if (s === undefined) return '';
-    this.since.delete(g);
+    const since = g < this.sinceT.length ? this.sinceT[g]! : -1;
+    if (since < 0) return '';
+    this.sinceT[g] = -1;
     this.advance(t);
-    const total = t - s.t;
+    const total = t - since;
     if (total === 0) return 'run at once';
-    const idle = this.idleTime - s.idle0;
+    const idle = this.idleTime - this.sinceIdle[g]!;
     const busy = total - idle;
-    const parts: string[] = [];
-    if (busy > 0) parts.push(`no idle P for ${formatDuration(busy)} (every P was running goroutines)`);
-    if (idle > 0) parts.push(`a P was idle for ${formatDuration(idle)} of it (no M had taken it yet: wake-up / spinning delay)`);
-    return `waited ${formatDuration(total)}: ${parts.join('; ')}`;
+    let text = `waited ${formatDuration(total)}: `;
+    if (busy > 0) text += `no idle P for ${formatDuration(busy)} (every P was running goroutines)`;
+    if (idle > 0) text += `${busy > 0 ? '; ' : ''}a P was idle for ${formatDuration(idle)} of it (no M had taken it yet: wake-up / spinning delay)`;
+    return text;
   }
 }

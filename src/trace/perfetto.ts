@@ -75,7 +75,10 @@ export class PerfettoSink implements TraceSink {
   private readonly pStatus: Lane[] = [];
   private readonly pRunq: TrackSpec[] = [];
   private readonly mLanes: Lane[] = [];
-  private readonly gStates = new Map<number, GState>();
+  /** By goroutine id. */
+  private readonly gStates: Array<GState | undefined> = [];
+  /** "G12", the P lanes' slice name for a goroutine, by id (built once). */
+  private readonly gNames: string[] = [];
   private readonly goCounters = new Map<string, TrackSpec>();
   private closed = false;
   /** Live goroutines and idle Ps derived from g/gstate/pstate events until the model reports gcounts. */
@@ -335,11 +338,11 @@ export class PerfettoSink implements TraceSink {
       case 'g': {
         if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', ++this.liveGs, 1, 'goroutines');
         const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', a: newLaneArgs(), open: false };
-        this.gStates.set(ev.g, { lane, state: '', why: '', p: -1, m: -1 });
+        this.gStates[ev.g] = { lane, state: '', why: '', p: -1, m: -1 };
         return;
       }
       case 'gstate': {
-        const s = this.gStates.get(ev.g);
+        const s = this.gStates[ev.g];
         const cause = this.why && ev.from === 'Grunnable' ? this.goWhy.leaveRunnable(ev.g, ev.t) : '';
         this.goWhy.emit(ev);
         if (s === undefined) return;
@@ -360,7 +363,7 @@ export class PerfettoSink implements TraceSink {
         const l = this.lane(this.pLanes, ev.p, (i) => this.track('slices', `P${i}`, g.ps.id, 3 * i));
         this.closeLane(l, ev.t);
         if (ev.g > 0) {
-          const a = this.openLane(l, ev.t, `G${ev.g}`);
+          const a = this.openLane(l, ev.t, (this.gNames[ev.g] ??= `G${ev.g}`));
           a.has = LA_G | LA_M;
           a.g = ev.g;
           a.m = ev.m;
@@ -440,7 +443,7 @@ export class PerfettoSink implements TraceSink {
     for (const l of this.pLanes) this.closeLane(l, endNs);
     for (const l of this.pStatus) this.closeLane(l, endNs);
     for (const l of this.mLanes) this.closeLane(l, endNs);
-    for (const [, s] of [...this.gStates].sort((a, b) => a[0] - b[0])) this.closeLane(s.lane, endNs);
+    for (const s of this.gStates) if (s !== undefined) this.closeLane(s.lane, endNs);
     this.enc.end(endNs);
   }
 }
