@@ -42,7 +42,7 @@ import type { Thread, ThreadBody } from '../os/thread.js';
 import { Action, type Runner } from '../program/runner.js';
 import { FatalError } from '../program/sync.js';
 import type { Task } from '../program/task.js';
-import type { GStateEvent, PRunEvent, TraceSink } from '../trace/events.js';
+import type { GCountsEvent, GRunqEvent, GStateEvent, MStateEvent, PRunEvent, PStateEvent, RunqEvent, TraceSink } from '../trace/events.js';
 import {
   FORCE_PREEMPT_NS,
   GLOBAL_RUNQ_BATCH,
@@ -124,6 +124,14 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   /** The Go events a traced run emits most, refilled for each emit (a sink copies what it keeps). */
   private readonly gstateEv: GStateEvent = { k: 'gstate', t: 0, g: 0, from: '', to: '', p: -1, m: -1, why: '' };
   private readonly prunEv: PRunEvent = { k: 'prun', t: 0, p: 0, g: 0, m: 0 };
+  private readonly pstateEv: PStateEvent = { k: 'pstate', t: 0, p: 0, from: '', to: '', m: -1, why: '' };
+  private readonly mstateEv: MStateEvent = { k: 'mstate', t: 0, m: 0, tid: 0, what: '', p: -1, why: '' };
+  private readonly runqEv: RunqEvent = { k: 'runq', t: 0, p: 0, n: 0 };
+  private readonly grunqEv: GRunqEvent = { k: 'grunq', t: 0, n: 0 };
+  private readonly gcountsEv: GCountsEvent = { k: 'gcounts', t: 0, live: -1, spinning: -1, idleP: -1, threads: -1 };
+  /** The M lanes' labels naming a goroutine ("G12", "syscall (G12)"), by goroutine id (built once). */
+  private readonly gLabels: string[] = [];
+  private readonly gSyscallLabels: string[] = [];
   readonly stealOrder: RandomOrder;
   readonly sysmon: Sysmon;
   private nextGoid = 1;
@@ -332,7 +340,16 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private setPStatus(pp: P, to: PStatus, why: string): void {
     const from = pp.status;
     pp.status = to;
-    if (this.trace !== null) this.trace.emit({ k: 'pstate', t: this.now, p: pp.id, from, to, m: pp.m?.id ?? -1, why });
+    if (this.trace !== null) {
+      const ev = this.pstateEv;
+      ev.t = this.now;
+      ev.p = pp.id;
+      ev.from = from;
+      ev.to = to;
+      ev.m = pp.m?.id ?? -1;
+      ev.why = why;
+      this.trace.emit(ev);
+    }
   }
 
   private setSpinning(mp: M, on: boolean): void {
@@ -409,14 +426,14 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     this.runq.pushBack(gp);
     gp.onq = Q_GLOBAL;
     if (this.runq.size > this.globalRunqMax) this.globalRunqMax = this.runq.size;
-    if (this.trace !== null) this.trace.emit({ k: 'grunq', t: this.now, n: this.runq.size });
+    if (this.trace !== null) this.traceGrunq();
   }
 
   /** globrunqget: exactly one G (the 1-in-61 fairness check). */
   private globrunqget(): G | null {
     const gp = this.runq.pop();
     if (gp !== null) gp.onq = Q_NONE;
-    if (this.trace !== null) this.trace.emit({ k: 'grunq', t: this.now, n: this.runq.size });
+    if (this.trace !== null) this.traceGrunq();
     return gp;
   }
 
@@ -432,7 +449,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       const g = this.runq.pop()!;
       this.runqput(pp, g, false);
     }
-    if (this.trace !== null) this.trace.emit({ k: 'grunq', t: this.now, n: this.runq.size });
+    if (this.trace !== null) this.traceGrunq();
     return [gp, n];
   }
 
@@ -469,7 +486,19 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   private traceRunq(pp: P): void {
-    this.trace?.emit({ k: 'runq', t: this.now, p: pp.id, n: pp.runqsize + (pp.runnext !== null ? 1 : 0) });
+    if (this.trace === null) return;
+    const ev = this.runqEv;
+    ev.t = this.now;
+    ev.p = pp.id;
+    ev.n = pp.runqsize + (pp.runnext !== null ? 1 : 0);
+    this.trace.emit(ev);
+  }
+
+  private traceGrunq(): void {
+    const ev = this.grunqEv;
+    ev.t = this.now;
+    ev.n = this.runq.size;
+    this.trace!.emit(ev);
   }
 
   private decision(subject: string, text: string): void {
@@ -626,9 +655,9 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private mLabel(mp: M): string {
     switch (mp.st) {
       case 'running':
-        return mp.curg !== null ? `G${mp.curg.goid}` : 'scheduling';
+        return mp.curg !== null ? (this.gLabels[mp.curg.goid] ??= `G${mp.curg.goid}`) : 'scheduling';
       case 'syscall':
-        return mp.curg !== null ? `syscall (G${mp.curg.goid})` : 'syscall';
+        return mp.curg !== null ? (this.gSyscallLabels[mp.curg.goid] ??= `syscall (G${mp.curg.goid})`) : 'syscall';
       case 'schedule':
       case 'switching':
       case 'dropping':
@@ -650,17 +679,28 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     const label = this.mLabel(mp);
     if (label === mp.traceLabel) return;
     mp.traceLabel = label;
-    this.trace!.emit({ k: 'mstate', t: this.now, m: mp.id, tid: mp.thread.id, what: label, p: mp.p?.id ?? -1, why: mp.st });
+    const ev = this.mstateEv;
+    ev.t = this.now;
+    ev.m = mp.id;
+    ev.tid = mp.thread.id;
+    ev.what = label;
+    ev.p = mp.p?.id ?? -1;
+    ev.why = mp.st;
+    this.trace!.emit(ev);
   }
-
-  private lastCounts = '';
 
   /** The scheduler's counters (live goroutines, spinning Ms, idle Ps, threads), when they change. */
   private traceCounts(): void {
-    const key = `${this.liveGs},${this.nmspinning},${this.npidle},${this.allm.length}`;
-    if (key === this.lastCounts) return;
-    this.lastCounts = key;
-    this.trace!.emit({ k: 'gcounts', t: this.now, live: this.liveGs, spinning: this.nmspinning, idleP: this.npidle, threads: this.allm.length });
+    const ev = this.gcountsEv;
+    const threads = this.allm.length;
+    // The first call always emits (the object starts at -1s).
+    if (this.liveGs === ev.live && this.nmspinning === ev.spinning && this.npidle === ev.idleP && threads === ev.threads) return;
+    ev.t = this.now;
+    ev.live = this.liveGs;
+    ev.spinning = this.nmspinning;
+    ev.idleP = this.npidle;
+    ev.threads = threads;
+    this.trace!.emit(ev);
   }
 
   describe(t: Thread): string {

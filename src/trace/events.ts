@@ -39,6 +39,11 @@ export type TStateEvent = Extract<TraceEvent, { k: 'tstate' }>;
 export type CpuEvent = Extract<TraceEvent, { k: 'cpu' }>;
 export type GStateEvent = Extract<TraceEvent, { k: 'gstate' }>;
 export type PRunEvent = Extract<TraceEvent, { k: 'prun' }>;
+export type PStateEvent = Extract<TraceEvent, { k: 'pstate' }>;
+export type MStateEvent = Extract<TraceEvent, { k: 'mstate' }>;
+export type RunqEvent = Extract<TraceEvent, { k: 'runq' }>;
+export type GRunqEvent = Extract<TraceEvent, { k: 'grunq' }>;
+export type GCountsEvent = Extract<TraceEvent, { k: 'gcounts' }>;
 
 export interface TraceSink {
   /**

@@ -284,8 +284,17 @@ export class PerfettoSink implements TraceSink {
     return this.goGroups;
   }
 
-  private lane(list: Lane[], i: number, make: (idx: number) => TrackSpec): Lane {
-    while (list.length <= i) list.push({ track: make(list.length), start: 0, name: '', a: newLaneArgs(), open: false });
+  /** Lane `i` of a kind (P, P status, M), its track made on first use (with those below it). */
+  private lane(kind: 'p' | 'pstatus' | 'm', i: number): Lane {
+    const list = kind === 'p' ? this.pLanes : kind === 'pstatus' ? this.pStatus : this.mLanes;
+    const l = list[i];
+    if (l !== undefined) return l;
+    const g = this.go();
+    while (list.length <= i) {
+      const n = list.length;
+      const track = kind === 'p' ? this.track('slices', `P${n}`, g.ps.id, 3 * n) : kind === 'pstatus' ? this.track('slices', `P${n} status`, g.ps.id, 3 * n + 1) : this.track('slices', `M${n}`, g.ms.id, n);
+      list.push({ track, start: 0, name: '', a: newLaneArgs(), open: false });
+    }
     return list[i]!;
   }
 
@@ -360,7 +369,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'prun': {
-        const l = this.lane(this.pLanes, ev.p, (i) => this.track('slices', `P${i}`, g.ps.id, 3 * i));
+        const l = this.lane('p', ev.p);
         this.closeLane(l, ev.t);
         if (ev.g > 0) {
           const a = this.openLane(l, ev.t, (this.gNames[ev.g] ??= `G${ev.g}`));
@@ -382,7 +391,7 @@ export class PerfettoSink implements TraceSink {
           else if (ev.from === 'Pidle') this.idlePs--;
           this.goCounter('idleP', 'idle Ps', this.idlePs, 3, 'Ps');
         }
-        const l = this.lane(this.pStatus, ev.p, (i) => this.track('slices', `P${i} status`, g.ps.id, 3 * i + 1));
+        const l = this.lane('pstatus', ev.p);
         this.closeLane(l, ev.t, ev.why);
         const a = this.openLane(l, ev.t, ev.to);
         a.has = LA_WHY | (ev.m >= 0 ? LA_M : 0);
@@ -391,7 +400,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'mstate': {
-        const l = this.lane(this.mLanes, ev.m, (i) => this.track('slices', `M${i}`, g.ms.id, i));
+        const l = this.lane('m', ev.m);
         this.closeLane(l, ev.t, ev.why);
         const a = this.openLane(l, ev.t, ev.what);
         a.has = LA_WHY | LA_TID | (ev.p >= 0 ? LA_P : 0);
@@ -401,7 +410,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'steal': {
-        const l = this.lane(this.pLanes, ev.p, (i) => this.track('slices', `P${i}`, g.ps.id, 3 * i));
+        const l = this.lane('p', ev.p);
         this.enc.instant(l.track, ev.t, `steal ${ev.n} from P${ev.victim}`, { victim: ev.victim, n: ev.n, round: ev.round, runnext: ev.runnext ? 1 : 0 });
         return;
       }
