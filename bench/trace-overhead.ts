@@ -5,6 +5,8 @@
  *   with a sink that drops events (the cost of building them),
  *   with the Perfetto protobuf sink without and with the why texts (the why-log),
  *   with the JSON sink,
+ * then the Go model's workload (go:4, 256 goroutines on 4 hardware threads) untraced and with
+ * the protobuf sink without and with the why texts,
  * and the time to write a 10 M-event trace to disk. Modes run interleaved, best of N, so a
  * busy machine affects them alike. Targets: untraced loses ≤ 5 % to the hooks; a traced run
  * stays within 3× of an untraced one.
@@ -41,6 +43,32 @@ export function benchConfig(events: number): SimConfig {
           name: 'w',
           count: 64,
           program: [{ repeat: 'forever', do: [{ compute: { dist: 'exponential', mean: 200_000 } }, { io: { dist: 'exponential', mean: 1_000_000 } }] }],
+        },
+      ],
+    },
+  };
+}
+
+/**
+ * The Go model's tracing workload: go:4 on 4 hardware threads (cfs), 256 goroutines in
+ * compute bursts and netpoll IO waits — goroutine, P, P-status and M lanes, run queues,
+ * counters and the goroutines' Grunnable causes.
+ */
+export function goBenchConfig(events: number): SimConfig {
+  return {
+    name: 'trace-bench-go',
+    seed: 1,
+    machine: { cpus: 4 },
+    os: { policy: 'cfs' },
+    model: 'go:4',
+    limits: { events },
+    workload: {
+      sources: [
+        {
+          kind: 'batch',
+          name: 'g',
+          count: 256,
+          program: [{ repeat: 'forever', do: [{ compute: { dist: 'exponential', mean: 50_000 } }, { io: { dist: 'exponential', mean: 200_000 } }] }],
         },
       ],
     },
@@ -121,7 +149,7 @@ export function parseModeOutput(mode: string, out: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why'] as const;
+const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why', 'go', 'go+proto', 'go+proto+why'] as const;
 type ModeName = (typeof MODES)[number];
 
 const LABEL: Record<ModeName, string> = {
@@ -131,11 +159,14 @@ const LABEL: Record<ModeName, string> = {
   proto: 'Perfetto protobuf, no why',
   'proto+why': 'Perfetto protobuf + why',
   'json+why': 'Perfetto JSON + why',
+  go: 'untraced (sink null)',
+  'go+proto': 'Perfetto protobuf, no why',
+  'go+proto+why': 'Perfetto protobuf + why',
 };
 
 /** Runs one mode in this process; returns [ms, trace bytes]. */
 async function runMode(mode: ModeName, events: number, strippedDir: string | null): Promise<[number, number]> {
-  const cfg = benchConfig(events);
+  const cfg = mode.startsWith('go') ? goBenchConfig(events) : benchConfig(events);
   const meta = traceMetaOf(cfg);
   let bytes = 0;
   // A string chunk is converted as the file writer converts it (both encoders write bytes now;
@@ -147,12 +178,15 @@ async function runMode(mode: ModeName, events: number, strippedDir: string | nul
     switch (mode) {
       case 'nohooks':
       case 'untraced':
+      case 'go':
         return null;
       case 'dropped':
         return drop;
       case 'proto':
+      case 'go+proto':
         return new PerfettoSink(new ProtoEncoder(count), meta, { why: false });
       case 'proto+why':
+      case 'go+proto+why':
         return new PerfettoSink(new ProtoEncoder(count), meta);
       case 'json+why':
         return new PerfettoSink(new JsonEncoder(count), meta);
@@ -191,14 +225,16 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
   }
   const rate = (m: ModeName): number => events / (best.get(m)! / 1000);
   const base = rate('untraced');
-  const lines = [`tracing overhead: ${events.toLocaleString('en-US')} events per run (rr, 64 threads on 8 CPUs), CPU time, best of ${reps * 2} after a warm-up run, in fresh processes`];
+  const lines = [`tracing overhead: ${events.toLocaleString('en-US')} events per run (rr, 64 threads on 8 CPUs, compute bursts and IO waits), CPU time, best of ${reps * 2} after a warm-up run, in fresh processes`];
   for (const m of MODES) {
+    if (m === 'go') lines.push(`  the Go model (go:4, 256 goroutines on 4 CPUs, compute bursts and netpoll waits), the same way:`);
     const r = rate(m);
-    lines.push(`  ${LABEL[m].padEnd(28)} ${(r / 1e6).toFixed(2).padStart(6)} M events/s   ${(base / r).toFixed(2)}× the untraced time`);
+    const b = m.startsWith('go') ? rate('go') : base;
+    lines.push(`  ${LABEL[m].padEnd(28)} ${(r / 1e6).toFixed(2).padStart(6)} M events/s   ${(b / r).toFixed(2)}× the untraced time`);
   }
   lines.push(`  the hooks cost an untraced run ${((1 - base / rate('nohooks')) * 100).toFixed(1)} % (target ≤ 5 %; negative: within noise)`);
   const perEvent = (m: ModeName): string => `${(bytes.get(m)! / events).toFixed(0)} B/event`;
-  lines.push(`  trace size: protobuf ${perEvent('proto+why')} with why texts, ${perEvent('proto')} without; JSON ${perEvent('json+why')}`);
+  lines.push(`  trace size: protobuf ${perEvent('proto+why')} with why texts, ${perEvent('proto')} without; JSON ${perEvent('json+why')}; Go: protobuf ${perEvent('go+proto+why')} / ${perEvent('go+proto')}`);
   if (bigEvents <= 0) return lines;
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-bench-'));
   try {
