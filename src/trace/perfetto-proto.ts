@@ -397,14 +397,13 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   /** Timestamp, sequence, and the TrackEvent's start: type, track, name; returns where the TrackEvent's length goes. */
-  private eventHead(t: number, type: number, trackId: number, name: string, big: boolean): number {
+  private eventHead(t: number, type: number, trackId: number, name: string, big: boolean, iid = this.nameIid(trackId, name)): number {
     const p = this.out;
     p.uint(P_TIMESTAMP, t);
     p.uint(P_SEQ_ID, 1);
     const te = big ? p.open2(P_TRACK_EVENT) : p.open1(P_TRACK_EVENT);
     p.uint(TE_TYPE, type);
     p.uint(TE_TRACK, trackId);
-    const iid = this.nameIid(trackId, name);
     if (iid > 0) p.uint(TE_NAME_IID, iid);
     else p.string(TE_NAME, name);
     return te;
@@ -672,20 +671,76 @@ export class ProtoEncoder implements TraceEncoder {
       return;
     }
     const id = track.id;
-    const o = this.out;
-    const pk = o.open2(1);
-    const te = this.eventHead(start, TYPE_BEGIN, id, name, true);
     const h = a.has;
-    if (h & LA_G) this.writeArg((this.aG ??= this.argName('g')), 'g', a.g, 0);
-    if (h & LA_WHY) this.arg((this.aWhy ??= this.argName('why')), 'why', a.why, id);
-    if (h & LA_TID) this.writeArg((this.aTid ??= this.argName('tid')), 'tid', a.tid, 0);
-    if (h & LA_P) this.writeArg((this.aP ??= this.argName('p')), 'p', a.p, 0);
-    if (h & LA_M) this.writeArg((this.aM ??= this.argName('m')), 'm', a.m, 0);
-    if (h & LA_CAUSE) this.arg((this.aCause ??= this.argName('cause')), 'cause', a.cause, id);
-    if (h & LA_NEXT) this.arg((this.aNext ??= this.argName('next')), 'next', a.next, id);
+    // Interned first, in the order the general path looks them up (eventHead's name, then each
+    // argument's name and string value in turn): new entries go in this packet's interned data.
+    const nameIid = this.nameIid(id, name);
+    const aG = h & LA_G ? (this.aG ??= this.argName('g')) : null;
+    const aWhy = h & LA_WHY ? (this.aWhy ??= this.argName('why')) : null;
+    const whyIid = aWhy !== null ? this.valueIid(aWhy, a.why, id) : 0;
+    const aTid = h & LA_TID ? (this.aTid ??= this.argName('tid')) : null;
+    const aP = h & LA_P ? (this.aP ??= this.argName('p')) : null;
+    const aM = h & LA_M ? (this.aM ??= this.argName('m')) : null;
+    const aCause = h & LA_CAUSE ? (this.aCause ??= this.argName('cause')) : null;
+    const causeIid = aCause !== null ? this.valueIid(aCause, a.cause, id) : 0;
+    const aNext = h & LA_NEXT ? (this.aNext ??= this.argName('next')) : null;
+    const nextIid = aNext !== null ? this.valueIid(aNext, a.next, id) : 0;
+    const o = this.out;
+    let pk: number;
+    let te: number;
+    if (nameIid > 0) {
+      // The head as eventHead writes it (2-byte packet and event lengths), byte by byte.
+      o.ensure(64);
+      pk = o.len + 1;
+      te = pk + 6 + varintSize(start);
+      o.len = beginHead(o.buf, o.len, start, id, nameIid);
+    } else {
+      pk = o.open2(1);
+      te = this.eventHead(start, TYPE_BEGIN, id, name, true, 0);
+    }
+    // Each argument as writeArg writes it: a small number or an interned string byte by byte,
+    // anything else (an inline text, a negative number, a name not interned) through writeArg.
+    if (aG !== null) this.laneInt(aG, 'g', a.g);
+    if (aWhy !== null) this.laneStr(aWhy, 'why', a.why, whyIid);
+    if (aTid !== null) this.laneInt(aTid, 'tid', a.tid);
+    if (aP !== null) this.laneInt(aP, 'p', a.p);
+    if (aM !== null) this.laneInt(aM, 'm', a.m);
+    if (aCause !== null) this.laneStr(aCause, 'cause', a.cause, causeIid);
+    if (aNext !== null) this.laneStr(aNext, 'next', a.next, nextIid);
     o.close2(te);
     this.eventTail(pk, true);
     this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /** A lane slice's integer argument: the bytes writeArg writes for it. */
+  private laneInt(an: ArgName, key: string, v: number): void {
+    if (an.iid === 0 || !(v >= 0 && v < 0x80000000) || !Number.isInteger(v)) {
+      this.writeArg(an, key, v, 0);
+      return;
+    }
+    const o = this.out;
+    o.ensure(16);
+    const b = o.buf;
+    let p = o.len;
+    b[p++] = (TE_DEBUG << 3) | 2;
+    const at = p++;
+    b[p++] = DA_NAME_IID << 3;
+    p = putVarint(b, p, an.iid);
+    b[p++] = DA_INT << 3;
+    p = putVarint(b, p, v);
+    b[at] = p - at - 1;
+    o.len = p;
+  }
+
+  /** A lane slice's string argument with its value's iid (0: inline): the bytes writeArg writes for it. */
+  private laneStr(an: ArgName, key: string, v: string, vid: number): void {
+    if (an.iid === 0 || vid === 0) {
+      this.writeArg(an, key, v, vid);
+      return;
+    }
+    const o = this.out;
+    o.ensure(24);
+    o.len = debugIid(o.buf, o.len, an.iid, vid);
   }
 
   /** slice(track, start, end, name, {[key]: value}) without the object. */
