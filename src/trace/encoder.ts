@@ -53,7 +53,9 @@ export const LA_NEXT = 64;
 /**
  * The arguments of a Go lane slice (goroutine, P, P status, M) without an object per slice:
  * the fields whose bits are set in `has`, in this order — g, why, tid, p, m, cause, next — the
- * order in which the lanes name them. The sink refills one per lane.
+ * order in which the lanes name them. The sink refills one per lane. The cause is `causeSrc`
+ * when that is not null (written by its writeText during the laneSlice call, as a state
+ * slice's is), else the `cause` string.
  */
 export interface LaneArgs {
   has: number;
@@ -63,14 +65,15 @@ export interface LaneArgs {
   p: number;
   m: number;
   cause: string;
+  causeSrc: TextSource | null;
   next: string;
 }
 
 export function newLaneArgs(): LaneArgs {
-  return { has: 0, g: 0, why: '', tid: 0, p: 0, m: 0, cause: '', next: '' };
+  return { has: 0, g: 0, why: '', tid: 0, p: 0, m: 0, cause: '', causeSrc: null, next: '' };
 }
 
-/** The arguments object a LaneArgs stands for (keys in its order). */
+/** The arguments object a LaneArgs with a `cause` string (no causeSrc) stands for (keys in its order). */
 export function laneArgsObject(a: LaneArgs): Args {
   const o: Args = {};
   const h = a.has;

@@ -5,15 +5,33 @@
  * wake-up / spinning delay). Used by the Perfetto sink and by `schedlab explain`, so both say
  * the same. O(1) per event: one running integral of "some P is idle" over time.
  */
+import { Lit, type TextOut, type TextSource } from './encoder.js';
 import type { TraceEvent } from './events.js';
-import { formatDuration } from './timeline.js';
+import { StringOut } from './timeline.js';
 
-export class GoWhy {
+const L_RUN_AT_ONCE = new Lit('run at once');
+const L_WAITED = new Lit('waited ');
+const L_COLON = new Lit(': ');
+const L_NO_IDLE_P_FOR = new Lit('no idle P for ');
+const L_EVERY_P_RUNNING = new Lit(' (every P was running goroutines)');
+const L_SEMI = new Lit('; ');
+const L_P_IDLE_FOR = new Lit('a P was idle for ');
+const L_OF_IT = new Lit(' of it (no M had taken it yet: wake-up / spinning delay)');
+
+/**
+ * GoWhy is also the TextSource of the cause it last closed (closeRunnable): an encoder writes
+ * it straight into its output, as the OS timeline's causes are.
+ */
+export class GoWhy implements TextSource {
   private idleP = 0;
   private readonly seenP: boolean[] = [];
   /** ∫ [idleP > 0] dt up to `mark`. */
   private idleTime = 0;
   private mark = 0;
+  /** The Grunnable interval closeRunnable closed last: its length and idle part (ns). */
+  private total = 0;
+  private idle = 0;
+  private readonly strings = new StringOut();
   /** By goroutine id: when it became Grunnable (-1: it is not) and idleTime then. */
   private readonly sinceT: number[] = [];
   private readonly sinceIdle: number[] = [];
@@ -53,17 +71,48 @@ export class GoWhy {
    * runnable). Call before emit() of the gstate event that ends it.
    */
   leaveRunnable(g: number, t: number): string {
+    if (!this.closeRunnable(g, t)) return '';
+    this.writeText(this.strings);
+    return this.strings.take();
+  }
+
+  /**
+   * Closes the Grunnable interval goroutine `g` leaves at `t`, as leaveRunnable does, without
+   * building its text: false if it was not runnable; else writeText tells the cause until the
+   * next call.
+   */
+  closeRunnable(g: number, t: number): boolean {
     const since = g < this.sinceT.length ? this.sinceT[g]! : -1;
-    if (since < 0) return '';
+    if (since < 0) return false;
     this.sinceT[g] = -1;
     this.advance(t);
-    const total = t - since;
-    if (total === 0) return 'run at once';
-    const idle = this.idleTime - this.sinceIdle[g]!;
+    this.total = t - since;
+    this.idle = this.idleTime - this.sinceIdle[g]!;
+    return true;
+  }
+
+  /** The cause of the interval closeRunnable closed last. */
+  writeText(out: TextOut): void {
+    const total = this.total;
+    if (total === 0) {
+      out.lit(L_RUN_AT_ONCE);
+      return;
+    }
+    const idle = this.idle;
     const busy = total - idle;
-    let text = `waited ${formatDuration(total)}: `;
-    if (busy > 0) text += `no idle P for ${formatDuration(busy)} (every P was running goroutines)`;
-    if (idle > 0) text += `${busy > 0 ? '; ' : ''}a P was idle for ${formatDuration(idle)} of it (no M had taken it yet: wake-up / spinning delay)`;
-    return text;
+    out.lit(L_WAITED);
+    out.dur(total);
+    out.lit(L_COLON);
+    if (busy > 0) {
+      out.lit(L_NO_IDLE_P_FOR);
+      out.dur(busy);
+      out.lit(L_EVERY_P_RUNNING);
+    }
+    if (idle > 0) {
+      if (busy > 0) out.lit(L_SEMI);
+      out.lit(L_P_IDLE_FOR);
+      out.dur(idle);
+      out.lit(L_OF_IT);
+    }
   }
 }

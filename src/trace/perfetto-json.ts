@@ -235,7 +235,8 @@ export class JsonEncoder implements TraceEncoder {
     }
     if (h & LA_CAUSE) {
       o.utf8(`${sep}cause":`);
-      o.utf8(JSON.stringify(a.cause));
+      if (a.causeSrc !== null) a.causeSrc.writeText(this.text);
+      o.utf8(JSON.stringify(a.causeSrc !== null ? this.text.take() : a.cause));
       sep = ',"';
     }
     if (h & LA_NEXT) {

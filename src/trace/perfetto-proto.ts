@@ -682,7 +682,9 @@ export class ProtoEncoder implements TraceEncoder {
     const aP = h & LA_P ? (this.aP ??= this.argName('p')) : null;
     const aM = h & LA_M ? (this.aM ??= this.argName('m')) : null;
     const aCause = h & LA_CAUSE ? (this.aCause ??= this.argName('cause')) : null;
-    const causeIid = aCause !== null ? this.valueIid(aCause, a.cause, id) : 0;
+    // A cause told by a TextSource is always inline, as a state slice's (nearly always new).
+    const causeSrc = a.causeSrc;
+    const causeIid = aCause !== null && causeSrc === null ? this.valueIid(aCause, a.cause, id) : 0;
     const aNext = h & LA_NEXT ? (this.aNext ??= this.argName('next')) : null;
     const nextIid = aNext !== null ? this.valueIid(aNext, a.next, id) : 0;
     const o = this.out;
@@ -705,11 +707,26 @@ export class ProtoEncoder implements TraceEncoder {
     if (aTid !== null) this.laneInt(aTid, 'tid', a.tid);
     if (aP !== null) this.laneInt(aP, 'p', a.p);
     if (aM !== null) this.laneInt(aM, 'm', a.m);
-    if (aCause !== null) this.laneStr(aCause, 'cause', a.cause, causeIid);
+    if (aCause !== null) {
+      if (causeSrc !== null) this.inlineText(aCause, 'cause', causeSrc);
+      else this.laneStr(aCause, 'cause', a.cause, causeIid);
+    }
     if (aNext !== null) this.laneStr(aNext, 'next', a.next, nextIid);
     o.close2(te);
     this.eventTail(pk, true);
     this.shortEvent(end, TYPE_END, id, 0, 0);
+  }
+
+  /** A text argument written by `src` straight into the output (2-byte lengths, as writeArg gives an inline string). */
+  private inlineText(an: ArgName, key: string, src: TextSource): void {
+    const p = this.out;
+    const da = p.open2(TE_DEBUG);
+    if (an.iid > 0) p.uint(DA_NAME_IID, an.iid);
+    else p.string(10, key);
+    const text = p.open2(DA_STRING);
+    src.writeText(this.text);
+    p.close2(text);
+    p.close2(da);
   }
 
   /** A lane slice's integer argument: the bytes writeArg writes for it. */

@@ -19,10 +19,10 @@
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
  *   and counters (run-queue lengths, live goroutines, spinning Ms, idle Ps, threads).
  */
-import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, laneArgsObject, newLaneArgs, type Args, type LaneArgs, type TraceEncoder, type TraceMeta, type TrackKind, type TrackSpec } from './encoder.js';
+import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, laneArgsObject, newLaneArgs, type Args, type LaneArgs, type TextSource, type TraceEncoder, type TraceMeta, type TrackKind, type TrackSpec } from './encoder.js';
 import type { TraceEvent, TraceSink } from './events.js';
 import { GoWhy } from './go-why.js';
-import { OsTimeline, type ThreadInterval } from './timeline.js';
+import { OsTimeline, StringOut, type ThreadInterval } from './timeline.js';
 
 export interface PerfettoOptions {
   /** Put the plain-words explanations in the event details (default true). */
@@ -87,6 +87,8 @@ export class PerfettoSink implements TraceSink {
   private gcountsSeen = false;
   private readonly seenP: boolean[] = [];
   private readonly goWhy = new GoWhy();
+  /** A lane's cause text, built for an encoder without laneSlice. */
+  private readonly causeText = new StringOut();
   private readonly waitNames = new Map<string, string>();
   /** The last Waiting slice's why and name (the same wait recurs: no lookup). */
   private lastWaitWhy: string | null = null;
@@ -299,10 +301,10 @@ export class PerfettoSink implements TraceSink {
   }
 
   /**
-   * Ends the lane's open slice at `t`, with `cause` (unless '') and `next` (unless null) after
-   * the arguments it opened with (none without the why texts).
+   * Ends the lane's open slice at `t`, with `cause` (unless null) and `next` (unless null)
+   * after the arguments it opened with (none without the why texts).
    */
-  private closeLane(l: Lane, t: number, next: string | null = null, cause = ''): void {
+  private closeLane(l: Lane, t: number, next: string | null = null, cause: TextSource | null = null): void {
     if (!l.open) return;
     l.open = false;
     if (t <= l.start) return;
@@ -311,9 +313,14 @@ export class PerfettoSink implements TraceSink {
       return;
     }
     const a = l.a;
-    if (cause !== '') {
+    if (cause !== null) {
       a.has |= LA_CAUSE;
-      a.cause = cause;
+      if (this.enc.laneSlice !== undefined) a.causeSrc = cause;
+      else {
+        cause.writeText(this.causeText);
+        a.cause = this.causeText.take();
+        a.causeSrc = null;
+      }
     }
     if (next !== null) {
       a.has |= LA_NEXT;
@@ -329,6 +336,7 @@ export class PerfettoSink implements TraceSink {
     l.start = t;
     l.name = name;
     l.a.has = 0;
+    l.a.causeSrc = null;
     return l.a;
   }
 
@@ -352,7 +360,8 @@ export class PerfettoSink implements TraceSink {
       }
       case 'gstate': {
         const s = this.gStates[ev.g];
-        const cause = this.why && ev.from === 'Grunnable' ? this.goWhy.leaveRunnable(ev.g, ev.t) : '';
+        // The cause of a Grunnable interval: told by goWhy (its writeText) as the lane closes.
+        const cause = this.why && ev.from === 'Grunnable' && this.goWhy.closeRunnable(ev.g, ev.t) ? this.goWhy : null;
         this.goWhy.emit(ev);
         if (s === undefined) return;
         this.closeLane(s.lane, ev.t, ev.why, cause);
