@@ -4,7 +4,7 @@
  * names the mode, so the table never shows NaN.
  */
 import { describe, expect, it } from 'vitest';
-import { parseModeOutput } from '../bench/trace-overhead.js';
+import { hooksLine, parseModeOutput } from '../bench/trace-overhead.js';
 
 describe('trace-overhead bench', () => {
   it('reads a mode child\'s last line', () => {
@@ -16,5 +16,16 @@ describe('trace-overhead bench', () => {
     expect(() => parseModeOutput('proto+why', '')).toThrow(/mode proto\+why printed/);
     expect(() => parseModeOutput('proto+why', '1234 NaN\n')).toThrow(/not "<ms> <bytes>"/);
     expect(() => parseModeOutput('untraced', '1234\n')).toThrow(/mode untraced/);
+  });
+
+  it('reports the hooks cost, and warns instead when the two untraced builds are too far apart to trust', () => {
+    expect(hooksLine(6.27e6, 6.14e6)).toBe('  the hooks cost an untraced run -2.1 % (target ≤ 5 %; negative: within noise)');
+    expect(hooksLine(6.0e6, 6.6e6)).toBe('  the hooks cost an untraced run 9.1 % (target ≤ 5 %; negative: within noise)');
+    // A disturbed run (the untraced best at 4.46 M against 6.10 M for the stripped build).
+    expect(hooksLine(4.46e6, 6.1e6).split('\n')).toEqual([
+      '  the hooks cost an untraced run 26.9 % (target ≤ 5 %; negative: within noise)',
+      "  WARNING: the untraced run and the stripped build differ by 27 %: the machine was busy during one of them, so this run's ratios are off; run the bench again",
+    ]);
+    expect(hooksLine(7.0e6, 6.0e6)).toContain('WARNING: the untraced run and the stripped build differ by 17 %');
   });
 });
