@@ -45,6 +45,8 @@ export class JsonEncoder implements TraceEncoder {
   private readonly lastName: string[] = [];
   private readonly lastQuoted: string[] = [];
   private readonly text = new StringOut();
+  /** laneSlice: no argument written yet (argKey). */
+  private firstArg = true;
 
   constructor(private readonly sink: ChunkWriter) {}
 
@@ -207,44 +209,45 @@ export class JsonEncoder implements TraceEncoder {
     const o = this.sliceHead(track, start, end, name);
     o.utf8(',"args":{');
     const h = a.has;
-    let sep = '"';
+    this.firstArg = true;
     if (h & LA_G) {
-      o.utf8(`${sep}g":`);
+      this.argKey('"g":');
       this.int(a.g);
-      sep = ',"';
     }
     if (h & LA_WHY) {
-      o.utf8(`${sep}why":`);
+      this.argKey('"why":');
       o.utf8(this.quote(a.why));
-      sep = ',"';
     }
     if (h & LA_TID) {
-      o.utf8(`${sep}tid":`);
+      this.argKey('"tid":');
       this.int(a.tid);
-      sep = ',"';
     }
     if (h & LA_P) {
-      o.utf8(`${sep}p":`);
+      this.argKey('"p":');
       this.int(a.p);
-      sep = ',"';
     }
     if (h & LA_M) {
-      o.utf8(`${sep}m":`);
+      this.argKey('"m":');
       this.int(a.m);
-      sep = ',"';
     }
     if (h & LA_CAUSE) {
-      o.utf8(`${sep}cause":`);
+      this.argKey('"cause":');
       if (a.causeSrc !== null) a.causeSrc.writeText(this.text);
       o.utf8(JSON.stringify(a.causeSrc !== null ? this.text.take() : a.cause));
-      sep = ',"';
     }
     if (h & LA_NEXT) {
-      o.utf8(`${sep}next":`);
+      this.argKey('"next":');
       o.utf8(this.quote(a.next));
     }
     o.utf8('}}');
     this.done();
+  }
+
+  /** Writes an argument's `"key":` (given quoted, with its colon), after a comma unless it is the first. */
+  private argKey(key: string): void {
+    if (this.firstArg) this.firstArg = false;
+    else this.out.utf8(',');
+    this.out.utf8(key);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {

@@ -173,6 +173,18 @@ function debugIid(b: Uint8Array, p: number, nameIid: number, valueIid: number): 
   return p;
 }
 
+/** Writes a debug annotation {name_iid, int_value} at `p` (room known; 0 ≤ v < 2^53, so < 128 bytes); returns the position after it. */
+function debugInt(b: Uint8Array, p: number, nameIid: number, v: number): number {
+  b[p++] = (TE_DEBUG << 3) | 2;
+  const at = p++;
+  b[p++] = DA_NAME_IID << 3;
+  p = putVarint(b, p, nameIid);
+  b[p++] = DA_INT << 3;
+  p = putVarint(b, p, v);
+  b[at] = p - at - 1;
+  return p;
+}
+
 /** Writes texts straight into the output buffer, as UTF-8 (the `cause` texts of state slices). */
 class BufferText implements TextOut {
   constructor(private readonly w: PbWriter) {}
@@ -596,15 +608,7 @@ export class ProtoEncoder implements TraceEncoder {
       p = o.len;
     }
     if (aNext !== null) p = debugIid(b, p, aNext.iid, nextIid);
-    if (aCpu !== null) {
-      b[p++] = (TE_DEBUG << 3) | 2;
-      const at = p++;
-      b[p++] = DA_NAME_IID << 3;
-      p = putVarint(b, p, aCpu.iid);
-      b[p++] = DA_INT << 3;
-      p = putVarint(b, p, cpu);
-      b[at] = p - at - 1;
-    }
+    if (aCpu !== null) p = debugInt(b, p, aCpu.iid, cpu);
     o.len = p;
     o.close2(te);
     this.eventTail(pk, true);
@@ -736,17 +740,8 @@ export class ProtoEncoder implements TraceEncoder {
       return;
     }
     const o = this.out;
-    o.ensure(16);
-    const b = o.buf;
-    let p = o.len;
-    b[p++] = (TE_DEBUG << 3) | 2;
-    const at = p++;
-    b[p++] = DA_NAME_IID << 3;
-    p = putVarint(b, p, an.iid);
-    b[p++] = DA_INT << 3;
-    p = putVarint(b, p, v);
-    b[at] = p - at - 1;
-    o.len = p;
+    o.ensure(24);
+    o.len = debugInt(o.buf, o.len, an.iid, v);
   }
 
   /** A lane slice's string argument with its value's iid (0: inline): the bytes writeArg writes for it. */
@@ -788,13 +783,7 @@ export class ProtoEncoder implements TraceEncoder {
       const pk = p + 1;
       const te = pk + 6 + varintSize(start);
       p = beginHead(b, p, start, id, iid);
-      b[p++] = (TE_DEBUG << 3) | 2;
-      const da = p++;
-      b[p++] = DA_NAME_IID << 3;
-      p = putVarint(b, p, a.iid);
-      b[p++] = DA_INT << 3;
-      p = putVarint(b, p, value);
-      b[da] = p - da - 1;
+      p = debugInt(b, p, a.iid, value);
       put2(b, te, p - te - 2);
       b[p++] = P_SEQ_FLAGS << 3;
       b[p++] = SEQ_NEEDS;
