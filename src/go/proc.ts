@@ -42,7 +42,7 @@ import type { Thread, ThreadBody } from '../os/thread.js';
 import { Action, type Runner } from '../program/runner.js';
 import { FatalError } from '../program/sync.js';
 import type { Task } from '../program/task.js';
-import type { GCountsEvent, GRunqEvent, GStateEvent, MStateEvent, PRunEvent, PStateEvent, RunqEvent, TraceSink } from '../trace/events.js';
+import { newEvent, traceEvent, type GCountsEvent, type GRunqEvent, type GStateEvent, type MStateEvent, type PRunEvent, type PStateEvent, type RunqEvent, type TraceSink } from '../trace/events.js';
 import {
   FORCE_PREEMPT_NS,
   GLOBAL_RUNQ_BATCH,
@@ -122,13 +122,13 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   curM: M | null = null;
   trace: TraceSink | null = null;
   /** The Go events a traced run emits most, refilled for each emit (a sink copies what it keeps). */
-  private readonly gstateEv: GStateEvent = { k: 'gstate', t: 0, g: 0, from: '', to: '', p: -1, m: -1, why: '' };
-  private readonly prunEv: PRunEvent = { k: 'prun', t: 0, p: 0, g: 0, m: 0 };
-  private readonly pstateEv: PStateEvent = { k: 'pstate', t: 0, p: 0, from: '', to: '', m: -1, why: '' };
-  private readonly mstateEv: MStateEvent = { k: 'mstate', t: 0, m: 0, tid: 0, what: '', p: -1, why: '' };
-  private readonly runqEv: RunqEvent = { k: 'runq', t: 0, p: 0, n: 0 };
-  private readonly grunqEv: GRunqEvent = { k: 'grunq', t: 0, n: 0 };
-  private readonly gcountsEv: GCountsEvent = { k: 'gcounts', t: 0, live: -1, spinning: -1, idleP: -1, threads: -1 };
+  private readonly gstateEv: GStateEvent = newEvent('gstate');
+  private readonly prunEv: PRunEvent = newEvent('prun');
+  private readonly pstateEv: PStateEvent = newEvent('pstate');
+  private readonly mstateEv: MStateEvent = newEvent('mstate');
+  private readonly runqEv: RunqEvent = newEvent('runq');
+  private readonly grunqEv: GRunqEvent = newEvent('grunq');
+  private readonly gcountsEv: GCountsEvent = Object.assign(newEvent('gcounts'), { live: -1, spinning: -1, idleP: -1, threads: -1 });
   /** The M lanes' labels naming a goroutine ("G12", "syscall (G12)"), by goroutine id (built once). */
   private readonly gLabels: string[] = [];
   private readonly gSyscallLabels: string[] = [];
@@ -187,7 +187,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     for (let i = 0; i < this.gomaxprocs; i++) this.allp.push(new P(i, new TimerHeap()));
     // procresize leaves every P but P0 idle; pidle is LIFO, so push the highest first.
     for (let i = this.gomaxprocs - 1; i >= 1; i--) this.pidleput(this.allp[i]!);
-    if (this.trace !== null) for (let i = 1; i < this.gomaxprocs; i++) this.trace.emit({ k: 'pstate', t: 0, p: i, from: 'Pidle', to: 'Pidle', m: -1, why: 'procresize: idle at start' });
+    if (this.trace !== null) for (let i = 1; i < this.gomaxprocs; i++) this.trace.emit(traceEvent({ k: 'pstate', t: 0, p: i, from: 'Pidle', to: 'Pidle', m: -1, why: 'procresize: idle at start' }));
     const m0 = this.allocm(this.allp[0]!, false);
     m0.st = 'schedule';
     this.acquirep(m0, this.allp[0]!);
@@ -221,7 +221,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private spawnThread(mp: M, name: string): void {
     mp.thread = this.kernel.spawn(name, this, { group: this.group, creator: this.curM?.thread ?? null });
     mp.thread.owner = mp;
-    if (this.trace !== null) this.trace.emit({ k: 'mstate', t: this.now, m: mp.id, tid: mp.thread.id, what: 'created', p: mp.nextp?.id ?? -1, why: 'newm' });
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'mstate', t: this.now, m: mp.id, tid: mp.thread.id, what: 'created', p: mp.nextp?.id ?? -1, why: 'newm' }));
   }
 
   // ======================================================================= ExecModel
@@ -234,7 +234,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     this.goroutinesCreated++;
     this.liveGs++;
     if (this.liveGs > this.maxLiveGoroutines) this.maxLiveGoroutines = this.liveGs;
-    if (this.trace !== null) this.trace.emit({ k: 'g', t: this.now, g: gp.goid, name: task.name, parent: (parent?.exec as G | null)?.goid ?? 0 });
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'g', t: this.now, g: gp.goid, name: task.name, parent: (parent?.exec as G | null)?.goid ?? 0 }));
     if (parent !== null) {
       const pp = this.curM?.p ?? null;
       invariant(pp !== null, 'newproc: no current P');
@@ -478,7 +478,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     this.steals++;
     this.stolenGs += n;
     if (this.trace !== null) {
-      this.trace.emit({ k: 'steal', t: this.now, p: pp.id, victim: p2.id, n, round, runnext: false });
+      this.trace.emit(traceEvent({ k: 'steal', t: this.now, p: pp.id, victim: p2.id, n, round, runnext: false }));
       this.traceRunq(pp);
       this.traceRunq(p2);
     }
@@ -502,7 +502,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   private decision(subject: string, text: string): void {
-    this.trace?.emit({ k: 'decision', t: this.now, subject, text });
+    this.trace?.emit(traceEvent({ k: 'decision', t: this.now, subject, text }));
   }
 
   // ======================================================================= P and M lists
@@ -945,7 +945,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
           this.stolenGs++;
           mp.steal = null;
           if (this.trace !== null) {
-            this.trace.emit({ k: 'steal', t: this.now, p: pp.id, victim: p2.id, n: 1, round: 4, runnext: true });
+            this.trace.emit(traceEvent({ k: 'steal', t: this.now, p: pp.id, victim: p2.id, n: 1, round: 4, runnext: true }));
             this.traceRunq(p2);
           }
           return this.found(mp, gp, false, `stealWork: took runnext of P${p2.id} in round 4${justSlept ? ' after usleep(3)' : ''}`);

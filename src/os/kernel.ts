@@ -37,7 +37,7 @@ import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';
 import type { Costs } from '../hw/costs.js';
-import type { CpuEvent, TraceSink, TStateEvent } from '../trace/events.js';
+import { newEvent, traceEvent, type CpuEvent, type TraceSink, type TStateEvent } from '../trace/events.js';
 import { BandwidthGroup } from './bandwidth.js';
 import { Cpu } from './cpu.js';
 import type { EnqueueKind, Policy } from './policy/types.js';
@@ -180,8 +180,8 @@ export class Kernel implements EventHandler {
    * The two events a traced run emits most (a state change, a CPU switching or running),
    * refilled for each emit rather than allocated: a sink copies what it keeps (TraceSink).
    */
-  private readonly tstateEv: TStateEvent = { k: 'tstate', t: 0, tid: 0, from: 'runnable', to: 'runnable', cpu: 0, why: '' };
-  private readonly cpuEv: CpuEvent = { k: 'cpu', t: 0, cpu: 0, tid: 0, what: 'idle' };
+  private readonly tstateEv: TStateEvent = newEvent('tstate');
+  private readonly cpuEv: CpuEvent = newEvent('cpu');
 
   constructor(
     readonly engine: Engine,
@@ -249,8 +249,8 @@ export class Kernel implements EventHandler {
     if (this.trace !== null) {
       // Placement as selectCpuFork decided it (sched_balance_find_dst_cpu, simplified).
       const place = pinned >= 0 ? 'pinned' : cpu.idle ? 'an idle cpu' : `no idle cpu; least loaded, ${cpu.nrRunning} thread${cpu.nrRunning === 1 ? '' : 's'}`;
-      this.trace.emit({ k: 'thread', t: this.now, tid: t.id, name, group: t.group?.name ?? null });
-      this.trace.emit({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: cpu.id, why: `created on cpu ${cpu.id} (${place})` });
+      this.trace.emit(traceEvent({ k: 'thread', t: this.now, tid: t.id, name, group: t.group?.name ?? null }));
+      this.trace.emit(traceEvent({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: cpu.id, why: `created on cpu ${cpu.id} (${place})` }));
     }
     if (pinned >= 0) t.lastCpu = pinned;
     const from = opts.creator?.cpu?.id ?? -1;
@@ -772,7 +772,7 @@ export class Kernel implements EventHandler {
     t.rqCpu = to.id;
     to.rq.enqueue(t, 'migrated', this.now);
     if (from.curr !== null && from.phase === 'running') this.armSlice(from, false);
-    if (this.trace !== null) this.trace.emit({ k: 'migrate', t: this.now, tid: t.id, from: from.id, to: to.id, why });
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'migrate', t: this.now, tid: t.id, from: from.id, to: to.id, why }));
   }
 
   /** Periodic balance: move queued threads from the busiest to the least busy CPU. */
@@ -840,7 +840,7 @@ export class Kernel implements EventHandler {
     if (g.throttled) {
       g.throttled = false;
       g.throttledNs += now - g.throttledSince;
-      if (this.trace !== null) this.trace.emit({ k: 'throttle', t: now, group: g.name, on: false });
+      if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, on: false }));
       const parked = g.parked.splice(0);
       for (const t of parked) {
         t.throttled = false;
@@ -865,7 +865,7 @@ export class Kernel implements EventHandler {
     g.throttled = true;
     g.throttledSince = now;
     g.nrThrottled++;
-    if (this.trace !== null) this.trace.emit({ k: 'throttle', t: now, group: g.name, on: true });
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, on: true }));
     for (const cpu of this.cpus) {
       // Queued threads of the group wait off the queue until the refill.
       for (const t of cpu.rq.snapshot()) {

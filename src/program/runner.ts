@@ -11,7 +11,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Rng } from '../engine/rng.js';
 import type { Nanos } from '../engine/time.js';
 import { Samples } from '../metrics/stats.js';
-import type { TraceSink } from '../trace/events.js';
+import { traceEvent, type TraceSink } from '../trace/events.js';
 import { chanClose, chanRecv, chanSelect, chanSend, SEND_ON_CLOSED } from './chan.js';
 import { sample } from './dist.js';
 import { mutexLock, mutexUnlock, type Mutex } from './mutex.js';
@@ -110,7 +110,7 @@ export class Runner implements SyncContext {
     if (this.liveTail !== null) this.liveTail.nextLive = t;
     else this.liveHead = t;
     this.liveTail = t;
-    if (this.trace !== null) this.trace.emit({ k: 'task', t: this.engine.now, task: t.id, name, parent: parent?.id ?? 0 });
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'task', t: this.engine.now, task: t.id, name, parent: parent?.id ?? 0 }));
     return t;
   }
 
@@ -256,7 +256,7 @@ export class Runner implements SyncContext {
       this.spawnedLatency.push(latency);
     }
     if (this.recordOrder) this.order.push(task.id);
-    if (this.trace !== null) this.trace.emit({ k: 'taskEnd', t: this.engine.now, task: task.id });
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'taskEnd', t: this.engine.now, task: task.id }));
   }
 
   /** Whether the workload is finished (no live task, no arrival to come). */
