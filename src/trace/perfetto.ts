@@ -361,8 +361,9 @@ export class PerfettoSink implements TraceSink {
       case 'gstate': {
         const s = this.gStates[ev.g];
         // The cause of a Grunnable interval: told by goWhy (its writeText) as the lane closes.
+        // (Without the why texts there are no causes, and a lane slice has no arguments.)
         const cause = this.why && ev.from === 'Grunnable' && this.goWhy.closeRunnable(ev.g, ev.t) ? this.goWhy : null;
-        this.goWhy.emit(ev);
+        if (this.why) this.goWhy.emit(ev);
         if (s === undefined) return;
         this.closeLane(s.lane, ev.t, ev.why, cause);
         s.state = ev.to;
@@ -371,6 +372,7 @@ export class PerfettoSink implements TraceSink {
           return;
         }
         const a = this.openLane(s.lane, ev.t, ev.to);
+        if (!this.why) return;
         a.has = LA_WHY | (ev.p >= 0 ? LA_P : 0) | (ev.m >= 0 ? LA_M : 0);
         a.why = ev.why;
         a.p = ev.p;
@@ -378,7 +380,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'prun': {
-        const l = this.lane('p', ev.p);
+        const l = this.pLanes[ev.p] ?? this.lane('p', ev.p);
         this.closeLane(l, ev.t);
         if (ev.g > 0) {
           const a = this.openLane(l, ev.t, (this.gNames[ev.g] ??= `G${ev.g}`));
@@ -389,7 +391,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'pstate': {
-        this.goWhy.emit(ev);
+        if (this.why) this.goWhy.emit(ev);
         if (!this.gcountsSeen && this.seenP[ev.p] !== true) {
           // A P starts in the state its first change leaves.
           this.seenP[ev.p] = true;
@@ -409,7 +411,7 @@ export class PerfettoSink implements TraceSink {
         return;
       }
       case 'mstate': {
-        const l = this.lane('m', ev.m);
+        const l = this.mLanes[ev.m] ?? this.lane('m', ev.m);
         this.closeLane(l, ev.t, ev.why);
         const a = this.openLane(l, ev.t, ev.what);
         a.has = LA_WHY | LA_TID | (ev.p >= 0 ? LA_P : 0);
