@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatDuration as engineFormat } from '../src/engine/time.js';
-import { PbWriter, pbDecode, pbPacked, pbString } from '../src/trace/protowire.js';
+import { PbWriter, pbDecode, pbPacked, pbString, putVarint, varintSize } from '../src/trace/protowire.js';
 import { formatDuration, putDecimal, putDuration } from '../src/trace/timeline.js';
 
 /** The protobuf varint encoding of a non-negative integer < 2^53, by plain arithmetic. */
@@ -38,6 +38,19 @@ describe('PbWriter', () => {
       expect([...w.bytes()]).toEqual([0x08, ...refVarint(v)]);
       expect(pbDecode(w.bytes())).toEqual([{ field: 1, wire: 0, num: v, data: null }]);
     }
+  });
+
+  it('putVarint writes any integer below 2^53 as protobuf does, in varintSize bytes', () => {
+    const check = (v: number): void => {
+      const b = new Uint8Array(16).fill(0xee);
+      const end = putVarint(b, 3, v);
+      expect([...b.subarray(3, end)]).toEqual(refVarint(v));
+      expect(end - 3).toBe(varintSize(v));
+      expect(b[end]).toBe(0xee);
+    };
+    for (let k = 0; k < 53; k++) for (const d of [-1, 0, 1]) if (2 ** k + d >= 0) check(2 ** k + d);
+    check(2 ** 53 - 1);
+    fc.assert(fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (v) => check(v)), { numRuns: 2000 });
   });
 
   it('writes negative int64 as 10-byte two\'s complement', () => {
