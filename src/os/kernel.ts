@@ -37,7 +37,7 @@ import { Phase, type Engine } from '../engine/engine.js';
 import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';
 import type { Costs } from '../hw/costs.js';
-import { newEvent, traceEvent, type CpuEvent, type TraceSink, type TStateEvent } from '../trace/events.js';
+import { newEvent, traceEvent, type CpuEvent, type EventOf, type TraceSink, type TStateEvent } from '../trace/events.js';
 import { BandwidthGroup } from './bandwidth.js';
 import { Cpu } from './cpu.js';
 import type { EnqueueKind, Policy } from './policy/types.js';
@@ -182,6 +182,7 @@ export class Kernel implements EventHandler {
    */
   private readonly tstateEv: TStateEvent = newEvent('tstate');
   private readonly cpuEv: CpuEvent = newEvent('cpu');
+  private readonly migrateEv: EventOf<'migrate'> = newEvent('migrate');
 
   constructor(
     readonly engine: Engine,
@@ -772,7 +773,16 @@ export class Kernel implements EventHandler {
     t.rqCpu = to.id;
     to.rq.enqueue(t, 'migrated', this.now);
     if (from.curr !== null && from.phase === 'running') this.armSlice(from, false);
-    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'migrate', t: this.now, tid: t.id, from: from.id, to: to.id, why }));
+    if (this.trace !== null) {
+      // Refilled, not built per migration (idle pulls are frequent).
+      const ev = this.migrateEv;
+      ev.t = this.now;
+      ev.tid = t.id;
+      ev.from = from.id;
+      ev.to = to.id;
+      ev.why = why;
+      this.trace.emit(ev);
+    }
   }
 
   /** Periodic balance: move queued threads from the busiest to the least busy CPU. */
