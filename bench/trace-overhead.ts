@@ -20,60 +20,16 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { TraceFile, traceMetaOf } from '../src/node/trace-file.js';
-import { simulate, type SimConfig } from '../src/sim.js';
+import { simulate } from '../src/sim.js';
+import { benchConfig, goBenchConfig } from './trace-configs.js';
+
+export { benchConfig, goBenchConfig };
 import type { TraceSink } from '../src/trace/events.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { JsonEncoder } from '../src/trace/perfetto-json.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-
-export function benchConfig(events: number): SimConfig {
-  return {
-    name: 'trace-bench',
-    seed: 1,
-    machine: { cpus: 8 },
-    os: { policy: 'rr' },
-    model: 'threads',
-    limits: { events },
-    workload: {
-      sources: [
-        {
-          kind: 'batch',
-          name: 'w',
-          count: 64,
-          program: [{ repeat: 'forever', do: [{ compute: { dist: 'exponential', mean: 200_000 } }, { io: { dist: 'exponential', mean: 1_000_000 } }] }],
-        },
-      ],
-    },
-  };
-}
-
-/**
- * The Go model's tracing workload: go:4 on 4 hardware threads (cfs), 256 goroutines in
- * compute bursts and netpoll IO waits — goroutine, P, P-status and M lanes, run queues,
- * counters and the goroutines' Grunnable causes.
- */
-export function goBenchConfig(events: number): SimConfig {
-  return {
-    name: 'trace-bench-go',
-    seed: 1,
-    machine: { cpus: 4 },
-    os: { policy: 'cfs' },
-    model: 'go:4',
-    limits: { events },
-    workload: {
-      sources: [
-        {
-          kind: 'batch',
-          name: 'g',
-          count: 256,
-          program: [{ repeat: 'forever', do: [{ compute: { dist: 'exponential', mean: 50_000 } }, { io: { dist: 'exponential', mean: 200_000 } }] }],
-        },
-      ],
-    },
-  };
-}
 
 /** A copy of src/ with every `if (this.trace !== null) …` hook removed (single statements and blocks). */
 function makeStrippedCopy(): string {
