@@ -243,10 +243,19 @@ export class PerfettoSink implements TraceSink {
       this.flushCounters();
       this.lastT = ev.t;
     }
+    // The most frequent kinds first: a switch on strings compares them in order.
     switch (ev.k) {
-      case 'thread':
       case 'tstate':
       case 'cpu':
+        this.timeline.emit(ev);
+        return;
+      case 'gstate':
+      case 'mstate':
+      case 'prun':
+      case 'runq':
+        this.goEvent(ev);
+        return;
+      case 'thread':
       case 'migrate':
       case 'throttle':
         this.timeline.emit(ev);
@@ -257,12 +266,8 @@ export class PerfettoSink implements TraceSink {
       case 'op':
         return;
       case 'g':
-      case 'gstate':
       case 'pstate':
-      case 'prun':
-      case 'mstate':
       case 'steal':
-      case 'runq':
       case 'grunq':
       case 'gcounts':
       case 'decision':
@@ -352,12 +357,6 @@ export class PerfettoSink implements TraceSink {
   private goEvent(ev: GoEvent): void {
     const g = this.go();
     switch (ev.k) {
-      case 'g': {
-        if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', ++this.liveGs, 1, 'goroutines');
-        const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', a: newLaneArgs(), open: false };
-        this.gStates[ev.g] = { lane, state: '', why: '', p: -1, m: -1 };
-        return;
-      }
       case 'gstate': {
         const s = this.gStates[ev.g];
         // The cause of a Grunnable interval: told by goWhy (its writeText) as the lane closes.
@@ -390,6 +389,28 @@ export class PerfettoSink implements TraceSink {
         }
         return;
       }
+      case 'mstate': {
+        const l = this.mLanes[ev.m] ?? this.lane('m', ev.m);
+        this.closeLane(l, ev.t, ev.why);
+        const a = this.openLane(l, ev.t, ev.what);
+        a.has = LA_WHY | LA_TID | (ev.p >= 0 ? LA_P : 0);
+        a.why = ev.why;
+        a.tid = ev.tid;
+        a.p = ev.p;
+        return;
+      }
+      case 'runq': {
+        let tr = this.pRunq[ev.p];
+        if (tr === undefined) {
+          while (this.pRunq.length <= ev.p) {
+            const i = this.pRunq.length;
+            this.pRunq.push(this.track('counter', `P${i} runq`, g.ps.id, 3 * i + 2, 'goroutines'));
+          }
+          tr = this.pRunq[ev.p]!;
+        }
+        this.setCounter(tr, ev.n);
+        return;
+      }
       case 'pstate': {
         if (this.why) this.goWhy.emit(ev);
         if (!this.gcountsSeen && this.seenP[ev.p] !== true) {
@@ -410,31 +431,9 @@ export class PerfettoSink implements TraceSink {
         a.m = ev.m;
         return;
       }
-      case 'mstate': {
-        const l = this.mLanes[ev.m] ?? this.lane('m', ev.m);
-        this.closeLane(l, ev.t, ev.why);
-        const a = this.openLane(l, ev.t, ev.what);
-        a.has = LA_WHY | LA_TID | (ev.p >= 0 ? LA_P : 0);
-        a.why = ev.why;
-        a.tid = ev.tid;
-        a.p = ev.p;
-        return;
-      }
       case 'steal': {
         const l = this.lane('p', ev.p);
         this.enc.instant(l.track, ev.t, `steal ${ev.n} from P${ev.victim}`, { victim: ev.victim, n: ev.n, round: ev.round, runnext: ev.runnext ? 1 : 0 });
-        return;
-      }
-      case 'runq': {
-        let tr = this.pRunq[ev.p];
-        if (tr === undefined) {
-          while (this.pRunq.length <= ev.p) {
-            const i = this.pRunq.length;
-            this.pRunq.push(this.track('counter', `P${i} runq`, g.ps.id, 3 * i + 2, 'goroutines'));
-          }
-          tr = this.pRunq[ev.p]!;
-        }
-        this.setCounter(tr, ev.n);
         return;
       }
       case 'grunq':
@@ -447,6 +446,12 @@ export class PerfettoSink implements TraceSink {
         this.goCounter('idleP', 'idle Ps', ev.idleP, 3, 'Ps');
         this.goCounter('threads', 'threads (Ms)', ev.threads, 4, 'threads');
         return;
+      case 'g': {
+        if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', ++this.liveGs, 1, 'goroutines');
+        const lane: Lane = { track: this.track('slices', `G${ev.g} ${ev.name}`, g.gs.id, ev.g), start: ev.t, name: '', a: newLaneArgs(), open: false };
+        this.gStates[ev.g] = { lane, state: '', why: '', p: -1, m: -1 };
+        return;
+      }
       case 'decision':
         this.enc.instant(g.decisions, ev.t, ev.text.length > 60 ? `${ev.text.slice(0, 57)}...` : ev.text, { subject: ev.subject, text: ev.text });
         return;

@@ -420,6 +420,12 @@ export class OsTimeline implements TextSource {
   emit(ev: TraceEvent): void {
     this.t = ev.t;
     switch (ev.k) {
+      case 'tstate':
+        this.tstate(ev.tid, ev.from, ev.to, ev.cpu, ev.why);
+        return;
+      case 'cpu':
+        this.cpuEvent(ev.cpu, ev.tid, ev.what);
+        return;
       case 'thread': {
         const s: TState = {
           tid: ev.tid,
@@ -453,12 +459,6 @@ export class OsTimeline implements TextSource {
         this.h.thread?.(ev.t, ev.tid, ev.name, ev.group);
         return;
       }
-      case 'tstate':
-        this.tstate(ev.tid, ev.from, ev.to, ev.cpu, ev.why);
-        return;
-      case 'cpu':
-        this.cpuEvent(ev.cpu, ev.tid, ev.what);
-        return;
       case 'migrate': {
         const s = this.threads[ev.tid];
         if (s === undefined) return;
