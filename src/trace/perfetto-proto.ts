@@ -275,6 +275,12 @@ export class ProtoEncoder implements TraceEncoder {
   private aM: ArgName | null = null;
   /** sliceArg's last argument name. */
   private lastKey = '';
+  /**
+   * shortEvent's timestamp, passed in this field: a time past 2^31 ns passed as an argument to
+   * a call that is not inlined is boxed (a heap number per call); a double field is updated
+   * in place.
+   */
+  private ts = 0;
   private lastKeyArg: ArgName | null = null;
 
   /** @param maxValues how many distinct argument values are interned at most (tests make it small). */
@@ -496,7 +502,8 @@ export class ProtoEncoder implements TraceEncoder {
    * timestamp, sequence, {type, track[, field `key` = `value`]}, sequence flags. SLICE_END
    * (key 0: no field), COUNTER (counter_value), or a BEGIN with nothing but its name_iid.
    */
-  private shortEvent(t: number, type: number, trackId: number, key: number, value: number): void {
+  private shortEvent(type: number, trackId: number, key: number, value: number): void {
+    const t = this.ts;
     const o = this.out;
     o.ensure(48);
     const b = o.buf;
@@ -534,13 +541,16 @@ export class ProtoEncoder implements TraceEncoder {
       if (iid > 0 && this.newIds.length === 0) {
         // A BEGIN with an interned name and nothing else (a Waiting slice without the why
         // texts, most of all): the bytes trackEvent writes, with exact one-byte lengths.
-        this.shortEvent(start, TYPE_BEGIN, id, TE_NAME_IID << 3, iid);
-        this.shortEvent(end, TYPE_END, id, 0, 0);
+        this.ts = start;
+        this.shortEvent(TYPE_BEGIN, id, TE_NAME_IID << 3, iid);
+        this.ts = end;
+        this.shortEvent(TYPE_END, id, 0, 0);
         return;
       }
     }
     this.trackEvent(start, TYPE_BEGIN, id, name, args);
-    this.shortEvent(end, TYPE_END, id, 0, 0);
+    this.ts = end;
+    this.shortEvent(TYPE_END, id, 0, 0);
   }
 
   /**
@@ -612,7 +622,8 @@ export class ProtoEncoder implements TraceEncoder {
     o.len = p;
     o.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, 0, 0);
+    this.ts = end;
+    this.shortEvent(TYPE_END, id, 0, 0);
   }
 
   /**
@@ -662,7 +673,8 @@ export class ProtoEncoder implements TraceEncoder {
     if (cpu >= 0) this.writeArg(this.aCpu!, 'cpu', cpu, 0);
     p.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, 0, 0);
+    this.ts = end;
+    this.shortEvent(TYPE_END, id, 0, 0);
   }
 
   /**
@@ -718,7 +730,8 @@ export class ProtoEncoder implements TraceEncoder {
     if (aNext !== null) this.laneStr(aNext, 'next', a.next, nextIid);
     o.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, 0, 0);
+    this.ts = end;
+    this.shortEvent(TYPE_END, id, 0, 0);
   }
 
   /** A text argument written by `src` straight into the output (2-byte lengths, as writeArg gives an inline string). */
@@ -789,7 +802,8 @@ export class ProtoEncoder implements TraceEncoder {
       b[p++] = SEQ_NEEDS;
       put2(b, pk, p - pk - 2);
       o.len = p;
-      this.shortEvent(end, TYPE_END, id, 0, 0);
+      this.ts = end;
+      this.shortEvent(TYPE_END, id, 0, 0);
       return;
     }
     const o = this.out;
@@ -798,7 +812,8 @@ export class ProtoEncoder implements TraceEncoder {
     this.writeArg(a, key, value, 0);
     o.close2(te);
     this.eventTail(pk, true);
-    this.shortEvent(end, TYPE_END, id, 0, 0);
+    this.ts = end;
+    this.shortEvent(TYPE_END, id, 0, 0);
   }
 
   instant(track: TrackSpec, t: number, name: string, args: Args | null): void {
@@ -807,7 +822,8 @@ export class ProtoEncoder implements TraceEncoder {
 
   counter(track: TrackSpec, t: number, value: number): void {
     if (Number.isInteger(value) && value >= 0 && value <= Number.MAX_SAFE_INTEGER) {
-      this.shortEvent(t, TYPE_COUNTER, track.id, TE_COUNTER << 3, value);
+      this.ts = t;
+      this.shortEvent(TYPE_COUNTER, track.id, TE_COUNTER << 3, value);
       return;
     }
     const p = this.packet();

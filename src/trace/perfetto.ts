@@ -94,6 +94,12 @@ export class PerfettoSink implements TraceSink {
   private lastWaitWhy: string | null = null;
   private lastWaitName = '';
   private readonly migrateNames: string[] = [];
+  /**
+   * The time at which closeLane ends and openLane starts a Go lane's slice (the event being
+   * handled, or the end of the run): a field, since a time past 2^31 ns passed as an argument
+   * to a call that is not inlined is boxed, a heap number per call.
+   */
+  private laneT = 0;
   /** The encoder writes state slices itself (TraceEncoder.stateSlice): causes are not built as strings. */
   private readonly direct: boolean;
 
@@ -309,8 +315,9 @@ export class PerfettoSink implements TraceSink {
    * Ends the lane's open slice at `t`, with `cause` (unless null) and `next` (unless null)
    * after the arguments it opened with (none without the why texts).
    */
-  private closeLane(l: Lane, t: number, next: string | null = null, cause: TextSource | null = null): void {
+  private closeLane(l: Lane, next: string | null = null, cause: TextSource | null = null): void {
     if (!l.open) return;
+    const t = this.laneT;
     l.open = false;
     if (t <= l.start) return;
     if (!this.why) {
@@ -336,9 +343,9 @@ export class PerfettoSink implements TraceSink {
   }
 
   /** Opens a slice on the lane; the caller fills in its arguments (the returned LaneArgs, `has` cleared). */
-  private openLane(l: Lane, t: number, name: string): LaneArgs {
+  private openLane(l: Lane, name: string): LaneArgs {
     l.open = true;
-    l.start = t;
+    l.start = this.laneT;
     l.name = name;
     l.a.has = 0;
     l.a.causeSrc = null;
@@ -356,6 +363,7 @@ export class PerfettoSink implements TraceSink {
 
   private goEvent(ev: GoEvent): void {
     const g = this.go();
+    this.laneT = ev.t;
     switch (ev.k) {
       case 'gstate': {
         const s = this.gStates[ev.g];
@@ -364,13 +372,13 @@ export class PerfettoSink implements TraceSink {
         const cause = this.why && ev.from === 'Grunnable' && this.goWhy.closeRunnable(ev.g, ev.t) ? this.goWhy : null;
         if (this.why) this.goWhy.emit(ev);
         if (s === undefined) return;
-        this.closeLane(s.lane, ev.t, ev.why, cause);
+        this.closeLane(s.lane, ev.why, cause);
         s.state = ev.to;
         if (ev.to === 'Gdead') {
           if (!this.gcountsSeen) this.goCounter('live', 'live goroutines', --this.liveGs, 1, 'goroutines');
           return;
         }
-        const a = this.openLane(s.lane, ev.t, ev.to);
+        const a = this.openLane(s.lane, ev.to);
         if (!this.why) return;
         a.has = LA_WHY | (ev.p >= 0 ? LA_P : 0) | (ev.m >= 0 ? LA_M : 0);
         a.why = ev.why;
@@ -380,9 +388,9 @@ export class PerfettoSink implements TraceSink {
       }
       case 'prun': {
         const l = this.pLanes[ev.p] ?? this.lane('p', ev.p);
-        this.closeLane(l, ev.t);
+        this.closeLane(l);
         if (ev.g > 0) {
-          const a = this.openLane(l, ev.t, (this.gNames[ev.g] ??= `G${ev.g}`));
+          const a = this.openLane(l, (this.gNames[ev.g] ??= `G${ev.g}`));
           a.has = LA_G | LA_M;
           a.g = ev.g;
           a.m = ev.m;
@@ -391,8 +399,8 @@ export class PerfettoSink implements TraceSink {
       }
       case 'mstate': {
         const l = this.mLanes[ev.m] ?? this.lane('m', ev.m);
-        this.closeLane(l, ev.t, ev.why);
-        const a = this.openLane(l, ev.t, ev.what);
+        this.closeLane(l, ev.why);
+        const a = this.openLane(l, ev.what);
         a.has = LA_WHY | LA_TID | (ev.p >= 0 ? LA_P : 0);
         a.why = ev.why;
         a.tid = ev.tid;
@@ -424,8 +432,8 @@ export class PerfettoSink implements TraceSink {
           this.goCounter('idleP', 'idle Ps', this.idlePs, 3, 'Ps');
         }
         const l = this.lane('pstatus', ev.p);
-        this.closeLane(l, ev.t, ev.why);
-        const a = this.openLane(l, ev.t, ev.to);
+        this.closeLane(l, ev.why);
+        const a = this.openLane(l, ev.to);
         a.has = LA_WHY | (ev.m >= 0 ? LA_M : 0);
         a.why = ev.why;
         a.m = ev.m;
@@ -465,10 +473,11 @@ export class PerfettoSink implements TraceSink {
     this.timeline.finish(endNs);
     this.lastT = endNs;
     this.flushCounters();
-    for (const l of this.pLanes) this.closeLane(l, endNs);
-    for (const l of this.pStatus) this.closeLane(l, endNs);
-    for (const l of this.mLanes) this.closeLane(l, endNs);
-    for (const s of this.gStates) if (s !== undefined) this.closeLane(s.lane, endNs);
+    this.laneT = endNs;
+    for (const l of this.pLanes) this.closeLane(l);
+    for (const l of this.pStatus) this.closeLane(l);
+    for (const l of this.mLanes) this.closeLane(l);
+    for (const s of this.gStates) if (s !== undefined) this.closeLane(s.lane);
     this.enc.end(endNs);
   }
 }
