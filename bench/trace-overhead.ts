@@ -5,8 +5,8 @@
  *   with a sink that drops events (the cost of building them),
  *   with the Perfetto protobuf sink without and with the why texts (the why-log),
  *   with the JSON sink,
- * then the Go model's workload (go:4, 256 goroutines on 4 hardware threads) untraced and with
- * the protobuf sink without and with the why texts,
+ * then the Go model's workload (go:4, 256 goroutines on 4 hardware threads) in the stripped
+ * build, untraced, and with the protobuf sink without and with the why texts,
  * and the time to write a 10 M-event trace to disk. Modes run interleaved, best of N, so a
  * busy machine affects them alike. Targets: untraced loses ≤ 5 % to the hooks; a traced run
  * stays within 3× of an untraced one.
@@ -98,14 +98,16 @@ const drop: TraceSink = { emit: () => undefined };
  * The hooks line: what the trace hooks cost an untraced run (untraced rate against the
  * stripped build's). The two builds run the same code but for null checks, so a difference
  * past 10 % says the machine was busy during one of them, and then every ratio of the run is
- * suspect: the line says so instead of reporting a cost.
+ * suspect: the line says so instead of reporting a cost. `model` names the workload when it is
+ * not the threads one (the Go rows are checked against their own stripped-build run).
  */
-export function hooksLine(untraced: number, stripped: number): string {
+export function hooksLine(untraced: number, stripped: number, model = ''): string {
   const cost = (1 - untraced / stripped) * 100;
-  const line = `  the hooks cost an untraced run ${cost.toFixed(1)} % (target ≤ 5 %; negative: within noise)`;
+  const of = model === '' ? '' : ` (${model})`;
+  const line = `  the hooks cost an untraced run${of} ${cost.toFixed(1)} % (target ≤ 5 %; negative: within noise)`;
   if (Math.abs(cost) <= 10) return line;
   return `${line}
-  WARNING: the untraced run and the stripped build differ by ${Math.abs(cost).toFixed(0)} %: the machine was busy during one of them, so this run's ratios are off; run the bench again`;
+  WARNING: the untraced run${of} and the stripped build differ by ${Math.abs(cost).toFixed(0)} %: the machine was busy during one of them, so ${model === '' ? "this run's ratios" : `the ratios of ${model}`} are off; run the bench again`;
 }
 
 /**
@@ -119,11 +121,12 @@ export function parseModeOutput(mode: string, out: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why', 'go', 'go+proto', 'go+proto+why'] as const;
+const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why', 'go-nohooks', 'go', 'go+proto', 'go+proto+why'] as const;
 type ModeName = (typeof MODES)[number];
 
 const LABEL: Record<ModeName, string> = {
   nohooks: 'no hooks (stripped build)',
+  'go-nohooks': 'no hooks (stripped build)',
   untraced: 'untraced (sink null)',
   dropped: 'events built, dropped',
   proto: 'Perfetto protobuf, no why',
@@ -143,10 +146,11 @@ async function runMode(mode: ModeName, events: number, strippedDir: string | nul
   // a string's .length would count neither its UTF-8 size nor the conversion's time).
   const count = { write: (c: Uint8Array | string) => (bytes += typeof c === 'string' ? Buffer.from(c, 'utf8').length : c.length) };
   let sim = simulate;
-  if (mode === 'nohooks') sim = ((await import(pathToFileURL(join(strippedDir!, 'src', 'sim.ts')).href)) as { simulate: typeof simulate }).simulate;
+  if (mode === 'nohooks' || mode === 'go-nohooks') sim = ((await import(pathToFileURL(join(strippedDir!, 'src', 'sim.ts')).href)) as { simulate: typeof simulate }).simulate;
   const sink = (): TraceSink | null => {
     switch (mode) {
       case 'nohooks':
+      case 'go-nohooks':
       case 'untraced':
       case 'go':
         return null;
@@ -197,12 +201,13 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
   const base = rate('untraced');
   const lines = [`tracing overhead: ${events.toLocaleString('en-US')} events per run (rr, 64 threads on 8 CPUs, compute bursts and IO waits), CPU time, best of ${reps * 2} after a warm-up run, in fresh processes`];
   for (const m of MODES) {
-    if (m === 'go') lines.push(`  the Go model (go:4, 256 goroutines on 4 CPUs, compute bursts and netpoll waits), the same way:`);
+    if (m === 'go-nohooks') lines.push(`  the Go model (go:4, 256 goroutines on 4 CPUs, compute bursts and netpoll waits), the same way:`);
     const r = rate(m);
     const b = m.startsWith('go') ? rate('go') : base;
     lines.push(`  ${LABEL[m].padEnd(28)} ${(r / 1e6).toFixed(2).padStart(6)} M events/s   ${(b / r).toFixed(2)}× the untraced time`);
   }
   lines.push(hooksLine(base, rate('nohooks')));
+  lines.push(hooksLine(rate('go'), rate('go-nohooks'), 'the Go model'));
   const perEvent = (m: ModeName): string => `${(bytes.get(m)! / events).toFixed(0)} B/event`;
   lines.push(`  trace size: protobuf ${perEvent('proto+why')} with why texts, ${perEvent('proto')} without; JSON ${perEvent('json+why')}; Go: protobuf ${perEvent('go+proto+why')} / ${perEvent('go+proto')}`);
   if (bigEvents <= 0) return lines;

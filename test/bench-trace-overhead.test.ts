@@ -28,4 +28,13 @@ describe('trace-overhead bench', () => {
     ]);
     expect(hooksLine(7.0e6, 6.0e6)).toContain('WARNING: the untraced run and the stripped build differ by 17 %');
   });
+
+  it('names the model it checks (the Go rows have their own stripped-build run)', () => {
+    expect(hooksLine(6.27e6, 6.3e6, 'the Go model')).toBe('  the hooks cost an untraced run (the Go model) 0.5 % (target ≤ 5 %; negative: within noise)');
+    // This session's disturbed Go row: 4.39 M untraced, the Go ratios a third too low.
+    expect(hooksLine(4.39e6, 6.3e6, 'the Go model').split('\n')).toEqual([
+      '  the hooks cost an untraced run (the Go model) 30.3 % (target ≤ 5 %; negative: within noise)',
+      '  WARNING: the untraced run (the Go model) and the stripped build differ by 30 %: the machine was busy during one of them, so the ratios of the Go model are off; run the bench again',
+    ]);
+  });
 });
