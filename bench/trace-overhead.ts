@@ -227,7 +227,7 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
       const t1 = performance.now();
       const size = statSync(path).size;
       lines.push(
-        `  ${(r.events / 1e6).toFixed(0)} M-event trace to ${name}: ${((t1 - t0) / 1000).toFixed(1)} s (run + write ${((tSim - t0) / 1000).toFixed(1)} s${name.endsWith('.gz') ? `, gzip ${((t1 - tSim) / 1000).toFixed(1)} s` : ''}), ${(size / 1e6).toFixed(0)} MB${name.endsWith('.gz') ? ` (${(tf.bytes / 1e6).toFixed(0)} MB before compression)` : ''}`,
+        `  ${(r.events / 1e6).toFixed(r.events < 10_000_000 ? 1 : 0)} M-event trace to ${name}: ${((t1 - t0) / 1000).toFixed(1)} s (run + write ${((tSim - t0) / 1000).toFixed(1)} s${name.endsWith('.gz') ? `, gzip ${((t1 - tSim) / 1000).toFixed(1)} s` : ''}), ${(size / 1e6).toFixed(0)} MB${name.endsWith('.gz') ? ` (${(tf.bytes / 1e6).toFixed(0)} MB before compression)` : ''}`,
       );
     }
   } finally {
