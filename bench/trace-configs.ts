@@ -5,7 +5,10 @@
  */
 import type { SimConfig } from '../src/sim.js';
 
-/** rr, 64 threads on 8 hardware threads, compute bursts and IO waits (the main benchmark's workload). */
+/**
+ * rr, 64 threads on 8 hardware threads, compute bursts of 200 µs and IO waits of 1 ms (means).
+ * Like bench/run.ts's rr-64x8 but with longer IO waits and the policy's default quantum.
+ */
 export function benchConfig(events: number): SimConfig {
   return {
     name: 'trace-bench',

@@ -1,6 +1,6 @@
 /**
- * Tracing overhead (issue 4): simulated events per second on the rr workload of the main
- * benchmark (64 threads on 8 hardware threads, compute bursts and IO waits) —
+ * Tracing overhead (issue 4): simulated events per second on an rr workload (64 threads on 8
+ * hardware threads, compute bursts and IO waits; bench/trace-configs.ts) —
  *   untraced (sink null) vs the same simulation built with every trace hook removed,
  *   with a sink that drops events (the cost of building them),
  *   with the Perfetto protobuf sink without and with the why texts (the why-log),
