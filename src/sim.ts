@@ -215,6 +215,53 @@ export class Simulation {
 
   run(): RunResult {
     if (this.result !== null) return this.result;
+    this.start();
+    let panic: string | undefined;
+    if (this.runner.allDone) this.engine.stop('done');
+    else {
+      try {
+        this.engine.run(this.config.limits ?? {});
+      } catch (e) {
+        if (e instanceof ProgramPanic || e instanceof FatalError) panic = e.message;
+        else throw e;
+      }
+    }
+    return this.end(panic);
+  }
+
+  /**
+   * The same run as `run()`, the same events in the same order, with `pause()` awaited after
+   * every `slice` events: the event loop turns there, so a signal handler can ask the run to
+   * stop (pause resolves true). Returns null when stopped that way; the trace sink is then not
+   * closed (the caller drops what it wrote).
+   */
+  async runInterruptible(slice: number, pause: () => Promise<boolean>): Promise<RunResult | null> {
+    if (this.result !== null) return this.result;
+    this.start();
+    const { engine } = this;
+    let panic: string | undefined;
+    if (this.runner.allDone) engine.stop('done');
+    else {
+      const limits = this.config.limits ?? {};
+      const maxEvents = limits.events ?? Number.MAX_SAFE_INTEGER;
+      try {
+        for (;;) {
+          const cap = Math.min(maxEvents, engine.events + slice);
+          const reason = engine.run({ ...limits, events: cap });
+          // Stopped for any reason but this slice's end (done, idle, deadlock, the time limit, the run's own event limit).
+          if (reason !== 'event-limit' || cap === maxEvents) break;
+          if (await pause()) return null;
+        }
+      } catch (e) {
+        if (e instanceof ProgramPanic || e instanceof FatalError) panic = e.message;
+        else throw e;
+      }
+    }
+    return this.end(panic);
+  }
+
+  /** Sets the run up: background threads, the model, the workload's sources. */
+  private start(): void {
     const { config, engine } = this;
     // Background threads (other processes) under their own thread-per-task model.
     const bg = config.workload.background ?? [];
@@ -254,18 +301,12 @@ export class Simulation {
       }
     });
     (this.model as { afterStart?: () => void }).afterStart?.();
-    let panic: string | undefined;
-    if (this.runner.allDone) engine.stop('done');
-    else {
-      try {
-        engine.run(config.limits ?? {});
-      } catch (e) {
-        if (e instanceof ProgramPanic || e instanceof FatalError) panic = e.message;
-        else throw e;
-      }
-    }
+  }
+
+  /** Ends the run: closes the kernel's and the sink's open intervals, builds the result. */
+  private end(panic: string | undefined): RunResult {
     this.kernel.finish();
-    this.options.trace?.close?.(engine.now);
+    this.options.trace?.close?.(this.engine.now);
     this.result = this.buildResult(panic);
     return this.result;
   }

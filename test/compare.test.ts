@@ -3,11 +3,12 @@
  * CSV/JSON/SVG files. Four tasks of 1 ms CPU + 4 ms IO on one CPU: thread-per-task overlaps
  * the IO waits, a pool of one worker runs the tasks one after another.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { compareFile } from '../src/cli/compare.js';
+import { cliRun, type CliRun } from './cli-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedlab-compare-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -78,5 +79,39 @@ describe('compare', () => {
     await expect(compareFile(file, { models: 'threads,pool', out }, io().io)).rejects.toThrow('--models: unknown execution model "pool"');
     await expect(compareFile(file, {}, io().io)).rejects.toThrow('--models is required');
     expect(existsSync(out)).toBe(false);
+  });
+});
+
+describe('compare: bad input is refused before any run (exit 2, nothing written)', () => {
+  const run = (...argv: string[]): Promise<CliRun> => cliRun(['compare', ...argv]);
+
+  it('a model listed twice, a --jobs that is not 1..1024, an --out that is a file', async () => {
+    expect(await run(file, '--models', 'threads,pool:1,threads')).toEqual({ code: 2, out: '', err: '--models: threads is listed twice (each model once)\n' });
+    for (const j of ['0', 'abc', '2.5', '1025']) {
+      expect(await run(file, '--models', 'threads', '--jobs', j)).toEqual({ code: 2, out: '', err: `--jobs ${j}: a whole number from 1 to 1024\n` });
+    }
+    const afile = join(dir, 'a-file');
+    writeFileSync(afile, 'keep');
+    expect(await run(file, '--models', 'threads', '--out', afile)).toEqual({
+      code: 2,
+      out: '',
+      err: `--out ${afile}: is a file, not a directory (compare writes compare.csv, compare.json, compare.vl.json and compare.svg into a directory)\n`,
+    });
+    expect(readFileSync(afile, 'utf8')).toBe('keep');
+  });
+
+  it('takes an example by name, as run does; a directory or an unknown name is bad input', async () => {
+    const examples = join(dir, 'examples');
+    mkdirSync(examples);
+    writeFileSync(join(examples, 'pool-io.yaml'), readFileSync(file, 'utf8'));
+    const byName = await cliRun(['compare', 'pool-io', '--models', 'pool:1', '--jobs', '1'], { examplesDir: examples });
+    expect(byName.code).toBe(0);
+    expect(byName.out.split('\n')[0]).toBe('scenario pool-io, seed 1, 1 hardware thread, policy fifo');
+    expect(await cliRun(['compare', 'pool-oi', '--models', 'pool:1'], { examplesDir: examples })).toEqual({
+      code: 2,
+      out: '',
+      err: 'pool-oi: no such file, and no example of that name; did you mean "pool-io"? (run schedlab examples for the list)\n',
+    });
+    expect(await run(examples, '--models', 'pool:1')).toEqual({ code: 2, out: '', err: `${examples}: is a directory (expected a scenario file, .yaml or .json)\n` });
   });
 });

@@ -51,6 +51,37 @@ describe('determinism', () => {
     });
   });
 
+  it('a run in slices (runInterruptible, the CLI\'s traced runs) is the same run, event for event', async () => {
+    // Every variant of two examples (threads, pool and go; runs that end done, at the time limit
+    // and at the event limit), in slices of 7 events: the same result and the same trace.
+    for (const f of ['seed-concurrency-vs-parallelism.yaml', 'go-work-stealing.yaml']) {
+      const s = loadScenario(readFileSync(`examples/${f}`, 'utf8'), f);
+      const configs = [...s.variants.map((v) => v.config), { ...s.config, limits: { events: 1000 } }, { ...s.config, limits: { timeNs: 2_000_000 } }];
+      for (const config of configs) {
+        const whole = new HashSink();
+        const a = JSON.stringify(new Simulation(config, { trace: whole }).run());
+        const sliced = new HashSink();
+        let pauses = 0;
+        const r = await new Simulation(config, { trace: sliced }).runInterruptible(7, () => Promise.resolve(++pauses < 0));
+        expect(JSON.stringify(r)).toBe(a);
+        expect(sliced.digest()).toBe(whole.digest());
+        // A pause after every slice of 7 that did not end the run (the last may end exactly at a slice's end).
+        expect(pauses).toBeGreaterThanOrEqual(Math.floor((r!.events - 1) / 7));
+        expect(pauses).toBeLessThanOrEqual(Math.floor(r!.events / 7));
+      }
+    }
+  });
+
+  it('a run in slices stops at the first pause that asks, and says so with null', async () => {
+    const f = 'go-work-stealing.yaml';
+    const s = loadScenario(readFileSync(`examples/${f}`, 'utf8'), f);
+    expect(new Simulation(s.config).run().events).toBeGreaterThan(1000);
+    const sim = new Simulation(s.config);
+    let pauses = 0;
+    expect(await sim.runInterruptible(100, () => Promise.resolve(++pauses === 3))).toBe(null);
+    expect(sim.engine.events).toBe(300);
+  });
+
   it('the whole-state check changes nothing (small example)', () => {
     const f = 'seed-concurrency-vs-parallelism.yaml';
     const s = loadScenario(readFileSync(`examples/${f}`, 'utf8'), f);

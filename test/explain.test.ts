@@ -2,12 +2,13 @@
  * `schedlab explain`: the story of one thread, task or goroutine, compared as exact text on a
  * small scenario (two CPU-bound threads on one CPU, round robin, then an IO wait).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { explainFile } from '../src/cli/explain.js';
 import { UsageError } from '../src/cli/trace-options.js';
+import { cliRun } from './cli-support.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedlab-explain-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -126,5 +127,16 @@ workload:
     expect(() => explainFile(file, { thread: '1', at: '12' })).toThrow('--at 12:');
     expect(() => explainFile(file, { goroutine: '1' })).toThrow('--goroutine: the model is threads');
     expect(() => explainFile(join(dir, 'missing.yaml'), { thread: '1' })).toThrow('missing.yaml: no such file');
+  });
+});
+
+describe('explain on the command line', () => {
+  it('takes an example by name, as run does, and prints to the command line\'s output', async () => {
+    const examples = join(dir, 'examples');
+    mkdirSync(examples);
+    writeFileSync(join(examples, 'two-hogs.yaml'), readFileSync(file, 'utf8'));
+    const r = await cliRun(['explain', 'two-hogs', '--thread', '2'], { examplesDir: examples });
+    expect(r).toEqual({ code: 0, out: explainFile(file, { thread: '2' }), err: '' });
+    expect(await cliRun(['explain', examples, '--thread', '1'])).toEqual({ code: 2, out: '', err: `${examples}: is a directory (expected a scenario file, .yaml or .json)\n` });
   });
 });

@@ -17,7 +17,7 @@ import type { CliIo } from './io.js';
 import { runCommand } from './run.js';
 import { registerSweep } from './sweep.js';
 import { registerUi } from './ui.js';
-import { collect, UsageError } from './trace-options.js';
+import { collect, Interrupted, UsageError } from './trace-options.js';
 
 function version(): string {
   try {
@@ -78,8 +78,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     },
   };
   registerSweep(host);
-  registerExplain(host);
-  registerCompare(host);
+  registerExplain(host, io);
+  registerCompare(host, io, (c) => (code = c));
   registerUi(host, io, (c) => (code = c));
   registerOpen(host, io, (c) => (code = c));
 
@@ -99,6 +99,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (e instanceof ScenarioError || e instanceof UsageError) {
       io.err(`${e.message}\n`);
       return 2;
+    }
+    if (e instanceof Interrupted) {
+      io.err(`${e.message}\n`);
+      return 130;
     }
     const what = e instanceof InvariantError ? 'invariant violated' : 'internal error';
     io.err(`schedlab: ${what}: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);

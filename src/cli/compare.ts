@@ -3,7 +3,7 @@
  * several execution models (in parallel, one worker thread each) and prints the figures side
  * by side; with --out, writes compare.csv, compare.json and an SVG bar chart (compare.svg).
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from '@commander-js/extra-typings';
 import Table from 'cli-table3';
@@ -11,7 +11,8 @@ import { formatDuration } from '../engine/time.js';
 import { parseModel } from '../exec/model.js';
 import { barSpec, renderSvg, type Bar } from '../node/plot.js';
 import { metricOf, runPoints, type SweepPoint } from '../node/sweep.js';
-import { collect, loadScenarioFile, overridesOf, reportError, UsageError } from './trace-options.js';
+import { defaultExamplesDir, loadScenarioPath, resolveScenarioPath, writeFileAtomic, type CliIo } from './io.js';
+import { collect, overridesOf, UsageError } from './trace-options.js';
 
 export interface CompareFlags {
   models?: string;
@@ -59,19 +60,41 @@ function show(row: Row, r: Record<string, unknown> | undefined): string {
   return Number.isInteger(v) ? String(v) : v.toFixed(2);
 }
 
-function writeAtomic(path: string, data: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+/** --out DIR: a directory, or a path where one can be made (checked before any run). */
+function checkOutDir(dir: string): void {
+  let isDir: boolean;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    return; // made when the files are written
+  }
+  if (!isDir) throw new UsageError(`--out ${dir}: is a file, not a directory (compare writes compare.csv, compare.json, compare.vl.json and compare.svg into a directory)`);
 }
 
-export async function compareFile(file: string, o: CompareFlags, io: { out: (s: string) => void; err: (s: string) => void }): Promise<number> {
+function writeAtomic(path: string, data: string): void {
+  try {
+    writeFileAtomic(path, data);
+  } catch (e) {
+    throw new UsageError(`--out: cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+  }
+}
+
+export async function compareFile(file: string, o: CompareFlags, io: { out: (s: string) => void; err: (s: string) => void; examplesDir?: string }): Promise<number> {
   if (o.models === undefined) throw new UsageError('compare: --models is required, for example --models threads,pool:8,go:2');
   const models = o.models
     .split(',')
     .map((m) => m.trim())
     .filter((m) => m !== '');
   if (models.length === 0) throw new UsageError('compare: --models lists no model');
+  const twice = models.find((m, i) => models.indexOf(m) !== i);
+  if (twice !== undefined) throw new UsageError(`--models: ${twice} is listed twice (each model once)`);
+  let jobs: number | undefined;
+  if (o.jobs !== undefined) {
+    jobs = Number(o.jobs);
+    if (!/^[0-9]+$/.test(o.jobs) || jobs < 1 || jobs > 1024) throw new UsageError(`--jobs ${o.jobs}: a whole number from 1 to 1024`);
+  }
+  if (o.out !== undefined) checkOutDir(o.out);
+  const path = resolveScenarioPath(file, io.examplesDir ?? defaultExamplesDir());
   for (const m of models) {
     try {
       parseModel(m);
@@ -81,11 +104,10 @@ export async function compareFile(file: string, o: CompareFlags, io: { out: (s: 
   }
   const base = overridesOf({ ...(o.set !== undefined ? { set: o.set } : {}), ...(o.seed !== undefined ? { seed: o.seed } : {}) });
   const points: SweepPoint[] = models.map((m, index) => {
-    const s = loadScenarioFile(file, [...base, { path: 'model', value: m, label: `--models ${m}` }]);
+    const s = loadScenarioPath(path, [...base, { path: 'model', value: m, label: `--models ${m}` }]);
     return { index, params: [m], seed: s.config.seed, config: s.config };
   });
-  const jobs = o.jobs !== undefined ? Number(o.jobs) : undefined;
-  const outcome = await runPoints(points, jobs !== undefined && Number.isInteger(jobs) && jobs > 0 ? { jobs } : {});
+  const outcome = await runPoints(points, jobs !== undefined ? { jobs } : {});
   const cfg = points[0]!.config;
   io.out(`scenario ${cfg.name}, seed ${cfg.seed}, ${cfg.machine.cpus} hardware thread${cfg.machine.cpus === 1 ? '' : 's'}, policy ${cfg.os.policy}\n`);
   const table = new Table({ head: ['', ...models], style: { head: [], border: [], compact: true } });
@@ -95,7 +117,11 @@ export async function compareFile(file: string, o: CompareFlags, io: { out: (s: 
     if (e !== undefined) io.err(`${models[i]!}: ${e}\n`);
   });
   if (o.out !== undefined) {
-    mkdirSync(o.out, { recursive: true });
+    try {
+      mkdirSync(o.out, { recursive: true });
+    } catch (e) {
+      throw new UsageError(`--out ${o.out}: cannot make the directory (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`);
+    }
     const csv = [['figure', ...models].join(','), ...COMPARE_ROWS.map((row) => [row.path, ...models.map((_, i) => (row.path === 'outcome' ? String(outcome.results[i]?.outcome as string) : (metricOf(outcome.results[i], row.path) ?? '')))].join(','))];
     writeAtomic(join(o.out, 'compare.csv'), `${csv.join('\n')}\n`);
     const doc = {
@@ -122,26 +148,22 @@ export async function compareFile(file: string, o: CompareFlags, io: { out: (s: 
   return outcome.errors.some((e) => e !== undefined) ? 1 : 0;
 }
 
-export function compareCommand(): Command {
+export function compareCommand(io: CliIo, setCode: (code: number) => void): Command {
   const cmd = new Command('compare')
     .description('run one workload under several execution models and show the figures side by side (and an SVG chart with --out)')
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<file>', 'scenario file, or the name of an example (schedlab examples)')
     .option('--models <list>', 'comma-separated models, e.g. threads,pool:8,go:2')
-    .option('--out <dir>', 'write compare.csv, compare.json and compare.svg here')
+    .option('--out <dir>', 'write compare.csv, compare.json, compare.vl.json (Vega-Lite) and compare.svg here')
     .option('--seed <n>', 'seed')
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [] as string[])
     .option('--jobs <n>', 'worker threads (default: the number of cores)')
+    // Bad input throws (UsageError, ScenarioError): the command line prints it, exit code 2.
     .action(async (file, o) => {
-      try {
-        const code = await compareFile(file, o, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
-        if (code !== 0) process.exitCode = code;
-      } catch (e) {
-        reportError(e);
-      }
+      setCode(await compareFile(file, o, io));
     });
   return cmd as unknown as Command;
 }
 
-export function registerCompare(program: { addCommand(cmd: Command): unknown }): void {
-  program.addCommand(compareCommand());
+export function registerCompare(program: { addCommand(cmd: Command): unknown }, io: CliIo, setCode: (code: number) => void): void {
+  program.addCommand(compareCommand(io, setCode));
 }

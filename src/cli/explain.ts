@@ -7,7 +7,8 @@ import { parseDuration } from '../engine/time.js';
 import { modelName, parseModel } from '../exec/model.js';
 import { simulate } from '../sim.js';
 import { ExplainSink, type ExplainSubject } from '../trace/explain.js';
-import { collect, loadScenarioFile, overridesOf, pickConfig, reportError, UsageError } from './trace-options.js';
+import { defaultExamplesDir, loadScenarioPath, resolveScenarioPath, type CliIo } from './io.js';
+import { collect, overridesOf, pickConfig, UsageError } from './trace-options.js';
 
 export interface ExplainFlags {
   thread?: string;
@@ -33,8 +34,8 @@ function subjectOf(o: ExplainFlags): ExplainSubject {
   return given[0]!;
 }
 
-/** Runs the explanation and returns its text (throws on bad input). */
-export function explainFile(file: string, o: ExplainFlags): string {
+/** Runs the explanation and returns its text (throws on bad input). FILE may name an example, as for `run`. */
+export function explainFile(file: string, o: ExplainFlags, examplesDir = defaultExamplesDir()): string {
   const subject = subjectOf(o);
   let at: number | undefined;
   if (o.at !== undefined) {
@@ -44,7 +45,7 @@ export function explainFile(file: string, o: ExplainFlags): string {
       throw new UsageError(`--at ${o.at}: ${(e as Error).message}`);
     }
   }
-  const scenario = loadScenarioFile(file, overridesOf(o), o.variant);
+  const scenario = loadScenarioPath(resolveScenarioPath(file, examplesDir), overridesOf(o), o.variant);
   const config = pickConfig(scenario, o.variant);
   const model = typeof config.model === 'string' ? modelName(parseModel(config.model)) : modelName(config.model);
   if (subject.kind === 'goroutine' && !model.startsWith('go:')) throw new UsageError(`--goroutine: the model is ${model}; goroutines exist under go:P (try --model go:2)`);
@@ -54,10 +55,10 @@ export function explainFile(file: string, o: ExplainFlags): string {
   return sink.render(header);
 }
 
-export function explainCommand(): Command {
+export function explainCommand(io: CliIo): Command {
   const cmd = new Command('explain')
     .description('run a scenario and tell the story of one OS thread, task or goroutine: every state, why it began, what it waited for, why it ended')
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<file>', 'scenario file, or the name of an example (schedlab examples)')
     .option('--thread <T>', 'OS thread id')
     .option('--task <N>', 'task id')
     .option('--goroutine <G>', 'goroutine id (go:P models)')
@@ -66,17 +67,14 @@ export function explainCommand(): Command {
     .option('--model <model>', 'execution model: threads, pool:N, go:P')
     .option('--set <path=value>', 'override a scenario field (repeatable)', collect, [] as string[])
     .option('--variant <name>', 'run this variant of the scenario')
+    // Bad input throws (UsageError, ScenarioError): the command line prints it, exit code 2.
     .action((file, o) => {
-      try {
-        process.stdout.write(explainFile(file, o));
-      } catch (e) {
-        reportError(e);
-      }
+      io.out(explainFile(file, o, io.examplesDir ?? defaultExamplesDir()));
     });
   return cmd as unknown as Command;
 }
 
 /** Adds `explain` to the program. */
-export function registerExplain(program: { addCommand(cmd: Command): unknown }): void {
-  program.addCommand(explainCommand());
+export function registerExplain(program: { addCommand(cmd: Command): unknown }, io: CliIo): void {
+  program.addCommand(explainCommand(io));
 }

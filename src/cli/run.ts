@@ -3,6 +3,8 @@
  * runs anything), run it, and print the resolved scenario and a summary table — or, with
  * --json, exactly one JSON object.
  */
+import { resolve } from 'node:path';
+import { modelName, parseModel, type ModelSpec } from '../exec/model.js';
 import { simulate, type RunResult, type SimConfig } from '../sim.js';
 import type { LoadedScenario } from '../workload/scenario.js';
 import { colors, header, summaryTable, truncationNote, variantTable } from './format.js';
@@ -24,11 +26,29 @@ export interface RunFlags {
 }
 
 async function runOne(config: SimConfig, flags: RunFlags, written?: (w: TraceWritten) => void): Promise<RunResult> {
+  const check = flags.check === true;
   if (flags.schedtrace !== undefined) {
-    return runWithTrace(config, flags.trace, { why: flags.why !== false, written, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
+    return runWithTrace(config, flags.trace, { why: flags.why !== false, written, check, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
   }
-  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why !== false, written });
-  return simulate(config, { check: flags.check === true });
+  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why !== false, written, check });
+  return simulate(config, { check });
+}
+
+/** --schedtrace reads the Go runtime: every run it would sample must be a go:P run, checked before any runs. */
+function specOf(config: SimConfig): ModelSpec {
+  return typeof config.model === 'string' ? parseModel(config.model) : config.model;
+}
+
+function checkSchedtraceModels(runs: ReadonlyArray<{ name: string | null; config: SimConfig }>, file: string): void {
+  const notGo = runs.filter((r) => specOf(r.config).kind !== 'go');
+  if (notGo.length === 0) return;
+  if (runs.length === 1) {
+    throw new UsageError(`--schedtrace: the model is ${modelName(specOf(notGo[0]!.config))}; schedtrace reads the Go runtime (go:P models; try --model go:4)`);
+  }
+  const names = notGo.map((r) => `${r.name} (${modelName(specOf(r.config))})`).join(', ');
+  const goNames = runs.filter((r) => !notGo.includes(r)).map((r) => r.name!);
+  const pick = goNames.length > 0 ? `; pick a go:P variant with --variant (${goNames.join(', ')})` : '';
+  throw new UsageError(`--schedtrace reads the Go runtime (go:P models), and ${file} has variants that are not: ${names}${pick}`);
 }
 
 /** Loads FILE with the flags' overrides (throws ScenarioError / UsageError on bad input). */
@@ -43,11 +63,14 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   if (flags.why === false && flags.trace === undefined) throw new UsageError('--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)');
   if (flags.scheddetail === true && flags.schedtrace === undefined) throw new UsageError('--scheddetail only applies with --schedtrace PERIOD (for example --schedtrace 10ms)');
   const s = loadForRun(file, flags, io);
-  if (flags.trace !== undefined && flags.check === true) throw new UsageError('--trace and --check cannot be combined');
+  if (flags.trace !== undefined && resolve(flags.trace) === resolve(s.file)) {
+    throw new UsageError(`--trace ${flags.trace}: that is the scenario file; the trace would replace it (give another name)`);
+  }
   const c = colors(io.color && flags.json !== true);
   const single = s.variants.length === 0 || flags.variant !== undefined;
   if (single) {
     const config = pickConfig(s, flags.variant);
+    if (flags.schedtrace !== undefined) checkSchedtraceModels([{ name: null, config }], s.file);
     let written: TraceWritten | null = null;
     const r = await runOne(config, flags, (w) => (written = w));
     if (flags.json === true) io.out(`${JSON.stringify({ ...r, config }, null, 2)}\n`);
@@ -72,8 +95,13 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   if (flags.trace !== undefined) {
     throw new UsageError(`--trace records one run, and ${s.file} has ${s.variants.length} variants: pick one with --variant (${s.variants.map((v) => v.name).join(', ')})`);
   }
+  if (flags.schedtrace !== undefined) checkSchedtraceModels(s.variants, s.file);
   const rows: Array<{ name: string; result: RunResult; config: SimConfig }> = [];
-  for (const v of s.variants) rows.push({ name: v.name, result: await runOne(v.config, flags), config: v.config });
+  for (const v of s.variants) {
+    // Each variant's SCHED lines under a line that names it (the lines start again at 0ms).
+    if (flags.schedtrace !== undefined) process.stderr.write(`# variant ${v.name}\n`);
+    rows.push({ name: v.name, result: await runOne(v.config, flags), config: v.config });
+  }
   if (flags.json === true) {
     const obj = { scenario: s.name, seed: s.config.seed >>> 0, variants: rows.map((r) => ({ name: r.name, ...r.result, config: r.config })) };
     io.out(`${JSON.stringify(obj, null, 2)}\n`);

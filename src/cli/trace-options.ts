@@ -4,9 +4,9 @@
  * input (exit code 2, no output files).
  */
 import { readFileSync, statSync } from 'node:fs';
-import { TraceFile, traceFormatOf, traceMetaOf, type TraceFormat } from '../node/trace-file.js';
-import { parseDuration } from '../engine/time.js';
-import { Simulation, simulate, type RunResult, type SimConfig } from '../sim.js';
+import { TRACE_EXTENSIONS, TraceFile, traceFormatOf, traceMetaOf, type TraceFormat } from '../node/trace-file.js';
+import { formatDuration, parseDuration } from '../engine/time.js';
+import { Simulation, type RunResult, type SimConfig } from '../sim.js';
 import { SchedtraceSampler } from '../trace/schedtrace.js';
 import type { TraceSink } from '../trace/events.js';
 import { TeeSink } from '../trace/events.js';
@@ -92,7 +92,7 @@ export function traceWrittenLines(w: TraceWritten): string[] {
   const lines = [`trace: ${w.path}, ${mb(w.fileBytes)} (${kind}${w.gzip ? ', gzip' : ''}, ${w.why ? 'with' : 'without'} the why texts): open it in https://ui.perfetto.dev (schedlab open ${shellWord(w.path)})`];
   if (w.rawBytes > BIG_TRACE_BYTES) {
     const size = w.gzip ? `${mb(w.rawBytes)} before compression` : mb(w.rawBytes);
-    const smaller = w.why ? '--no-why (about a quarter of the size) or limits.events / limits.timeNs' : 'limits.events / limits.timeNs';
+    const smaller = w.why ? '--no-why (about a quarter of the size) or a shorter run (--set limits.time=DURATION or --set limits.events=N)' : 'a shorter run (--set limits.time=DURATION or --set limits.events=N)';
     lines.push(
       `note: the trace is ${size}; the Perfetto UI holds a trace in browser memory (typically 2 GB, 2-4× an uncompressed trace's size), so it may not open there: load it through trace_processor --httpd (https://perfetto.dev/docs/visualization/large-traces), or make it smaller with ${smaller}`,
     );
@@ -102,6 +102,8 @@ export function traceWrittenLines(w: TraceWritten): string[] {
 
 export interface TraceRunOptions {
   why?: boolean;
+  /** The whole-state invariant check after every event (--check). */
+  check?: boolean;
   /** Called once the trace file is in place. */
   written?: (w: TraceWritten) => void;
   extra?: TraceSink[];
@@ -109,10 +111,43 @@ export interface TraceRunOptions {
   schedtrace?: { period: string; detailed: boolean; out: (text: string) => void };
 }
 
-/** Runs `config` with `sink`, and a schedtrace sampler when asked. */
-function runSim(config: SimConfig, sink: TraceSink | null, options: TraceRunOptions): RunResult {
+/** Ctrl-C (SIGINT) or SIGTERM stopped a run whose output would have been a file: nothing was written. Exit code 130. */
+export class Interrupted extends Error {}
+
+/** Events between two turns of the event loop in a run that writes a file (a few ms of a run). */
+const SIGNAL_SLICE = 1 << 16;
+
+/**
+ * Runs `sim` with SIGINT and SIGTERM caught: the run gives the event loop a turn every
+ * SIGNAL_SLICE events, and a signal stops it there with Interrupted (the caller removes its
+ * partial file). Without this a signal would end the process in the middle of a synchronous
+ * run and leave the temporary file behind.
+ */
+async function runCatchingSignals(sim: Simulation): Promise<RunResult> {
+  let signal: string | null = null;
+  const onSignal = (name: string): void => {
+    signal = name;
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    const r = await sim.runInterruptible(SIGNAL_SLICE, () => new Promise((resolve) => setImmediate(() => resolve(signal !== null))));
+    if (r === null) throw new Interrupted(`interrupted (${signal}) at ${formatDuration(sim.engine.now)} of simulated time: the run stopped, and no trace was written`);
+    return r;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** Runs `config` with `sink`, and a schedtrace sampler when asked; `interruptible`: see runCatchingSignals. */
+async function runSim(config: SimConfig, sink: TraceSink | null, options: TraceRunOptions, interruptible = false): Promise<RunResult> {
   const st = options.schedtrace;
-  if (st === undefined) return simulate(config, { trace: sink });
+  const check = options.check === true;
+  if (st === undefined) {
+    const sim = new Simulation(config, { trace: sink, check });
+    return interruptible ? runCatchingSignals(sim) : sim.run();
+  }
   let period: number;
   try {
     period = parseDuration(st.period);
@@ -120,13 +155,13 @@ function runSim(config: SimConfig, sink: TraceSink | null, options: TraceRunOpti
     throw new UsageError(`--schedtrace ${st.period}: ${(e as Error).message}`);
   }
   if (period <= 0) throw new UsageError(`--schedtrace ${st.period}: the period must be > 0`);
-  const sim = new Simulation(config, { trace: sink });
+  const sim = new Simulation(config, { trace: sink, check });
   try {
     new SchedtraceSampler(sim, period, st.detailed, st.out);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  return sim.run();
+  return interruptible ? runCatchingSignals(sim) : sim.run();
 }
 
 export async function runWithTrace(config: SimConfig, tracePath: string | undefined, options: TraceRunOptions = {}): Promise<RunResult> {
@@ -137,9 +172,10 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
   }
   try {
     traceFormatOf(tracePath);
-  } catch (e) {
-    throw new UsageError(`--trace ${(e as Error).message}`);
+  } catch {
+    throw new UsageError(`--trace ${tracePath}: unknown extension (allowed: ${TRACE_EXTENSIONS})`);
   }
+  if (isDirectory(tracePath)) throw new UsageError(`--trace ${tracePath}: is a directory (give a file name, ending in ${TRACE_EXTENSIONS})`);
   let tf: TraceFile;
   try {
     tf = new TraceFile(tracePath, traceMetaOf(config), { why: options.why ?? true });
@@ -149,13 +185,21 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
   }
   try {
     const sink = extra.length === 0 ? tf.sink : new TeeSink([tf.sink, ...extra]);
-    const result = runSim(config, sink, options);
+    const result = await runSim(config, sink, options, true);
     await tf.commit();
     options.written?.({ path: tracePath, format: tf.format, gzip: tf.gzip, why: options.why ?? true, fileBytes: statSync(tracePath).size, rawBytes: tf.bytes });
     return result;
   } catch (e) {
     tf.abort();
     throw e;
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
   }
 }
 

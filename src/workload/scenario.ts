@@ -218,6 +218,11 @@ export function loadScenario(text: string, file: string, options: LoadOptions = 
     }
   });
   if (issues.length > 0) throw new ScenarioError(dedupe(issues));
+  if (options.only !== undefined && variants.length === 0) {
+    // The same words as the CLI's pickConfig, which never sees the file's names once they are filtered out.
+    const names = (out.variants ?? []).map((v) => v.name);
+    throw new ScenarioError([{ where: `--variant ${options.only}`, path: '', message: `${file} has ${names.length > 0 ? `variants ${names.join(', ')}` : 'no variants'}` }]);
+  }
   const description = out.description;
   return {
     file,
