@@ -107,6 +107,17 @@ workload:
     expect(t.split('\n').slice(1, 4)).toEqual(['task 2 (hog#2)', '  created at 0, finished at 33.005ms (latency 33.005ms)', '  runs on its own OS thread T2: its story follows']);
     const g = explainFile(file, { task: '2', model: 'go:1', at: '20ms' });
     expect(g.split('\n').slice(0, 4)).toEqual(['scenario two-hogs, seed 1, model go:1, policy rr, 1 hardware thread', 'task 2 (hog)', '  created at 0, finished at 31.011ms (latency 31.011ms)', '  runs as goroutine G2: its story follows']);
+    // A pool task has no thread or goroutine of its own: no totals of one.
+    expect(explainFile(file, { task: '2', model: 'pool:1' })).toBe(
+      [
+        'scenario two-hogs, seed 1, model pool:1, policy rr, 1 hardware thread',
+        'task 2 (hog)',
+        '  created at 0, finished at 36.001ms (latency 36.001ms)',
+        '  runs on a pool worker: the trace does not bind pool tasks to workers; see --thread for a worker',
+        'run ended at 36.001ms',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('tells a goroutine story with the runtime reasons and the P and M it ran on', () => {

@@ -245,6 +245,11 @@ export class ExplainSink implements TraceSink {
       for (const l of e.lines) out.push(`  ${' '.repeat(10)}  ${l}`);
     }
     while (ni < notes.length) out.push(`  ${pad(notes[ni]![0])}  note: ${notes[ni++]![1]}`);
+    if (s.kind === 'task' && this.tid <= 0 && this.goid <= 0) {
+      // A pool task has no thread or goroutine of its own to total.
+      out.push(`run ended at ${formatDuration(this.endNs)}`);
+      return `${out.join('\n')}\n`;
+    }
     const unit = s.kind === 'goroutine' || this.goid > 0 ? 'goroutine' : 'thread';
     out.push(
       `totals (${unit}): running ${formatDuration(this.runningNs)} in ${this.turns} turn${this.turns === 1 ? '' : 's'}, ` +
