@@ -1,16 +1,19 @@
 /**
  * Sweeps: grid planning and validation, parallel runs collected by grid index, the CSV/JSON/SVG
  * outputs, the best value, and an interrupted sweep (injected abort, and Ctrl-C on a child
- * process) that keeps the finished rows.
+ * process) that keeps the finished rows. Bad input (a --vary path twice, a bad --metric, an
+ * unusable --out, a bad --vary value, clashing flags) is refused before anything runs or
+ * prints, with exit code 2 and no file written.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { sweepFile } from '../src/cli/sweep.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { sweepCommand, sweepFile, type SweepFlags } from '../src/cli/sweep.js';
 import { UsageError } from '../src/cli/trace-options.js';
 import { parseVary, planSweep, runPoints, writeSweep, type SweepSpec } from '../src/node/sweep.js';
+import { ScenarioError } from '../src/workload/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedlab-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -59,7 +62,7 @@ describe('sweep planning', () => {
   it('validates every value before running anything', async () => {
     const out = join(dir, 'bad');
     const h = io();
-    await expect(sweepFile(file, { vary: ['model=pool:1,pool:x'], out }, h.io)).rejects.toThrow('--set model=pool:x');
+    await expect(sweepFile(file, { vary: ['model=pool:1,pool:x'], out }, h.io)).rejects.toThrow('grid point model=pool:x: --vary model=pool:x: model: "pool:x" is not an execution model');
     await expect(sweepFile(file, { vary: ['model=pool:1'] }, h.io)).rejects.toThrow(UsageError);
     expect(existsSync(out)).toBe(false);
   });
@@ -170,5 +173,192 @@ describe('sweep runs', () => {
     expect(csv.length - 1).toBe(k);
     const doc = JSON.parse(readFileSync(join(out, 'runs.json'), 'utf8')) as Record<string, unknown>;
     expect([doc.complete, doc.finished]).toEqual([false, k]);
+  });
+});
+
+/** The error a sweep is refused with; checks that it printed nothing (so no run started) and wrote nothing. */
+async function refused(flags: Omit<SweepFlags, 'out'> & { out?: string }, arg = file, examplesDir?: string): Promise<Error> {
+  const out = flags.out ?? join(dir, 'never');
+  const existed = existsSync(out);
+  const h = io();
+  const e = await sweepFile(arg, { ...flags, out }, { ...h.io, ...(examplesDir !== undefined ? { examplesDir } : {}) }).then(
+    () => null,
+    (x: unknown) => x,
+  );
+  expect(e).not.toBeNull();
+  // Bad input: UsageError or ScenarioError, both exit code 2 (reportError).
+  expect(e instanceof UsageError || e instanceof ScenarioError).toBe(true);
+  expect(h.err).toEqual([]);
+  expect(h.out).toEqual([]);
+  if (!existed) expect(existsSync(out)).toBe(false);
+  return e as Error;
+}
+
+/** The sweep command as the executable runs it, in process: exit code and what it printed. */
+async function cliSweep(args: string[]): Promise<{ code: string | number | null | undefined; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const saved = process.exitCode;
+  process.exitCode = undefined;
+  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((out += String(s)), true));
+  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((err += String(s)), true));
+  let code: string | number | null | undefined;
+  try {
+    await sweepCommand().parseAsync(args, { from: 'user' });
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+    code = process.exitCode;
+    process.exitCode = saved;
+  }
+  return { code, out, err };
+}
+
+/** What every run of TEXT (pool:1, threads for the model) has, as the --metric errors list it. */
+const COMMON =
+  'seed, simulatedNs, events, cpus.{count,utilization,switchingShare}, contextSwitches.{voluntary,involuntary,total}, migrations, threads.{created,maxLive,runningNs,runnableNs,waitingNs}, tasks.{created,completed,throughputPerSec}, tasks.latencyNs.{count,mean,p50,p90,p99,max}, tasks.spawned.{created,completed}, tasks.spawned.latencyNs.{count,mean,p50,p90,p99,max}, schedLatencyNs.{count,mean,p50,p90,p99,max}';
+
+describe('sweep bad input, refused before anything runs', () => {
+  it('B6: refuses a --vary path given twice (exit 2, one line, nothing written)', async () => {
+    const e = await refused({ vary: ['model=pool:1,pool:2', 'model=pool:4'] });
+    expect(e.message).toBe('--vary model: given twice; give all its values in one --vary model=v1,v2,...');
+    const out = join(dir, 'dup');
+    const r = await cliSweep([file, '--vary', 'model=pool:1,pool:2', '--vary', 'model=pool:4', '--out', out]);
+    expect(r).toEqual({ code: 2, out: '', err: '--vary model: given twice; give all its values in one --vary model=v1,v2,...\n' });
+    expect(existsSync(out)).toBe(false);
+    // A path inside another varied path would be overwritten the same way.
+    expect((await refused({ vary: ['machine=1', 'machine.cpus=1,2'] })).message).toBe('--vary machine and --vary machine.cpus: one path lies inside the other; vary one of them');
+  });
+
+  it('B7: checks --metric against the result shape before running, naming the figures every run has', async () => {
+    expect((await refused({ vary: ['model=pool:1,pool:2'], metric: 'nope' })).message).toBe(`--metric nope: not a number in the results of this sweep; every run has: ${COMMON}, pool.{workers,maxQueued}`);
+    // Not a number: an object, a string.
+    expect((await refused({ vary: ['model=pool:1'], metric: 'tasks' })).message).toMatch(/^--metric tasks: not a number in the results of this sweep; every run has: seed, /);
+    expect((await refused({ vary: ['model=pool:1'], metric: 'outcome' })).message).toMatch(/^--metric outcome: not a number in the results of this sweep; every run has: seed, /);
+    // A pool figure is not in a threads run's result.
+    expect((await refused({ vary: ['model=pool:1,threads'], metric: 'pool.maxQueued' })).message).toBe(
+      `--metric pool.maxQueued: not a number in the result of grid point model=threads (only of some points); every run has: ${COMMON}`,
+    );
+    const r = await cliSweep([file, '--vary', 'model=pool:2', '--metric', 'nope', '--out', join(dir, 'e1')]);
+    expect(r.code).toBe(2);
+    expect(r.out).toBe('');
+    expect(r.err).toBe(`--metric nope: not a number in the results of this sweep; every run has: ${COMMON}, pool.{workers,maxQueued}\n`);
+    expect(existsSync(join(dir, 'e1'))).toBe(false);
+  });
+
+  it('B8: refuses an --out that is a file, or lies under one, or whose file names are directories (exit 2, one line)', async () => {
+    const afile = join(dir, 'afile');
+    writeFileSync(afile, 'x');
+    expect((await refused({ vary: ['model=pool:1'], out: afile })).message).toBe(`--out ${afile}: is a file, not a directory (the sweep writes runs.csv, runs.json, plot.vl.json, plot.svg into a directory)`);
+    expect((await refused({ vary: ['model=pool:1'], out: join(afile, 'sub') })).message).toBe(`--out ${join(afile, 'sub')}: ${afile} is a file, not a directory`);
+    const taken = join(dir, 'taken');
+    mkdirSync(join(taken, 'runs.csv'), { recursive: true });
+    expect((await refused({ vary: ['model=pool:1'], out: taken })).message).toBe(`--out ${taken}: ${join(taken, 'runs.csv')} is a directory, where the sweep writes its runs.csv`);
+    const r = await cliSweep([file, '--vary', 'model=pool:1,pool:2', '--out', afile]);
+    expect(r).toEqual({ code: 2, out: '', err: `--out ${afile}: is a file, not a directory (the sweep writes runs.csv, runs.json, plot.vl.json, plot.svg into a directory)\n` });
+    expect(readFileSync(afile, 'utf8')).toBe('x');
+  });
+
+  it('C2: labels a bad value --vary path=value and names the grid point', async () => {
+    const e = await refused({ vary: ['model=pool:1,bogus'] });
+    expect(e.message).toBe(
+      'grid point model=bogus: --vary model=bogus: model: "bogus" is not an execution model (allowed: threads, pool:N (N ≥ 1 worker threads), go:P (GOMAXPROCS P ≥ 1), or go (Go 1.25\'s default GOMAXPROCS))',
+    );
+    expect(e.message).not.toContain('--set');
+    // A value that is not YAML: refused as it is parsed.
+    expect((await refused({ vary: ['machine.cpus=1,[2'] })).message).toMatch(/^--vary machine\.cpus=\[2: machine\.cpus: the value "\[2" is not valid YAML: /);
+    // A problem of the file that only one grid point brings up: the grid point is named.
+    const cfs = join(dir, 'cfs.yaml');
+    writeFileSync(cfs, TEXT.replace('os: {policy: fifo, balanceInterval: 0ns}', 'os: {policy: cfs, latency: 6ms, balanceInterval: 0ns}'));
+    expect((await refused({ vary: ['machine.cpus=1,2', 'os.policy=cfs,rr'] }, cfs)).message).toBe(
+      `grid point machine.cpus=1, os.policy=rr: ${cfs}:3:19: os.latency: latency is a parameter of cfs; the policy is rr (rr parameters: quantum); to drop it where the policy changes, set os.latency to null`,
+    );
+  });
+
+  it('nits: --jobs 0 before printing anything; --seed, --model or --set of a varied path is refused', async () => {
+    expect((await refused({ vary: ['model=pool:1'], jobs: '0' })).message).toBe('--jobs 0: a whole number from 1 to 1024');
+    expect((await refused({ vary: ['seed=5,6'], seed: '100' })).message).toBe('--vary seed=... and --seed 100 both choose seeds: use one of them');
+    expect((await refused({ vary: ['model=pool:1,pool:2'], model: 'pool:4' })).message).toBe('--model pool:4 and --vary model=...: both set model; use one of them');
+    expect((await refused({ vary: ['machine.cpus=1,2'], set: ['machine.cpus=4'] })).message).toBe('--set machine.cpus=4 and --vary machine.cpus=...: both set machine.cpus; use one of them');
+  });
+
+  it('C1: takes an example name like run, and says when the argument is a directory', async () => {
+    const examples = join(dir, 'examples');
+    mkdirSync(examples, { recursive: true });
+    writeFileSync(join(examples, 'tiny.yaml'), `${TEXT}variants:\n  - name: two\n    set: {machine.cpus: 2}\n`);
+    const out = join(dir, 'byname');
+    const h = io();
+    const code = await sweepFile('tiny', { vary: ['model=pool:1,pool:2'], out, jobs: '1' }, { ...h.io, examplesDir: examples });
+    expect(code).toBe(0);
+    expect(h.err).toEqual(['sweep pool-io: 2 runs (model × 2, 1 seed)\n', "note: the file's 1 variant is not part of the sweep (it varies the scenario without variants)\n"]);
+    expect(h.out[0]).toBe('best model for simulatedNs: pool:2 (lowest, 11.004ms, one seed)\n');
+    const doc = JSON.parse(readFileSync(join(out, 'runs.json'), 'utf8')) as { file: string; finished: number };
+    expect([doc.file, doc.finished]).toEqual([join(examples, 'tiny.yaml'), 2]);
+    expect((await refused({ vary: ['model=pool:1'] }, 'tinyy', examples)).message).toBe('tinyy: no such file, and no example of that name; did you mean "tiny"? (run schedlab examples for the list)');
+    expect((await refused({ vary: ['model=pool:1'] }, examples)).message).toBe(`${examples}: is a directory (expected a scenario file, .yaml or .json)`);
+    // The package's own examples: the name resolves (the metric check then refuses it, so nothing runs).
+    expect((await refused({ vary: ['seed=1,2'], metric: 'nope' }, 'seed-unpredictable')).message).toMatch(/^--metric nope: not a number in the results of this sweep; every run has: seed, simulatedNs, /);
+  });
+});
+
+describe('sweep best value and output files', () => {
+  it('B5: leaves runs that did not complete out of the best value and the plot, and says so', async () => {
+    // limits.events=5 cuts the run short: it "finishes" first but is truncated.
+    const out = join(dir, 'trunc');
+    const h = io();
+    expect(await sweepFile(file, { vary: ['limits.events=5,1000'], out, jobs: '2' }, h.io)).toBe(0);
+    expect(h.out.slice(0, 2)).toEqual([
+      'best limits.events for simulatedNs: 1000 (lowest, 20.001ms, one seed)\n',
+      'left out 1 of 2 runs: not completed (1 truncated); the best value and the plot use completed runs only\n',
+    ]);
+    const doc = JSON.parse(readFileSync(join(out, 'runs.json'), 'utf8')) as Record<string, unknown>;
+    expect(doc.best).toEqual([{ 'limits.events': '1000', mean: 20_001_000 }]);
+    expect(doc.leftOut).toEqual({ truncated: 1 });
+    const vl = JSON.parse(readFileSync(join(out, 'plot.vl.json'), 'utf8')) as { data: { values: Array<{ x: string }> } };
+    expect(vl.data.values.map((p) => p.x)).toEqual(['1000']);
+    // A deadlock: its latency figures are of no task, so they are empty, not 0, and do not win.
+    const dl = join(dir, 'dl.yaml');
+    writeFileSync(dl, 'name: dl\nmachine: {cpus: 1}\nchannels: {jobs: 0}\nworkload:\n  - batch: 1\n    name: sender\n    program: [{compute: 1ms}, {send: jobs}, {compute: 1ms}]\n');
+    const out2 = join(dir, 'dl');
+    const h2 = io();
+    expect(await sweepFile(dl, { vary: ['channels.jobs=0,1'], metric: 'tasks.latencyNs.p50', out: out2, jobs: '2' }, h2.io)).toBe(0);
+    expect(h2.out.slice(0, 2)).toEqual([
+      'best channels.jobs for tasks.latencyNs.p50: 1 (lowest, 2.001ms, one seed)\n',
+      'left out 1 of 2 runs: not completed (1 deadlock); the best value and the plot use completed runs only\n',
+    ]);
+    const csv = readFileSync(join(out2, 'runs.csv'), 'utf8').trim().split('\n');
+    expect(csv[1]!.split(',').slice(0, 4)).toEqual(['0', '0', '1', 'deadlock']);
+    // tasks.latencyNs.p50 and .p99 (columns 12, 13) of the deadlocked run: no value.
+    expect(csv[1]!.split(',').slice(11, 13)).toEqual(['', '']);
+  });
+
+  it('B5/B7: no best when no run completed, and an earlier sweep\'s plot files are removed', async () => {
+    const out = join(dir, 'none');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'plot.svg'), '<svg>an earlier sweep</svg>');
+    writeFileSync(join(out, 'plot.vl.json'), '{}');
+    const h = io();
+    expect(await sweepFile(file, { vary: ['limits.events=5,6'], out, jobs: '2' }, h.io)).toBe(0);
+    expect(h.out).toEqual([
+      'no best limits.events for simulatedNs: no run completed\n',
+      'left out 2 of 2 runs: not completed (2 truncated); the best value and the plot use completed runs only\n',
+      `wrote ${join(out, 'runs.csv')}, ${join(out, 'runs.json')}\n`,
+    ]);
+    expect(readdirSync(out).sort()).toEqual(['runs.csv', 'runs.json']);
+  });
+
+  it('B7: a sweep interrupted before any run finished leaves no earlier plot behind', async () => {
+    const out = join(dir, 'zero');
+    mkdirSync(out, { recursive: true });
+    writeFileSync(join(out, 'plot.svg'), '<svg>an earlier sweep</svg>');
+    writeFileSync(join(out, 'plot.vl.json'), '{}');
+    const ac = new AbortController();
+    ac.abort();
+    const h = io();
+    expect(await sweepFile(file, { vary: ['model=pool:1,pool:2'], out }, { ...h.io, signal: ac.signal })).toBe(130);
+    expect(h.err.at(-1)).toBe('interrupted: 0 of 2 runs finished; the files hold the finished rows only\n');
+    expect(readdirSync(out).sort()).toEqual(['runs.csv', 'runs.json']);
+    const doc = JSON.parse(readFileSync(join(out, 'runs.json'), 'utf8')) as Record<string, unknown>;
+    expect([doc.complete, doc.finished, doc.total]).toEqual([false, 0, 2]);
   });
 });

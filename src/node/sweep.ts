@@ -4,16 +4,18 @@
  * written as runs.csv, runs.json and an SVG plot of one metric with the best value named.
  *
  * Every grid point is validated before anything runs: a bad --vary value is a scenario error
- * (exit 2, no output files). An interrupted sweep (abort signal, Ctrl-C in the CLI) stops the
- * workers and keeps the rows that finished.
+ * (exit 2, no output files), and so is a --metric that is not a number in every point's result
+ * (checked on a run of each point's setup with no workload, which costs no simulated time). An
+ * interrupted sweep (abort signal, Ctrl-C in the CLI) stops the workers and keeps the rows that
+ * finished. The best value and the plot use completed runs only.
  */
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { formatDuration } from '../engine/time.js';
-import type { SimConfig } from '../sim.js';
-import { loadScenario, parseSetFlag, type Override } from '../workload/scenario.js';
+import { simulate, type SimConfig } from '../sim.js';
+import { loadScenario, parseSetFlag, ScenarioError, type Override } from '../workload/scenario.js';
 import { lineSpec, renderSvg, type LinePoint } from './plot.js';
 import type { Job, JobReply } from './sweep-worker.js';
 
@@ -48,6 +50,8 @@ export interface SweepPoint {
 
 export interface SweepPlan {
   scenario: string;
+  /** How many variants the file declares (a sweep runs the scenario without them). */
+  variants: number;
   points: SweepPoint[];
   seeds: number[];
 }
@@ -80,37 +84,135 @@ export function parseVary(arg: string): Vary {
   return { path, values };
 }
 
-/** Builds and validates every grid point (throws ScenarioError on any bad value). */
+/** The files a sweep writes into its directory (the plot files only when there is a point to plot). */
+export const SWEEP_FILES = ['runs.csv', 'runs.json', 'plot.vl.json', 'plot.svg'] as const;
+
+/** True when one dotted path is the other or lies inside it ("os" and "os.policy"). */
+function overlaps(a: string, b: string): boolean {
+  return a === b || a.startsWith(`${b}.`) || b.startsWith(`${a}.`);
+}
+
+/** The override of one --vary value, labelled `--vary path=value` in messages. */
+function varyOverride(path: string, value: string): Override {
+  const label = `--vary ${path}=${value}`;
+  try {
+    return { ...parseSetFlag(`${path}=${value}`), label };
+  } catch (e) {
+    if (e instanceof ScenarioError) throw new ScenarioError(e.issues.map((i) => ({ ...i, where: label })));
+    throw e;
+  }
+}
+
+/** "model=pool:2, os.policy=rr": the --vary values of one grid point. */
+export function gridPointLabel(vary: readonly Vary[], params: readonly string[]): string {
+  return params.map((val, i) => `${vary[i]!.path}=${val}`).join(', ');
+}
+
+/**
+ * Builds and validates every grid point (throws ScenarioError on any bad value, naming the
+ * grid point; Error on a bad combination of flags).
+ */
 export function planSweep(spec: SweepSpec): SweepPlan {
   if (spec.vary.length === 0) throw new Error('sweep: give at least one --vary path=v1,v2,...');
   if (!Number.isInteger(spec.seeds) || spec.seeds < 1 || spec.seeds > 10_000) throw new Error(`--seeds ${spec.seeds}: a count from 1 to 10000`);
+  // Each path once: a second --vary of the same path would replace the first one's values.
+  spec.vary.forEach((v, i) => {
+    for (const w of spec.vary.slice(0, i)) {
+      if (w.path === v.path) throw new Error(`--vary ${v.path}: given twice; give all its values in one --vary ${v.path}=v1,v2,...`);
+      if (overlaps(w.path, v.path)) throw new Error(`--vary ${w.path} and --vary ${v.path}: one path lies inside the other; vary one of them`);
+    }
+    // A --set, --model or --seed of a varied path would be silently replaced by the --vary value.
+    for (const o of spec.overrides) {
+      if (overlaps(o.path, v.path)) throw new Error(`${o.label} and --vary ${v.path}=...: both set ${o.path === v.path ? v.path : `${o.path} / ${v.path}`}; use one of them`);
+    }
+  });
   const base = loadScenario(spec.text, spec.file, { overrides: spec.overrides });
   // `--vary seed=1,2,3` chooses the seeds itself: then each grid point runs once, with its seed.
   const varySeed = spec.vary.some((v) => v.path === 'seed');
   if (varySeed && spec.seeds > 1) throw new Error(`--vary seed=... and --seeds ${spec.seeds} both choose seeds: use one of them`);
+  if (varySeed && spec.seed !== undefined) throw new Error(`--vary seed=... and --seed ${spec.seed} both choose seeds: use one of them`);
   const seed0 = spec.seed ?? base.config.seed;
   const seeds = varySeed ? [] : Array.from({ length: spec.seeds }, (_, i) => (seed0 + i) >>> 0);
-  const combos: string[][] = [[]];
+  // Every value parsed once, labelled as the user wrote it.
+  const valueOverrides = spec.vary.map((v) => v.values.map((val) => varyOverride(v.path, val)));
+  const combos: number[][] = [[]];
   for (const v of spec.vary) {
-    const next: string[][] = [];
-    for (const c of combos) for (const val of v.values) next.push([...c, val]);
+    const next: number[][] = [];
+    for (const c of combos) for (let k = 0; k < v.values.length; k++) next.push([...c, k]);
     combos.splice(0, combos.length, ...next);
   }
   const points: SweepPoint[] = [];
-  for (const params of combos) {
-    const vo = params.map((val, i) => parseSetFlag(`${spec.vary[i]!.path}=${val}`));
+  for (const ks of combos) {
+    const params = ks.map((k, i) => spec.vary[i]!.values[k]!);
+    const vo = ks.map((k, i) => valueOverrides[i]![k]!);
+    const load = (overrides: Override[]): SimConfig => {
+      try {
+        return loadScenario(spec.text, spec.file, { overrides }).config;
+      } catch (e) {
+        if (!(e instanceof ScenarioError)) throw e;
+        const at = `grid point ${gridPointLabel(spec.vary, params)}`;
+        throw new ScenarioError(e.issues.map((i) => ({ ...i, where: `${at}: ${i.where}` })));
+      }
+    };
     if (varySeed) {
-      const s = loadScenario(spec.text, spec.file, { overrides: [...spec.overrides, ...vo] });
-      points.push({ index: points.length, params, seed: s.config.seed >>> 0, config: s.config });
+      const config = load([...spec.overrides, ...vo]);
+      points.push({ index: points.length, params, seed: config.seed >>> 0, config });
       continue;
     }
     for (const seed of seeds) {
-      const overrides = [...spec.overrides, ...vo, { path: 'seed', value: seed, label: `seed ${seed}` }];
-      const s = loadScenario(spec.text, spec.file, { overrides });
-      points.push({ index: points.length, params, seed, config: s.config });
+      const config = load([...spec.overrides, ...vo, { path: 'seed', value: seed, label: `seed ${seed}` }]);
+      points.push({ index: points.length, params, seed, config });
     }
   }
-  return { scenario: base.name, points, seeds: varySeed ? [...new Set(points.map((p) => p.seed))] : seeds };
+  return { scenario: base.name, variants: base.variants.length, points, seeds: varySeed ? [...new Set(points.map((p) => p.seed))] : seeds };
+}
+
+/** Writes "a.b, a.c, d" as "a.{b,c}, d" (paths in order). */
+function compactPaths(paths: readonly string[]): string {
+  const out: string[] = [];
+  for (let i = 0; i < paths.length; ) {
+    const dot = paths[i]!.lastIndexOf('.');
+    const parent = dot < 0 ? null : paths[i]!.slice(0, dot);
+    let j = i + 1;
+    if (parent !== null) while (j < paths.length && paths[j]!.lastIndexOf('.') === dot && paths[j]!.startsWith(`${parent}.`)) j++;
+    if (parent === null || j - i === 1) out.push(paths[i]!);
+    else out.push(`${parent}.{${paths.slice(i, j).map((p) => p.slice(dot + 1)).join(',')}}`);
+    i = j;
+  }
+  return out.join(', ');
+}
+
+/**
+ * Checks that `metric` is a number in the result of every grid point, before anything runs.
+ * The shape of a result depends on the setup (pool and go models add figures, and so does a
+ * CPU quota), not on the workload: each distinct setup is run once with no workload, which
+ * ends at once. Throws Error naming the metrics every run has.
+ */
+export function checkMetric(plan: SweepPlan, vary: readonly Vary[], metric: string): void {
+  const probes = new Map<string, string[] | null>();
+  let common: string[] | null = null;
+  let missing: SweepPoint | null = null;
+  for (const p of plan.points) {
+    const setup = { ...p.config, seed: 0, workload: { ...p.config.workload, sources: [], background: [] } };
+    const key = JSON.stringify({ ...setup, workload: null });
+    let paths = probes.get(key);
+    if (paths === undefined) {
+      try {
+        paths = numericPaths(simulate(setup) as unknown as Record<string, unknown>, '', true);
+      } catch {
+        paths = null; // the real run will fail too, and be reported as an error
+      }
+      probes.set(key, paths);
+    }
+    if (paths === null) continue;
+    const has = new Set(paths);
+    common = common === null ? paths : common.filter((x) => has.has(x));
+    if (missing === null && !has.has(metric)) missing = p;
+  }
+  if (missing === null || common === null) return;
+  const inSome = [...probes.values()].some((ps) => ps !== null && ps.includes(metric));
+  const where = inSome ? ` of grid point ${gridPointLabel(vary, missing.params)} (only of some points)` : 's of this sweep';
+  throw new Error(`--metric ${metric}: not a number in the result${where}; every run has: ${compactPaths(common)}`);
 }
 
 export interface RunOptions {
@@ -209,13 +311,30 @@ export function metricOf(result: Record<string, unknown> | undefined, path: stri
   return typeof v === 'number' && Number.isFinite(v) ? v : undefined;
 }
 
-/** Numeric dotted paths of a result (for error messages). */
-export function numericPaths(result: Record<string, unknown>, prefix = ''): string[] {
+const SAMPLE_FIGURES = new Set(['mean', 'p50', 'p90', 'p99', 'max']);
+
+/**
+ * A figure of a run for the sweep files: like metricOf, but a mean or percentile of an empty
+ * sample (count 0: a deadlocked run's task latency) has no value instead of 0.
+ */
+export function figureOf(result: Record<string, unknown> | undefined, path: string): number | undefined {
+  const v = metricOf(result, path);
+  if (v === undefined) return undefined;
+  const dot = path.lastIndexOf('.');
+  if (dot > 0 && SAMPLE_FIGURES.has(path.slice(dot + 1)) && metricOf(result, `${path.slice(0, dot)}.count`) === 0) return undefined;
+  return v;
+}
+
+/**
+ * Numeric dotted paths of a result (for error messages); with `nulls`, also the paths of null
+ * fields (a figure with no value in this result).
+ */
+export function numericPaths(result: Record<string, unknown>, prefix = '', nulls = false): string[] {
   const out: string[] = [];
   for (const [k, v] of Object.entries(result)) {
     const p = prefix === '' ? k : `${prefix}.${k}`;
-    if (typeof v === 'number') out.push(p);
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...numericPaths(v as Record<string, unknown>, p));
+    if (typeof v === 'number' || (nulls && v === null)) out.push(p);
+    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...numericPaths(v as Record<string, unknown>, p, nulls));
   }
   return out;
 }
@@ -240,20 +359,53 @@ export interface BestLine {
 export interface SweepReport {
   points: LinePoint[];
   best: BestLine[];
-  /** "best model for simulatedNs: pool:12 (mean 1.2s)" lines. */
+  /**
+   * Finished runs left out of the best value and the plot because they did not complete, by
+   * outcome ("deadlock", "truncated", "panic", …; "error" for a run that failed), in grid order.
+   */
+  leftOut: Record<string, number>;
+  /** Completed runs with no value of the metric (a figure of an empty sample). */
+  noValue: number;
+  /** "best model for simulatedNs: pool:12 (mean 1.2s)" lines, then what was left out. */
   text: string[];
 }
 
-/** Aggregates the metric over seeds per (first param, other params) and names the best x. */
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/**
+ * Aggregates the metric over seeds per (first param, other params) and names the best x. Only
+ * completed runs count: a deadlocked or truncated run stops early, so its figures (a short
+ * completion time, latencies of no task) would "win" without meaning anything.
+ */
 export function summarize(plan: SweepPlan, vary: Vary[], outcome: RunOutcome, metric: string, best: 'min' | 'max'): SweepReport {
   const groups = new Map<string, { x: string; series: string; vals: number[] }>();
+  const seriesOrder = new Set<string>();
+  const completedIn = new Map<string, number>();
+  const leftOut: Record<string, number> = {};
+  let noValue = 0;
+  let finished = 0;
   for (const p of plan.points) {
-    const v = metricOf(outcome.results[p.index], metric);
-    if (v === undefined) continue;
+    const r = outcome.results[p.index];
+    if (r === undefined && outcome.errors[p.index] === undefined) continue; // did not run
+    finished++;
     const series = p.params
       .slice(1)
       .map((val, i) => (vary.length > 2 ? `${vary[i + 1]!.path}=${val}` : val))
       .join(', ');
+    seriesOrder.add(series);
+    const name = r === undefined ? 'error' : String(r.outcome);
+    if (name !== 'completed') {
+      leftOut[name] = (leftOut[name] ?? 0) + 1;
+      continue;
+    }
+    completedIn.set(series, (completedIn.get(series) ?? 0) + 1);
+    const v = figureOf(r, metric);
+    if (v === undefined) {
+      noValue++;
+      continue;
+    }
     const key = `${p.params[0]!}\u0000${series}`;
     let g = groups.get(key);
     if (g === undefined) groups.set(key, (g = { x: p.params[0]!, series, vals: [] }));
@@ -271,15 +423,25 @@ export function summarize(plan: SweepPlan, vary: Vary[], outcome: RunOutcome, me
   }
   const bestLines: BestLine[] = [];
   const text: string[] = [];
-  const seriesOrder = [...new Set(points.map((p) => p.series))];
   for (const s of seriesOrder) {
-    const b = bestBy.get(s)!;
-    bestLines.push({ series: s, x: b.x, mean: b.mean });
     const at = s === '' ? '' : vary.length === 2 ? ` at ${vary[1]!.path}=${s}` : ` at ${s}`;
+    const b = bestBy.get(s);
+    if (b === undefined) {
+      text.push(`no best ${vary[0]!.path} for ${metric}${at}: ${(completedIn.get(s) ?? 0) === 0 ? 'no run completed' : `no completed run has a value of ${metric}`}`);
+      continue;
+    }
+    bestLines.push({ series: s, x: b.x, mean: b.mean });
     const over = b.n > 1 ? `mean over ${b.n} seeds` : 'one seed';
     text.push(`best ${vary[0]!.path} for ${metric}${at}: ${b.x} (${best === 'min' ? 'lowest' : 'highest'}, ${formatMetric(metric, b.mean)}, ${over})`);
   }
-  return { points, best: bestLines, text };
+  const left = Object.entries(leftOut);
+  if (left.length > 0) {
+    const n = left.reduce((a, [, k]) => a + k, 0);
+    const why = left.map(([name, k]) => `${k} ${name === 'error' ? 'failed' : name}`).join(', ');
+    text.push(`left out ${n} of ${plural(finished, 'run')}: not completed (${why}); the best value and the plot use completed runs only`);
+  }
+  if (noValue > 0) text.push(`left out ${plural(noValue, 'completed run')} with no value of ${metric} (a figure of an empty sample)`);
+  return { points, best: bestLines, leftOut, noValue, text };
 }
 
 function csvCell(v: string | number | null | undefined): string {
@@ -287,11 +449,61 @@ function csvCell(v: string | number | null | undefined): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Writes a file atomically (temporary name, then rename). */
+/** Writes a file atomically (temporary name, then rename; the temporary file is removed on failure). */
 function writeAtomic(path: string, data: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, data);
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // nothing to remove
+    }
+    throw e;
+  }
+}
+
+/**
+ * Checks, before anything runs, that the sweep can write into `dir`: it is a directory (or can
+ * be made one) that can be written, and none of the sweep's file names is taken by a directory.
+ * Throws Error with a one-line message.
+ */
+export function checkOutDir(dir: string): void {
+  let p = dir;
+  for (;;) {
+    let isDir: boolean;
+    try {
+      isDir = statSync(p).isDirectory();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw new Error(`--out ${dir}: cannot use ${p === dir ? 'it' : p} (${code ?? String(e)})`, { cause: e });
+      const up = dirname(p);
+      if (up === p) throw new Error(`--out ${dir}: no existing directory to create it in`, { cause: e });
+      p = up;
+      continue;
+    }
+    if (!isDir) {
+      throw new Error(p === dir ? `--out ${dir}: is a file, not a directory (the sweep writes ${SWEEP_FILES.join(', ')} into a directory)` : `--out ${dir}: ${p} is a file, not a directory`);
+    }
+    try {
+      accessSync(p, constants.W_OK);
+    } catch (e) {
+      throw new Error(`--out ${dir}: cannot write into ${p === dir ? 'it' : p} (${(e as NodeJS.ErrnoException).code ?? String(e)})`, { cause: e });
+    }
+    if (p !== dir) return; // to be created: empty
+    for (const name of SWEEP_FILES) {
+      let taken = false;
+      try {
+        taken = statSync(join(dir, name)).isDirectory();
+      } catch {
+        // absent: fine
+      }
+      if (taken) throw new Error(`--out ${dir}: ${join(dir, name)} is a directory, where the sweep writes its ${name}`);
+    }
+    return;
+  }
 }
 
 export interface WrittenSweep {
@@ -299,7 +511,11 @@ export interface WrittenSweep {
   report: SweepReport;
 }
 
-/** Writes runs.csv, runs.json, plot.svg and plot.vl.json into `dir` (finished rows only). */
+/**
+ * Writes runs.csv, runs.json, plot.svg and plot.vl.json into `dir` (finished rows only). With no
+ * point to plot (no completed run with a value), an earlier sweep's plot files are removed, so a
+ * plot in `dir` always belongs to its runs.csv.
+ */
 export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, outcome: RunOutcome): Promise<WrittenSweep> {
   mkdirSync(dir, { recursive: true });
   const metric = spec.metric;
@@ -315,7 +531,7 @@ export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, 
     const err = outcome.errors[p.index];
     if (r === undefined && err === undefined) continue;
     const metrics: Record<string, number | null> = {};
-    for (const c of cols) metrics[c] = metricOf(r, c) ?? null;
+    for (const c of cols) metrics[c] = figureOf(r, c) ?? null;
     const params: Record<string, string> = {};
     spec.vary.forEach((v, i) => (params[v.path] = p.params[i]!));
     const outcomeName = err !== undefined ? 'error' : String(r!.outcome);
@@ -334,6 +550,8 @@ export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, 
     finished: runs.length,
     complete: !outcome.interrupted && runs.length === plan.points.length,
     best: report.best.map((b) => ({ ...(b.series !== '' ? { at: b.series } : {}), [spec.vary[0]!.path]: b.x, mean: b.mean })),
+    leftOut: report.leftOut,
+    noValue: report.noValue,
     runs,
   };
   const files: string[] = [];
@@ -342,6 +560,9 @@ export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, 
     writeAtomic(p, data);
     files.push(p);
   };
+  if (report.points.length === 0) {
+    for (const name of ['plot.vl.json', 'plot.svg']) rmSync(join(dir, name), { force: true });
+  }
   out('runs.csv', `${lines.join('\n')}\n`);
   out('runs.json', `${JSON.stringify(doc, null, 2)}\n`);
   if (report.points.length > 0) {
