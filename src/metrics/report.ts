@@ -84,10 +84,16 @@ export function summaryRows(r: RunResult, c: Paint = NO_PAINT): Array<[string, s
   return rows;
 }
 
+const PANIC_PREFIX = 'panic: ';
+
 /** Deadlock, panic and (unless `withModel` is false) model-specific figures, one line each. */
 export function detailLines(r: RunResult, c: Paint = NO_PAINT, withModel = true): string[] {
   const out: string[] = [];
-  if (r.panic !== undefined) out.push(`${c.red('panic')}: ${r.panic}`);
+  if (r.panic !== undefined) {
+    // A program's panic already reads "panic: …" (Go's words); a fatal runtime error does not.
+    const text = r.panic.startsWith(PANIC_PREFIX) ? r.panic.slice(PANIC_PREFIX.length) : r.panic;
+    out.push(`${c.red('panic')}: ${text}`);
+  }
   if (r.deadlock) {
     const b = r.deadlock.blocked;
     out.push(`${c.red('deadlock')}: ${b.length} task${b.length === 1 ? '' : 's'} blocked forever`);

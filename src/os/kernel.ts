@@ -329,6 +329,28 @@ export class Kernel implements EventHandler {
     this.putBack(cpu, t, 'yield', 'sched_yield');
   }
 
+  /**
+   * The running thread `t` keeps its CPU and its body runs again in a new event at this
+   * instant. Unlike yield() it gives way to no one and counts no switch: it costs nothing
+   * and changes nothing but the event count. A body that does an unbounded amount of
+   * zero-time work (a pool worker taking task after task) uses it to go through the event
+   * loop now and then, so that the run's limits see the work. A pending reschedule is
+   * honoured first, as compute() does.
+   */
+  continueNow(t: Thread): void {
+    const cpu = t.cpu;
+    if (!(t.state === 'running' && cpu !== null && cpu.phase === 'running')) throw new InvariantError(`continueNow: thread ${t.id} is not running`);
+    if (cpu.needResched) {
+      cpu.needResched = false;
+      if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {
+        this.preemptNow(cpu, cpu.needReschedWhy);
+        return;
+      }
+    }
+    cpu.ev.kind = EV_YIELD;
+    this.engine.at(cpu.ev, this.now);
+  }
+
   /** The running thread `t` exits. */
   exit(t: Thread): void {
     const cpu = this.leaveCpu(t, 'exit');

@@ -108,6 +108,11 @@ function need<K extends 'channels' | 'mutexes' | 'waitgroups'>(objs: RunObjects,
   return v;
 }
 
+/** Whether running `ops` once runs at least one op (a repeat of 0 times or of an empty body runs none). */
+function runsAnOp(ops: readonly ListOp[]): boolean {
+  return ops.some((op) => op.op !== 'repeat' || (op.times > 0 && runsAnOp(op.body)));
+}
+
 export function compileOps(ops: OpSpec[], objs: RunObjects): ListOp[] {
   return ops.map((o) => compileOp(o, objs));
 }
@@ -138,6 +143,11 @@ function compileOp(o: OpSpec, objs: RunObjects): ListOp {
   if ('wgAdd' in o) return { op: 'wgAdd', wg: need(objs, 'waitgroups', o.wgAdd, 'waitgroup'), n: o.n ?? 1 };
   if ('wgDone' in o) return { op: 'wgAdd', wg: need(objs, 'waitgroups', o.wgDone, 'waitgroup'), n: -1 };
   if ('wgWait' in o) return { op: 'wgWait', wg: need(objs, 'waitgroups', o.wgWait, 'waitgroup') };
-  if ('repeat' in o) return { op: 'repeat', times: o.repeat === 'forever' ? Infinity : o.repeat, body: compileOps(o.do, objs) };
+  if ('repeat' in o) {
+    const body = compileOps(o.do, objs);
+    // The scenario loader reports this with its field path; a workload built in code gets here.
+    if (o.repeat === 'forever' && !runsAnOp(body)) throw new Error('repeat forever: the body runs no op (an empty list, or only empty or 0-times repeats); a forever loop needs at least one op to repeat');
+    return { op: 'repeat', times: o.repeat === 'forever' ? Infinity : o.repeat, body };
+  }
   throw new Error(`unknown op ${JSON.stringify(o)}`);
 }

@@ -286,6 +286,16 @@ function walkOps(ops: readonly OpOut[], path: PathSeg[], f: OpVisitor): void {
   });
 }
 
+/** Whether running `ops` once runs at least one op (a repeat of 0 times or of an empty body runs none). */
+function anyOpRuns(ops: readonly OpOut[]): boolean {
+  return ops.some((op) => op === 'yield' || op.repeat === undefined || (op.repeat.times !== 0 && anyOpRuns(op.repeat.do)));
+}
+
+/** Whether `ops` hold a forever loop that runs (one reported on its own when it has nothing to repeat). */
+function hasForeverLoop(ops: readonly OpOut[]): boolean {
+  return ops.some((op) => op !== 'yield' && op.repeat !== undefined && op.repeat.times !== 0 && (op.repeat.times === 'forever' || hasForeverLoop(op.repeat.do)));
+}
+
 function checkMeaning(s: ScenarioOut, raw: Record<string, unknown>, applied: readonly Applied[]): ScenarioIssue[] {
   const issues: ScenarioIssue[] = [];
   // Policy parameters belong to one policy.
@@ -365,6 +375,18 @@ function checkMeaning(s: ScenarioOut, raw: Record<string, unknown>, applied: rea
     }
     if (op.wgDone !== undefined) need(op.wgDone, waitgroups, 'WaitGroup', 'waitgroups', [...p, 'wgDone']);
     if (op.wgWait !== undefined) need(op.wgWait, waitgroups, 'WaitGroup', 'waitgroups', [...p, 'wgWait']);
+    // A forever loop with nothing to repeat would spin without end and without any op to stop it.
+    // A loop inside it that is reported itself is not reported again here.
+    const rep = op.repeat;
+    if (rep !== undefined && rep.times === 'forever' && !anyOpRuns(rep.do) && !hasForeverLoop(rep.do)) {
+      issues.push({
+        path: [...p, 'repeat', 'do'],
+        message:
+          rep.do.length === 0
+            ? 'a forever loop with an empty body (allowed: at least one op to repeat)'
+            : 'a forever loop whose body runs no op, only empty or 0-times repeats (allowed: at least one op to repeat)',
+      });
+    }
   };
   const checkRef = (ref: ProgramOut, path: PathSeg[]): void => {
     if (typeof ref === 'string') checkProgram(ref, path);
