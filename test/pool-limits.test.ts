@@ -140,3 +140,25 @@ describe('C7: endless zero-time loops', () => {
     );
   });
 });
+
+describe('go: goroutines that take no time, run back to back', () => {
+  const ZERO_GO = { goroutineSwitch: 0, goStatement: 0, stealProbe: 0, netpoll: 0, asyncPreempt: 0, sysmonLoop: 0, syncOp: 0 };
+
+  it('a program that spawns itself under go:2 with zero Go costs stops at the event limit (it overflowed the stack)', () => {
+    const config = cfg({ machine: { cpus: 2 }, model: 'go:2', go: { costs: ZERO_GO }, limits: { events: 1000 }, sources: [selfSpawnBatch], programs: SELF_SPAWN });
+    const r = simulate(config, { trace: tripwire(1_000_000), check: true });
+    expect(r.outcome).toBe('truncated');
+    expect(r.stopReason).toBe('event-limit');
+    expect(r.events).toBe(1000);
+    expect(r.panic).toBeUndefined();
+  });
+
+  it('a finite batch of such goroutines: the same times as one event would give, in more events', () => {
+    const config = cfg({ model: 'go:1', go: { costs: ZERO_GO }, sources: [{ kind: 'batch', name: 'g', count: 5000, program: [{ compute: 0 }] }] });
+    const r = simulate(config, { check: true });
+    expect(r.outcome).toBe('completed');
+    expect(r.tasks.completed).toBe(5000);
+    // Every goroutine ends at the instant the first one starts.
+    expect(r.tasks.latencyNs.max).toBe(r.tasks.latencyNs.p50);
+  });
+});

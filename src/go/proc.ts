@@ -59,6 +59,16 @@ import { TimerHeap } from './timers.js';
 import { Sysmon } from './sysmon.js';
 
 /** Result of findRunnable's search phase. */
+/**
+ * Goroutines an M runs back to back within one event, when switching to them costs no time
+ * (findRunnable found one at no cost: a goroutine that exits or parks at once, or zero Go
+ * costs), before it goes on in a new event at the same instant. execute → runG → schedule →
+ * execute is a recursion in this model; without the bound, a long enough chain of
+ * goroutines that take no time overflows the JavaScript stack (found with a program that only
+ * spawns itself). SIM: the same instants and order; only the event count differs.
+ */
+const MAX_EXECUTE_DEPTH = 64;
+
 const FR_FOUND = 0;
 const FR_NOTHING = 1;
 const FR_USLEEP = 2;
@@ -139,6 +149,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private initialDone = false;
   private probes = 0;
   private searchNetpolled = false;
+  /** executeNext calls nested in this event (MAX_EXECUTE_DEPTH). */
+  private executeDepth = 0;
   // ---- metrics ----
   goroutinesCreated = 0;
   maxLiveGoroutines = 0;
@@ -828,8 +840,11 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
         if (cost > 0) {
           mp.st = 'switching';
           this.kernel.compute(t, cost);
-        } else {
+        } else if (this.executeDepth < MAX_EXECUTE_DEPTH) {
           this.executeNext(mp, t);
+        } else {
+          mp.st = 'switching';
+          this.kernel.continueNow(t);
         }
         return;
       }
@@ -1133,7 +1148,9 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     pp.executes++;
     if (this.trace !== null) this.emitPrun(pp.id, gp.goid, mp.id);
     mp.st = 'running';
+    this.executeDepth++;
     this.runG(mp, t);
+    this.executeDepth--;
   }
 
   private dropg(mp: M, gp: G): void {
