@@ -278,6 +278,8 @@ export class Simulation {
       }
     }
     this.model.start();
+    // tasks.bySource in the order the sources are declared, each listed even before (or without) any task.
+    for (const src of config.workload.sources) this.runner.registerSource(src.name);
     config.workload.sources.forEach((src, i) => {
       if (src.kind === 'batch') {
         // Compiled once per source: every task of the source shares the program.

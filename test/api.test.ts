@@ -76,3 +76,28 @@ describe('library API', () => {
     });
   }
 });
+
+describe('tasks.bySource', () => {
+  it('lists the sources in the order declared, each from the start, whichever runs first', () => {
+    const r = simulate({
+      name: 'by-source',
+      seed: 1,
+      machine: { cpus: 1 },
+      os: { policy: 'fifo' },
+      model: 'threads',
+      workload: {
+        sources: [
+          { kind: 'batch', name: 'late', count: 1, at: 5_000_000, program: [{ compute: 1_000_000 }] },
+          { kind: 'batch', name: 'early', count: 2, program: [{ compute: 1_000_000 }] },
+          { kind: 'batch', name: 'never', count: 1, at: 1_000_000_000, program: [{ compute: 1 }] },
+        ],
+      },
+      limits: { timeNs: 10_000_000 },
+    });
+    expect(r.tasks.bySource.map((s) => [s.name, s.created, s.completed])).toEqual([
+      ['late', 1, 1],
+      ['early', 2, 2],
+      ['never', 0, 0],
+    ]);
+  });
+});

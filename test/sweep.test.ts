@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { sweepCommand, sweepFile, type SweepFlags } from '../src/cli/sweep.js';
 import { UsageError } from '../src/cli/trace-options.js';
-import { parseVary, planSweep, runPoints, writeSweep, type SweepSpec } from '../src/node/sweep.js';
+import { checkMetric, parseVary, planSweep, runPoints, writeSweep, type SweepSpec } from '../src/node/sweep.js';
 import { ScenarioError } from '../src/workload/scenario.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'schedlab-sweep-'));
@@ -216,7 +216,7 @@ async function cliSweep(args: string[]): Promise<{ code: string | number | null 
 
 /** What every run of TEXT (pool:1, threads for the model) has, as the --metric errors list it. */
 const COMMON =
-  'seed, simulatedNs, events, cpus.{count,utilization,switchingShare}, contextSwitches.{voluntary,involuntary,total}, migrations, threads.{created,maxLive,runningNs,runnableNs,waitingNs}, tasks.{created,completed,throughputPerSec}, tasks.latencyNs.{count,mean,p50,p90,p99,max}, tasks.spawned.{created,completed}, tasks.spawned.latencyNs.{count,mean,p50,p90,p99,max}, schedLatencyNs.{count,mean,p50,p90,p99,max}';
+  'seed, simulatedNs, events, cpus.{count,utilization,switchingShare}, cpus.busyNs.0, contextSwitches.{voluntary,involuntary,total}, migrations, threads.{created,maxLive,runningNs,runnableNs,waitingNs}, tasks.{created,completed,throughputPerSec}, tasks.latencyNs.{count,mean,p50,p90,p99,max}, tasks.spawned.{created,completed}, tasks.spawned.latencyNs.{count,mean,p50,p90,p99,max}, tasks.bySource.0.{created,completed}, tasks.bySource.0.latencyNs.{count,mean,p50,p90,p99,max}, schedLatencyNs.{count,mean,p50,p90,p99,max}';
 
 describe('sweep bad input, refused before anything runs', () => {
   it('B6: refuses a --vary path given twice (exit 2, one line, nothing written)', async () => {
@@ -231,7 +231,7 @@ describe('sweep bad input, refused before anything runs', () => {
   });
 
   it('B7: checks --metric against the result shape before running, naming the figures every run has', async () => {
-    expect((await refused({ vary: ['model=pool:1,pool:2'], metric: 'nope' })).message).toBe(`--metric nope: not a number in the results of this sweep; every run has: ${COMMON}, pool.{workers,maxQueued}`);
+    expect((await refused({ vary: ['model=pool:1,pool:2'], metric: 'nope' })).message).toBe(`--metric nope: not a number in the results of this sweep; every run has: ${COMMON}, pool.{workers,maxQueued}, pool.tasksPerWorker.0`);
     // Not a number: an object, a string.
     expect((await refused({ vary: ['model=pool:1'], metric: 'tasks' })).message).toMatch(/^--metric tasks: not a number in the results of this sweep; every run has: seed, /);
     expect((await refused({ vary: ['model=pool:1'], metric: 'outcome' })).message).toMatch(/^--metric outcome: not a number in the results of this sweep; every run has: seed, /);
@@ -239,10 +239,16 @@ describe('sweep bad input, refused before anything runs', () => {
     expect((await refused({ vary: ['model=pool:1,threads'], metric: 'pool.maxQueued' })).message).toBe(
       `--metric pool.maxQueued: not a number in the result of grid point model=threads (only of some points); every run has: ${COMMON}`,
     );
+    // A figure of one workload source, by its index, is known before the run (a source with no task yet is listed).
+    const two = join(dir, 'two-sources.yaml');
+    writeFileSync(two, `${TEXT}  - arrivals: {rate: 100/s, for: 10ms}\n    name: late\n    program: [{compute: 1ms}]\n`);
+    const plan = planSweep({ text: readFileSync(two, 'utf8'), file: two, vary: [parseVary('model=pool:1,threads')], seeds: 1, overrides: [], metric: 'simulatedNs' });
+    expect(() => checkMetric(plan, [parseVary('model=pool:1,threads')], 'tasks.bySource.1.latencyNs.p99')).not.toThrow();
+    expect(() => checkMetric(plan, [parseVary('model=pool:1,threads')], 'tasks.bySource.2.created')).toThrow(/^--metric tasks\.bySource\.2\.created: not a number in the results of this sweep; every run has: .*tasks\.bySource\.1\.\{created,completed\}/);
     const r = await cliSweep([file, '--vary', 'model=pool:2', '--metric', 'nope', '--out', join(dir, 'e1')]);
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toBe(`--metric nope: not a number in the results of this sweep; every run has: ${COMMON}, pool.{workers,maxQueued}\n`);
+    expect(r.err).toBe(`--metric nope: not a number in the results of this sweep; every run has: ${COMMON}, pool.{workers,maxQueued}, pool.tasksPerWorker.{0,1}\n`);
     expect(existsSync(join(dir, 'e1'))).toBe(false);
   });
 

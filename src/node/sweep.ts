@@ -5,7 +5,7 @@
  *
  * Every grid point is validated before anything runs: a bad --vary value is a scenario error
  * (exit 2, no output files), and so is a --metric that is not a number in every point's result
- * (checked on a run of each point's setup with no workload, which costs no simulated time). An
+ * (checked on each point's configuration stopped before its first event). An
  * interrupted sweep (abort signal, Ctrl-C in the CLI) stops the workers and keeps the rows that
  * finished. The best value and the plot use completed runs only.
  */
@@ -185,16 +185,18 @@ function compactPaths(paths: readonly string[]): string {
 /**
  * Checks that `metric` is a number in the result of every grid point, before anything runs.
  * The shape of a result depends on the setup (pool and go models add figures, and so does a
- * CPU quota), not on the workload: each distinct setup is run once with no workload, which
- * ends at once. Throws Error naming the metrics every run has.
+ * CPU quota) and on the workload's sources (`tasks.bySource.N`, one per source, listed from
+ * the start), not on how the run goes: each distinct configuration is started and stopped
+ * before its first event (`limits.events` 0), which builds the full result at no cost. Throws
+ * Error naming the metrics every run has.
  */
 export function checkMetric(plan: SweepPlan, vary: readonly Vary[], metric: string): void {
   const probes = new Map<string, string[] | null>();
   let common: string[] | null = null;
   let missing: SweepPoint | null = null;
   for (const p of plan.points) {
-    const setup = { ...p.config, seed: 0, workload: { ...p.config.workload, sources: [], background: [] } };
-    const key = JSON.stringify({ ...setup, workload: null });
+    const setup = { ...p.config, seed: 0, limits: { ...p.config.limits, events: 0 } };
+    const key = JSON.stringify(setup);
     let paths = probes.get(key);
     if (paths === undefined) {
       try {
@@ -334,7 +336,8 @@ export function numericPaths(result: Record<string, unknown>, prefix = '', nulls
   for (const [k, v] of Object.entries(result)) {
     const p = prefix === '' ? k : `${prefix}.${k}`;
     if (typeof v === 'number' || (nulls && v === null)) out.push(p);
-    else if (v !== null && typeof v === 'object' && !Array.isArray(v)) out.push(...numericPaths(v as Record<string, unknown>, p, nulls));
+    // Arrays by index (tasks.bySource.0.latencyNs.p99), as metricOf reads them.
+    else if (v !== null && typeof v === 'object') out.push(...numericPaths(v as Record<string, unknown>, p, nulls));
   }
   return out;
 }

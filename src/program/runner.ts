@@ -94,6 +94,11 @@ export class Runner implements SyncContext {
    * Creates a task (not yet submitted to the model): a root task of a workload source (parent
    * null; `label` names the source) or a task spawned by `parent` as its `index`-th child.
    */
+  /** Lists a workload source in `bySource` before any of its tasks exists (sources in the order declared). */
+  registerSource(name: string): void {
+    if (!this.bySource.has(name)) this.bySource.set(name, { created: 0, completed: 0, latency: new Samples() });
+  }
+
   newTask(program: Program, name: string, parent: Task | null, index: number, label: string | null = null): Task {
     const key = parent !== null ? mixKey(parent.key, index) : rootKey(label ?? name, index, this.runSeed);
     const t = new Task(this.nextId++, name, program, parent, this.engine.now, index, parent !== null ? null : (label ?? name), key);
