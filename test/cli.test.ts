@@ -236,6 +236,8 @@ workload:
     const none = await cli([]);
     expect(none.code).toBe(2);
     expect(none.err).toContain('Usage: schedlab');
+    expect(await cli(['help', 'rnu'])).toEqual({ code: 2, out: '', err: `error: unknown command 'rnu'; did you mean "run"? (commands: run, examples, demo, sweep, explain, compare, ui, open)\n` });
+    expect((await cli(['help', 'run'])).out).toMatch(/^Usage: schedlab run \[options\] <file>/);
     let status = 0;
     let stderr = '';
     try {

@@ -14,6 +14,7 @@ import { registerCompare } from './compare.js';
 import { registerExplain } from './explain.js';
 import { registerOpen } from './open.js';
 import type { CliIo } from './io.js';
+import { didYouMean } from '../workload/scenario-text.js';
 import { runCommand } from './run.js';
 import { registerSweep } from './sweep.js';
 import { registerUi } from './ui.js';
@@ -86,6 +87,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   try {
     if (argv.length === 0) {
       io.err(program.helpInformation());
+      return 2;
+    }
+    // `help NAME` for a command that does not exist: say so, as for `schedlab NAME`.
+    if (argv[0] === 'help' && argv.length > 1 && !program.commands.some((c) => c.name() === argv[1])) {
+      const names = program.commands.map((c) => c.name());
+      io.err(`error: unknown command '${argv[1]}'${didYouMean(argv[1]!, names)} (commands: ${names.join(', ')})\n`);
       return 2;
     }
     await program.parseAsync([...argv], { from: 'user' });
