@@ -27,7 +27,7 @@ function subjectOf(o: ExplainFlags): ExplainSubject {
     const v = o[kind];
     if (v === undefined) continue;
     const id = Number(v);
-    if (!Number.isInteger(id) || id < 1) throw new UsageError(`--${kind} ${v}: an id is a whole number ≥ 1`);
+    if (!/^[0-9]+$/.test(v) || id < 1) throw new UsageError(`--${kind} ${v}: an id is a whole number ≥ 1`);
     given.push({ kind, id });
   }
   if (given.length !== 1) throw new UsageError('explain: give exactly one of --thread T, --task N, --goroutine G');

@@ -26,7 +26,7 @@ export function overridesOf(flags: ScenarioFlags): Override[] {
   const out: Override[] = (flags.set ?? []).map((s) => parseSetFlag(s));
   if (flags.seed !== undefined) {
     const n = Number(flags.seed);
-    if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw new UsageError(`--seed ${flags.seed}: a seed is an integer from 0 to 4294967295`);
+    if (!/^[0-9]+$/.test(flags.seed) || n > 0xffffffff) throw new UsageError(`--seed ${flags.seed}: a seed is an integer from 0 to 4294967295`);
     out.push({ path: 'seed', value: n, label: `--seed ${flags.seed}` });
   }
   if (flags.model !== undefined) out.push({ path: 'model', value: flags.model, label: `--model ${flags.model}` });
