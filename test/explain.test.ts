@@ -39,16 +39,18 @@ workload:
     program: [{compute: 1ms}]
 `,
     );
-    // Thread N waited behind T1 (running) and N - 2 queued threads, while the CPU ran the N - 2
-    // turns of T2 … T(N-1), each 1ms plus a 1us switch, after T1's.
+    // Thread N waited behind T1 (running) and N - 2 queued threads, while the CPU ran the rest
+    // of T1's turn, then the N - 2 turns of T2 … T(N-1), each 1ms plus a 1us switch.
     const waited = (tid: number): string | undefined =>
       explainFile(many, { thread: String(tid) })
         .split('\n')
         .find((l) => l.includes('waited:'))
         ?.trim();
-    expect(waited(5)).toBe('waited: no free hardware thread for 4.004ms: queued on cpu 0 with T1 hog#1 (running) and 3 queued threads; meanwhile its cpu ran 3 turns of other threads for 4.004ms');
+    expect(waited(5)).toBe('waited: no free hardware thread for 4.004ms: queued on cpu 0 with T1 hog#1 (running) and 3 queued threads; meanwhile its cpu ran T1 hog#1 for 1.001ms, then 3 turns of other threads for 3.003ms');
+    expect(waited(3)).toBe('waited: no free hardware thread for 2.002ms: queued on cpu 0 with T1 hog#1 (running) and 1 queued thread; meanwhile its cpu ran T1 hog#1 for 1.001ms, then T2 hog#2 for 1.001ms');
+    expect(waited(2)).toBe('waited: no free hardware thread for 1.001ms: queued on cpu 0 with T1 hog#1 (running); meanwhile its cpu ran T1 hog#1 for 1.001ms');
     expect(waited(1100)).toBe(
-      'waited: no free hardware thread for 1.1s: queued on cpu 0 with T1 hog#1 (running) and 1098 queued threads; meanwhile its cpu ran 1098 turns of other threads for 1.1s',
+      'waited: no free hardware thread for 1.1s: queued on cpu 0 with T1 hog#1 (running) and 1098 queued threads; meanwhile its cpu ran T1 hog#1 for 1.001ms, then 1098 turns of other threads for 1.099s',
     );
   });
 

@@ -115,6 +115,12 @@ interface TState {
   othersTurns: number;
   /** The last other thread its queue's CPU switched to while it waited. */
   othersLast: number;
+  /** Of othersNs: the rest of the turn of enqRunning, the thread running when it was queued. */
+  restNs: number;
+  /** The next segment is the first of this Runnable interval. */
+  segFirst: boolean;
+  /** restNs is settled by its CPU's next switch (in that CPU's restWaiters). */
+  restPending: boolean;
   throttledNs: number;
   throttledSince: number;
   enqCpu: number;
@@ -150,6 +156,7 @@ const L_AND = new Lit(' and ');
 const L_QUEUED_THREADS = new Lit(' queued threads');
 const L_MEANWHILE_ITS_CPU_RAN = new Lit('; meanwhile its cpu ran ');
 const L_TURNS_OF_OTHER_THREADS_FOR = new Lit(' turns of other threads for ');
+const L_THEN = new Lit(', then ');
 const L_SEMICOLON = new Lit('; ');
 const L_THROTTLED = new Lit('throttled ');
 const L_COLON_GROUP = new Lit(': group ');
@@ -181,6 +188,11 @@ interface CState {
   turns: number;
   /** The thread of the latest switch (turn). */
   lastTid: number;
+  /**
+   * With cause texts: threads queued on this CPU during its current turn, whose restNs (how
+   * much longer the running thread ran) the next switch settles.
+   */
+  restWaiters: TState[];
   queued: number;
   /** Thread that left this CPU at the current instant, not yet replaced (sched_switch prev). */
   prevTid: number;
@@ -377,6 +389,7 @@ export class OsTimeline implements TextSource {
   private readonly litAndQueued: Lit[] = [];
   private readonly litWithQueued: Lit[] = [];
   private readonly litTurns: Lit[] = [];
+  private readonly litThenTurns: Lit[] = [];
   /** Migration texts by from · PIECE_CACHE + to, then by reason (moveLit). */
   private readonly litMoves = new Map<number, Map<string, Lit>>();
 
@@ -400,7 +413,7 @@ export class OsTimeline implements TextSource {
   private cpu(id: number): CState {
     let c = this.cpus[id];
     while (c === undefined) {
-      this.cpus.push({ tid: 0, lane: Lane.None, laneStart: 0, busyClosed: 0, turns: 0, lastTid: 0, queued: 0, prevTid: -1, prevState: 'R' });
+      this.cpus.push({ tid: 0, lane: Lane.None, laneStart: 0, busyClosed: 0, turns: 0, lastTid: 0, restWaiters: [], queued: 0, prevTid: -1, prevState: 'R' });
       c = this.cpus[id];
     }
     return c;
@@ -445,6 +458,9 @@ export class OsTimeline implements TextSource {
           othersNs: 0,
           othersTurns: 0,
           othersLast: 0,
+          restNs: 0,
+          segFirst: false,
+          restPending: false,
           throttledNs: 0,
           throttledSince: 0,
           enqCpu: -1,
@@ -539,14 +555,26 @@ export class OsTimeline implements TextSource {
       const c = this.cpu(s.qcpu);
       s.segBusy0 = this.busy(c);
       s.segTurns0 = c.turns;
+      // The first segment, on the CPU it was queued on: the running thread's rest is told apart.
+      if (s.segFirst && s.qcpu === s.enqCpu && !s.restPending) {
+        s.restPending = true;
+        c.restWaiters.push(s);
+      }
     }
+    s.segFirst = false;
   }
 
   private endSegment(s: TState): void {
     if (s.segCpu < 0) return;
     const c = this.cpu(s.segCpu);
     s.waitNs += this.t - s.segStart;
-    s.othersNs += this.busy(c) - s.segBusy0;
+    const busy = this.busy(c);
+    if (s.restPending) {
+      // No switch since it was queued: the running thread ran all of this segment.
+      s.restNs = busy - s.segBusy0;
+      s.restPending = false;
+    }
+    s.othersNs += busy - s.segBusy0;
     if (c.turns !== s.segTurns0) s.othersLast = c.lastTid;
     s.othersTurns += c.turns - s.segTurns0;
     s.segCpu = -1;
@@ -559,6 +587,8 @@ export class OsTimeline implements TextSource {
     s.othersNs = 0;
     s.othersTurns = 0;
     s.othersLast = 0;
+    s.restNs = 0;
+    s.segFirst = true;
     s.throttledNs = 0;
     if (s.moves.length > 0) s.moves.length = 0;
     s.segCpu = -1;
@@ -794,6 +824,22 @@ export class OsTimeline implements TextSource {
       if (s.othersTurns === 0 && s.enqRunning > 0 && s.othersNs > 0) {
         this.writeRanFor(s.enqRunning, out);
         out.dur(s.othersNs);
+      } else if (s.othersTurns > 0 && s.enqRunning > 0 && s.restNs > 0) {
+        // The rest of the running thread's turn, then the turns that followed.
+        this.writeRanFor(s.enqRunning, out);
+        out.dur(s.restNs);
+        const k = s.othersTurns;
+        if (k === 1 && s.othersLast > 0) {
+          out.lit(L_THEN);
+          this.writeLabel(s.othersLast, out);
+          out.lit(L_FOR);
+        } else if (k < PIECE_CACHE) out.lit((this.litThenTurns[k] ??= new Lit(`, then ${k} turns of other threads for `)));
+        else {
+          out.lit(L_THEN);
+          out.int(k);
+          out.lit(L_TURNS_OF_OTHER_THREADS_FOR);
+        }
+        out.dur(s.othersNs - s.restNs);
       } else if (s.othersTurns === 1 && s.othersLast > 0) {
         this.writeRanFor(s.othersLast, out);
         out.dur(s.othersNs);
@@ -851,6 +897,18 @@ export class OsTimeline implements TextSource {
       c.tid = tid;
       c.lane = Lane.Switch;
       c.laneStart = t;
+      // The threads queued during the turn that ends here: that turn's rest is now known.
+      const w = c.restWaiters;
+      if (w.length > 0) {
+        for (let i = 0; i < w.length; i++) {
+          const x = w[i]!;
+          if (x.restPending && x.segCpu === cpu) {
+            x.restNs = c.busyClosed - x.segBusy0;
+            x.restPending = false;
+          }
+        }
+        w.length = 0;
+      }
       c.turns++;
       c.lastTid = tid;
     } else if (what === 'run') {
