@@ -129,7 +129,7 @@ workload:
     expect(g).toContain('on P0, M0 (OS thread T1)');
     expect(g).toContain('then: IO wait (netpoll)');
     // Grunnable intervals are attributed: here one P, busy with the other goroutines.
-    expect(g).toMatch(/waited: no idle P for [0-9.]+(ms|us) \(every P was running goroutines\)/);
+    expect(g).toMatch(/waited: no idle P for [0-9.]+(ms|us) \(every P was held by an M\)/);
   });
 
   it('says when the subject does not exist, and rejects bad flags', () => {

@@ -257,7 +257,7 @@ describe('Perfetto export of the Go model', () => {
     expect(waiting.args).toMatchObject({ why: 'IO wait (netpoll)', next: 'netpoll: IO ready' });
     // G1 waited for P0 while G4 ran it (GOMAXPROCS 1): the wait is attributed to no idle P.
     const runnable = events.find((e) => e.ph === 'X' && e.tid === tidOf('G1 req') && e.name === 'Grunnable')!;
-    expect(runnable.args!.cause).toMatch(/^waited [0-9.]+(ms|us): no idle P for [0-9.]+(ms|us) \(every P was running goroutines\)$/);
+    expect(runnable.args!.cause).toMatch(/^waited [0-9.]+(ms|us): no idle P for [0-9.]+(ms|us) \(every P was held by an M\)$/);
     const p0 = events.filter((e) => e.ph === 'X' && e.tid === tidOf('P0')).map((e) => e.name);
     expect(p0.slice(0, 4)).toEqual(['G4', 'G1', 'G2', 'G3']);
   });

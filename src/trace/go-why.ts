@@ -13,7 +13,11 @@ const L_RUN_AT_ONCE = new Lit('run at once');
 const L_WAITED = new Lit('waited ');
 const L_COLON = new Lit(': ');
 const L_NO_IDLE_P_FOR = new Lit('no idle P for ');
-const L_EVERY_P_RUNNING = new Lit(' (every P was running goroutines)');
+const L_EVERY_P_HELD = new Lit(' (every P was held by an M');
+const L_CLOSE = new Lit(')');
+const L_IN_SYSCALL_ALL = new Lit(', at least one in a syscall and not yet retaken by sysmon)');
+const L_FOR = new Lit('; for ');
+const L_IN_SYSCALL_PART = new Lit(' of it at least one was in a syscall and not yet retaken by sysmon)');
 const L_SEMI = new Lit('; ');
 const L_P_IDLE_FOR = new Lit('a P was idle for ');
 const L_OF_IT = new Lit(' of it (no M had taken it yet: wake-up / spinning delay)');
@@ -24,20 +28,27 @@ const L_OF_IT = new Lit(' of it (no M had taken it yet: wake-up / spinning delay
  */
 export class GoWhy implements TextSource {
   private idleP = 0;
+  /** Ps in _Psyscall (held by an M blocked in a system call). */
+  private syscallP = 0;
   private readonly seenP: boolean[] = [];
   /** ∫ [idleP > 0] dt up to `mark`. */
   private idleTime = 0;
+  /** ∫ [idleP = 0 and syscallP > 0] dt up to `mark`: no P to take, and one of them only held by a blocked M. */
+  private syscallTime = 0;
   private mark = 0;
   /** The Grunnable interval closeRunnable closed last: its length and idle part (ns). */
   private total = 0;
   private idle = 0;
+  private syscall = 0;
   private readonly strings = new StringOut();
   /** By goroutine id: when it became Grunnable (-1: it is not) and idleTime then. */
   private readonly sinceT: number[] = [];
   private readonly sinceIdle: number[] = [];
+  private readonly sinceSyscall: number[] = [];
 
   private advance(t: number): void {
     if (this.idleP > 0) this.idleTime += t - this.mark;
+    else if (this.syscallP > 0) this.syscallTime += t - this.mark;
     this.mark = t;
   }
 
@@ -48,10 +59,13 @@ export class GoWhy implements TextSource {
       if (this.seenP[ev.p] !== true) {
         this.seenP[ev.p] = true;
         if (ev.from === 'Pidle') this.idleP++;
+        else if (ev.from === 'Psyscall') this.syscallP++;
       }
       if (ev.from !== ev.to) {
         if (ev.to === 'Pidle') this.idleP++;
         else if (ev.from === 'Pidle') this.idleP--;
+        if (ev.to === 'Psyscall') this.syscallP++;
+        else if (ev.from === 'Psyscall') this.syscallP--;
       }
     } else if (ev.k === 'gstate') {
       this.advance(ev.t);
@@ -59,9 +73,11 @@ export class GoWhy implements TextSource {
         while (this.sinceT.length <= ev.g) {
           this.sinceT.push(-1);
           this.sinceIdle.push(0);
+          this.sinceSyscall.push(0);
         }
         this.sinceT[ev.g] = ev.t;
         this.sinceIdle[ev.g] = this.idleTime;
+        this.sinceSyscall[ev.g] = this.syscallTime;
       }
     }
   }
@@ -88,6 +104,7 @@ export class GoWhy implements TextSource {
     this.advance(t);
     this.total = t - since;
     this.idle = this.idleTime - this.sinceIdle[g]!;
+    this.syscall = this.syscallTime - this.sinceSyscall[g]!;
     return true;
   }
 
@@ -106,7 +123,15 @@ export class GoWhy implements TextSource {
     if (busy > 0) {
       out.lit(L_NO_IDLE_P_FOR);
       out.dur(busy);
-      out.lit(L_EVERY_P_RUNNING);
+      out.lit(L_EVERY_P_HELD);
+      const sys = this.syscall;
+      if (sys <= 0) out.lit(L_CLOSE);
+      else if (sys >= busy) out.lit(L_IN_SYSCALL_ALL);
+      else {
+        out.lit(L_FOR);
+        out.dur(sys);
+        out.lit(L_IN_SYSCALL_PART);
+      }
     }
     if (idle > 0) {
       if (busy > 0) out.lit(L_SEMI);
