@@ -379,7 +379,11 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       const old = pp.runnext;
       pp.runnext = gp;
       gp.onq = pp.id;
-      if (old === null) return;
+      if (old === null) {
+        // The run-queue counter counts runnext too.
+        if (this.trace !== null) this.traceRunq(pp);
+        return;
+      }
       gp = old; // the kicked-out G goes to the tail
     }
     if (pp.runqsize < LOCAL_RUNQ_SIZE) {
@@ -417,6 +421,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       pp.runnext = null;
       next.onq = Q_NONE;
       this.inheritTime = true;
+      if (this.trace !== null) this.traceRunq(pp);
       return next;
     }
     this.inheritTime = false;
@@ -1284,6 +1289,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     mp.oldp = pp;
     pp.m = null;
     mp.p = null;
+    // The P runs no goroutine while its M is in the kernel: its lane's slice ends here.
+    if (this.trace !== null) this.emitPrun(pp.id, 0, mp.id);
     this.setPStatus(pp, 'Psyscall', `M${mp.id} entered a syscall`);
     if (this.sysmonwait) this.sysmon.wake('entersyscall');
     mp.st = 'syscall';
@@ -1324,6 +1331,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     if (pp !== null) {
       pp.syscalltick++;
       this.casgstatus(gp, 'Gsyscall', 'Grunning', why);
+      if (this.trace !== null) this.emitPrun(pp.id, gp.goid, mp.id);
       mp.st = 'running';
       this.runG(mp, t);
       return;
