@@ -49,3 +49,23 @@ describe('Go trace: P lanes and run queues', () => {
     ]);
   });
 });
+
+describe('Go trace: counters', () => {
+  it('the live-goroutine count rises when a request arrives, not when an M next runs', () => {
+    // Requests every 1ms (uniform), 100us of CPU each, on go:1.
+    const sink = new MemorySink();
+    simulate(
+      {
+        name: 'arrivals',
+        seed: 1,
+        machine: { cpus: 1 },
+        os: { policy: 'fifo' },
+        model: 'go:1',
+        workload: { sources: [{ kind: 'arrivals', name: 'r', ratePerSec: 1000, process: 'uniform', durationNs: 2_500_000, program: [{ compute: 100_000 }] }] },
+      },
+      { trace: sink },
+    );
+    const seen = sink.events.filter((e) => e.k === 'g' || e.k === 'gcounts').map((e) => (e.k === 'g' ? `${e.t} new G${e.g}` : e.k === 'gcounts' ? `${e.t} live ${e.live}` : ''));
+    expect(seen.filter((l) => / new G|live 1$/.test(l)).slice(0, 4)).toEqual(['1000000 new G1', '1000000 live 1', '1001100 live 1', '2000000 new G2']);
+  });
+});

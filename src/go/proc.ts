@@ -269,6 +269,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     this.netpollInited = true;
     this.netpollWaiters++;
     this.netpollMarkReady(gp);
+    // Outside any M's turn (which ends with the counters): the live-goroutine count rises now.
+    if (this.trace !== null) this.traceCounts();
     return 0;
   }
 
