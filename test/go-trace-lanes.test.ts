@@ -11,9 +11,10 @@ import { MemorySink, type TraceEvent } from '../src/trace/events.js';
 const ZERO_GO = { goroutineSwitch: 0, goStatement: 0, stealProbe: 0, netpoll: 0, asyncPreempt: 0, sysmonLoop: 0, syncOp: 0 };
 const ZERO_OS = { contextSwitch: 0, wakeupIpi: 0, threadCreate: 0, syscall: 0, timerSlack: 0 };
 
-function lanes(config: SimConfig): string[] {
+function lanes(config: SimConfig, decisions: string[] = []): string[] {
   const sink = new MemorySink();
   simulate(config, { trace: sink });
+  for (const e of sink.events) if (e.k === 'decision') decisions.push(`${e.t} ${e.subject}: ${e.text}`);
   return sink.events
     .filter((e): e is Extract<TraceEvent, { k: 'prun' | 'runq' }> => e.k === 'prun' || e.k === 'runq')
     .map((e) => (e.k === 'prun' ? `${e.t} P${e.p} ${e.g === 0 ? 'none' : `G${e.g} on M${e.m}`}` : `${e.t} P${e.p} runq ${e.n}`));
@@ -33,7 +34,8 @@ describe('Go trace: P lanes and run queues', () => {
       go: { costs: ZERO_GO },
       workload: { sources: [{ kind: 'batch', name: 'g', count: 2, program: [{ compute: 10_000 }, { syscall: 100_000 }, { compute: 10_000 }] }] },
     };
-    expect(lanes(config)).toEqual([
+    const decisions: string[] = [];
+    expect(lanes(config, decisions)).toEqual([
       '0 P0 runq 1',
       '0 P0 runq 2',
       '0 P0 runq 1',
@@ -46,6 +48,10 @@ describe('Go trace: P lanes and run queues', () => {
       '120001 P0 none',
       '140004 P0 G1 on M2',
       '150004 P0 none',
+    ]);
+    // sysmon retakes P0 at 30.001us (M2 starts it 2ns later); the reason: its run queue held G1.
+    expect(decisions.filter((d) => d.includes('retake'))).toEqual([
+      '30001 P0: retake: P in the same syscall at two sysmon checks, and its run queue has work; handoffp',
     ]);
   });
 });

@@ -1374,13 +1374,19 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
           pd.syscallwhen = now;
           continue;
         }
-        if (this.runqempty(pp) && this.nmspinning + this.npidle > 0 && pd.syscallwhen + SYSCALL_RETAKE_NS > now) continue;
+        const work = !this.runqempty(pp);
+        const nobody = this.nmspinning + this.npidle === 0;
+        if (!work && !nobody && pd.syscallwhen + SYSCALL_RETAKE_NS > now) continue;
         // CAS _Psyscall → _Pidle, then hand the P off.
         this.setPStatus(pp, 'Pidle', 'retake: CAS _Psyscall → _Pidle');
         n++;
         pp.syscalltick++;
         this.syscallRetakes++;
-        if (this.trace !== null) this.decision(`P${pp.id}`, `retake: P in a syscall since ${pd.syscallwhen}ns; handoffp`);
+        if (this.trace !== null) {
+          // retake's condition, in words: why this P is taken now.
+          const because = work ? 'its run queue has work' : nobody ? 'no spinning M or idle P could take new work' : `10ms or more in it since sysmon saw it at ${formatDuration(pd.syscallwhen)}`;
+          this.decision(`P${pp.id}`, `retake: P in the same syscall at two sysmon checks, and ${because}; handoffp`);
+        }
         this.handoffp(pp);
       }
     }
