@@ -49,9 +49,11 @@ describe('Go trace: P lanes and run queues', () => {
       '140004 P0 G1 on M2',
       '150004 P0 none',
     ]);
-    // sysmon retakes P0 at 30.001us (M2 starts it 2ns later); the reason: its run queue held G1.
+    // sysmon retakes P0 at 30.001us (M2 starts on it 2ns later) because its run queue held G1,
+    // and again at 70.003us, in G1's syscall, because no spinning M or idle P was left.
     expect(decisions.filter((d) => d.includes('retake'))).toEqual([
       '30001 P0: retake: P in the same syscall at two sysmon checks, and its run queue has work; handoffp',
+      '70003 P0: retake: P in the same syscall at two sysmon checks, and no spinning M or idle P could take new work; handoffp',
     ]);
   });
 });
