@@ -238,7 +238,9 @@ describe('Perfetto export of the Go model', () => {
   const tidOf = (name: string): number => [...names].find(([, n]) => n === name)![0];
 
   it('adds P, M and goroutine lanes and Go counters', () => {
-    expect([...procNames.values()]).toEqual(['Hardware threads', 'Scheduler counters', 'go-io (OS threads)', 'Go Ps', 'Go scheduler counters', 'Go Ms', 'Goroutines']);
+    expect([...procNames.values()]).toEqual(['Hardware threads', 'Scheduler counters', 'go-io (OS threads)', 'Go Ps', 'Go scheduler counters', 'Go Ms', 'Goroutines', 'Go scheduler decisions']);
+    // Every process an event is in has a name (none shows as "Process 1500000000").
+    for (const e of events) if (e.ph !== 'M') expect(procNames.has(e.pid)).toBe(true);
     for (const n of ['P0', 'P0 status', 'G1 req', 'G2 req', 'G3 req', 'G4 req', 'M0', 'M0', 'sysmon']) expect([...names.values()]).toContain(n);
     const counters = new Set(events.filter((e) => e.ph === 'C').map((e) => e.name));
     expect(counters.has('P0 runq')).toBe(true);

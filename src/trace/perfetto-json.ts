@@ -138,7 +138,13 @@ export class JsonEncoder implements TraceEncoder {
       this.meta1(`{"ph":"M","pid":${own},"name":"process_sort_index","args":{"sort_index":${spec.id}}}`);
       return;
     }
-    const pid = this.pidOf.get(spec.parent) ?? SYNTHETIC_ID_BASE;
+    let pid = this.pidOf.get(spec.parent);
+    if (pid === undefined) {
+      // A top-level track (no group above it): a process of its own, named as the track.
+      pid = own;
+      this.meta1(`{"ph":"M","pid":${own},"name":"process_name","args":{"name":${name}}}`);
+      this.meta1(`{"ph":"M","pid":${own},"name":"process_sort_index","args":{"sort_index":${spec.id}}}`);
+    }
     this.pidOf.set(spec.id, pid);
     if (spec.kind === 'counter') {
       this.counterHead[spec.id] = `{"ph":"C","pid":${pid},"ts":`;
