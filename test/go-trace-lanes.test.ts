@@ -77,3 +77,16 @@ describe('Go trace: counters', () => {
     expect(seen.filter((l) => / new G|live 1$/.test(l)).slice(0, 4)).toEqual(['1000000 new G1', '1000000 live 1', '1001100 live 1', '2000000 new G2']);
   });
 });
+
+describe('Go trace: counters at time 0', () => {
+  it('are those of the start (schedtrace\'s first line), not of the first M\'s turn', () => {
+    // go:4, 8 goroutines created by main at 0: M0 holds P0, wakep started one spinning M on a P.
+    const sink = new MemorySink();
+    simulate(
+      { name: 'start', seed: 1, machine: { cpus: 4 }, os: { policy: 'fifo' }, model: 'go:4', workload: { sources: [{ kind: 'batch', name: 'g', count: 8, program: [{ compute: 100_000 }] }] } },
+      { trace: sink },
+    );
+    const first = sink.events.find((e) => e.k === 'gcounts');
+    expect(first).toEqual({ k: 'gcounts', t: 0, live: 8, spinning: 1, idleP: 2, threads: 3 });
+  });
+});

@@ -216,6 +216,8 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     // A workload with arrivals has a listener: the netpoller is in use from the start, and an
     // idle M blocks in netpoll waiting for connections.
     if (this.runner.pendingArrivals > 0) this.netpollInited = true;
+    // The counters from time 0, as schedtrace's first line reads them (not after the first M's turn).
+    if (this.trace !== null) this.traceCounts();
   }
 
   private allocm(nextp: P | null, spinning: boolean): M {
