@@ -136,6 +136,8 @@ interface TState {
   withRunning: Lit | null;
   /** "; meanwhile its cpu ran T3 worker-0 for " */
   ranFor: Lit | null;
+  /** ", then T3 worker-0 for " (built on first use). */
+  thenFor: Lit | null;
 }
 
 /** The constant pieces of the cause texts. */
@@ -470,6 +472,7 @@ export class OsTimeline implements TextSource {
           switchNs: 0,
           withRunning: null,
           ranFor: null,
+          thenFor: null,
         };
         this.threads[ev.tid] = s;
         this.h.thread?.(ev.t, ev.tid, ev.name, ev.group);
@@ -830,9 +833,13 @@ export class OsTimeline implements TextSource {
         out.dur(s.restNs);
         const k = s.othersTurns;
         if (k === 1 && s.othersLast > 0) {
-          out.lit(L_THEN);
-          this.writeLabel(s.othersLast, out);
-          out.lit(L_FOR);
+          const x = this.threads[s.othersLast];
+          if (x !== undefined) out.lit((x.thenFor ??= new Lit(`, then ${x.label.text} for `)));
+          else {
+            out.lit(L_THEN);
+            this.writeLabel(s.othersLast, out);
+            out.lit(L_FOR);
+          }
         } else if (k < PIECE_CACHE) out.lit((this.litThenTurns[k] ??= new Lit(`, then ${k} turns of other threads for `)));
         else {
           out.lit(L_THEN);
