@@ -8,7 +8,7 @@ import type { EventHandler, SimEvent } from './engine/event-queue.js';
 import { Rng } from './engine/rng.js';
 import type { Nanos } from './engine/time.js';
 import type { ExecModel, ModelSpec } from './exec/model.js';
-import { defaultGomaxprocs, modelName, parseModel } from './exec/model.js';
+import { defaultGomaxprocs, modelName, modelSpecOf } from './exec/model.js';
 import { PoolModel } from './exec/pool.js';
 import { ThreadsModel } from './exec/threads.js';
 import { DEFAULT_COSTS, type Costs } from './hw/costs.js';
@@ -179,7 +179,7 @@ export class Simulation {
     this.bgRunner = new Runner(this.engine, this.rootRng.fork('select/bg'), seed ^ 0x5bd1e995);
     const bw = config.os.bandwidth ?? null;
     this.group = bw !== null ? this.kernel.createGroup('workload', bw.quotaNs, bw.periodNs) : null;
-    const spec = typeof config.model === 'string' ? parseModel(config.model) : config.model;
+    const spec = modelSpecOf(config.model);
     // `go` without P: Go 1.25's default GOMAXPROCS for this machine and CPU quota.
     this.modelSpec = spec.kind === 'go' && spec.procs === 0 ? { kind: 'go', procs: defaultGomaxprocs(config.machine.cpus, bw) } : spec;
     const isGo = this.modelSpec.kind === 'go';

@@ -4,7 +4,7 @@
  */
 import { Command } from '@commander-js/extra-typings';
 import { parseDuration } from '../engine/time.js';
-import { modelName, parseModel } from '../exec/model.js';
+import { modelName, modelSpecOf } from '../exec/model.js';
 import { simulate } from '../sim.js';
 import { ExplainSink, type ExplainSubject } from '../trace/explain.js';
 import { defaultExamplesDir, loadScenarioPath, resolveScenarioPath, type CliIo } from './io.js';
@@ -47,7 +47,7 @@ export function explainFile(file: string, o: ExplainFlags, examplesDir = default
   }
   const scenario = loadScenarioPath(resolveScenarioPath(file, examplesDir), overridesOf(o), o.variant);
   const config = pickConfig(scenario, o.variant);
-  const model = typeof config.model === 'string' ? modelName(parseModel(config.model)) : modelName(config.model);
+  const model = modelName(modelSpecOf(config.model));
   if (subject.kind === 'goroutine' && !model.startsWith('go:')) throw new UsageError(`--goroutine: the model is ${model}; goroutines exist under go:P (try --model go:2)`);
   const sink = new ExplainSink(subject, at !== undefined ? { at } : {});
   const r = simulate(config, { trace: sink });

@@ -3,8 +3,8 @@
  * process), reading scenario files, finding the bundled examples, and writing output files
  * atomically (temporary file + rename, so a failed run leaves no partial file behind).
  */
-import { existsSync, readdirSync, readFileSync, renameSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { didYouMean } from '../workload/scenario-text.js';
 import { loadScenario, type LoadedScenario, type Override } from '../workload/scenario.js';
@@ -87,22 +87,4 @@ export function loadScenarioPath(file: string, overrides: readonly Override[], o
   return loadScenario(text, file, only !== undefined ? { overrides, only } : { overrides });
 }
 
-/**
- * Writes `content` to `path` through a temporary file in the same directory, renamed into place
- * only when complete; on failure the temporary file is removed.
- */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
-  const dir = dirname(resolve(path));
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.tmp`);
-  try {
-    writeFileSync(tmp, content);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
-}
+export { writeFileAtomic } from '../node/write-file.js';

@@ -4,7 +4,7 @@
  * --json, exactly one JSON object.
  */
 import { resolve } from 'node:path';
-import { modelName, parseModel, type ModelSpec } from '../exec/model.js';
+import { modelName, modelSpecOf } from '../exec/model.js';
 import { simulate, type RunResult, type SimConfig } from '../sim.js';
 import type { LoadedScenario } from '../workload/scenario.js';
 import { colors, header, summaryTable, truncationNote, variantTable } from './format.js';
@@ -35,17 +35,13 @@ async function runOne(config: SimConfig, flags: RunFlags, written?: (w: TraceWri
 }
 
 /** --schedtrace reads the Go runtime: every run it would sample must be a go:P run, checked before any runs. */
-function specOf(config: SimConfig): ModelSpec {
-  return typeof config.model === 'string' ? parseModel(config.model) : config.model;
-}
-
 function checkSchedtraceModels(runs: ReadonlyArray<{ name: string | null; config: SimConfig }>, file: string): void {
-  const notGo = runs.filter((r) => specOf(r.config).kind !== 'go');
+  const notGo = runs.filter((r) => modelSpecOf(r.config.model).kind !== 'go');
   if (notGo.length === 0) return;
   if (runs.length === 1) {
-    throw new UsageError(`--schedtrace: the model is ${modelName(specOf(notGo[0]!.config))}; schedtrace reads the Go runtime (go:P models; try --model go:4)`);
+    throw new UsageError(`--schedtrace: the model is ${modelName(modelSpecOf(notGo[0]!.config.model))}; schedtrace reads the Go runtime (go:P models; try --model go:4)`);
   }
-  const names = notGo.map((r) => `${r.name} (${modelName(specOf(r.config))})`).join(', ');
+  const names = notGo.map((r) => `${r.name} (${modelName(modelSpecOf(r.config.model))})`).join(', ');
   const goNames = runs.filter((r) => !notGo.includes(r)).map((r) => r.name!);
   const pick = goNames.length > 0 ? `; pick a go:P variant with --variant (${goNames.join(', ')})` : '';
   throw new UsageError(`--schedtrace reads the Go runtime (go:P models), and ${file} has variants that are not: ${names}${pick}`);

@@ -49,6 +49,11 @@ export function parseModel(text: string): ModelSpec {
   throw new Error(`unknown execution model "${text}" (allowed: ${MODEL_FORMS})`);
 }
 
+/** A configuration's model as a spec (a scenario may give it as text). */
+export function modelSpecOf(model: ModelSpec | string): ModelSpec {
+  return typeof model === 'string' ? parseModel(model) : model;
+}
+
 export function modelName(m: ModelSpec): string {
   switch (m.kind) {
     case 'threads':

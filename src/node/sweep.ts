@@ -9,7 +9,7 @@
  * interrupted sweep (abort signal, Ctrl-C in the CLI) stops the workers and keeps the rows that
  * finished. The best value and the plot use completed runs only.
  */
-import { accessSync, constants, mkdirSync, renameSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, rmSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -17,6 +17,7 @@ import { formatDuration } from '../engine/time.js';
 import { simulate, type SimConfig } from '../sim.js';
 import { loadScenario, parseSetFlag, ScenarioError, type Override } from '../workload/scenario.js';
 import { lineSpec, renderSvg, type LinePoint } from './plot.js';
+import { writeFileAtomic } from './write-file.js';
 import type { Job, JobReply } from './sweep-worker.js';
 
 export interface Vary {
@@ -452,22 +453,6 @@ function csvCell(v: string | number | null | undefined): string {
   return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-/** Writes a file atomically (temporary name, then rename; the temporary file is removed on failure). */
-function writeAtomic(path: string, data: string): void {
-  const tmp = `${path}.${process.pid}.tmp`;
-  try {
-    writeFileSync(tmp, data);
-    renameSync(tmp, path);
-  } catch (e) {
-    try {
-      unlinkSync(tmp);
-    } catch {
-      // nothing to remove
-    }
-    throw e;
-  }
-}
-
 /**
  * Checks, before anything runs, that the sweep can write into `dir`: it is a directory (or can
  * be made one) that can be written, and none of the sweep's file names is taken by a directory.
@@ -560,7 +545,7 @@ export async function writeSweep(dir: string, spec: SweepSpec, plan: SweepPlan, 
   const files: string[] = [];
   const out = (name: string, data: string): void => {
     const p = join(dir, name);
-    writeAtomic(p, data);
+    writeFileAtomic(p, data);
     files.push(p);
   };
   if (report.points.length === 0) {

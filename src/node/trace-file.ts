@@ -13,7 +13,7 @@ import { basename, dirname, join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type { SimConfig } from '../sim.js';
-import { modelName, parseModel } from '../exec/model.js';
+import { modelName, modelSpecOf } from '../exec/model.js';
 import type { ChunkWriter, TraceEncoder, TraceMeta } from '../trace/encoder.js';
 import { JsonEncoder } from '../trace/perfetto-json.js';
 import { ProtoEncoder } from '../trace/perfetto-proto.js';
@@ -34,7 +34,7 @@ export function traceFormatOf(path: string): { format: TraceFormat; gzip: boolea
 }
 
 export function traceMetaOf(config: SimConfig): TraceMeta {
-  const model = typeof config.model === 'string' ? modelName(parseModel(config.model)) : modelName(config.model);
+  const model = modelName(modelSpecOf(config.model));
   return { scenario: config.name, seed: config.seed >>> 0, model, policy: config.os.policy, cpus: config.machine.cpus };
 }
 

@@ -2,7 +2,7 @@
  * A resolved scenario in words, for the CLI header and the playground: machine, OS policy with
  * its effective parameters (defaults filled in as the policy computes them), model, workload.
  */
-import { defaultGomaxprocs, modelName, parseModel } from '../exec/model.js';
+import { defaultGomaxprocs, modelName, modelSpecOf } from '../exec/model.js';
 import { formatDuration, type Nanos } from '../engine/time.js';
 import { DEFAULT_COSTS, type Costs } from '../hw/costs.js';
 import type { Dur } from '../program/dist.js';
@@ -120,7 +120,7 @@ export function describeConfig(config: SimConfig): Array<[string, string]> {
   if (os.bandwidth) osText += `; bandwidth ${formatDuration(os.bandwidth.quotaNs)} per ${formatDuration(os.bandwidth.periodNs)}`;
   rows.push(['os', osText]);
   {
-    const spec = typeof config.model === 'string' ? parseModel(config.model) : config.model;
+    const spec = modelSpecOf(config.model);
     const auto = spec.kind === 'go' && spec.procs === 0;
     const procs = auto ? defaultGomaxprocs(config.machine.cpus, config.os.bandwidth) : 0;
     rows.push(['model', auto ? `go (Go 1.25 default GOMAXPROCS: ${procs})` : modelName(spec)]);
