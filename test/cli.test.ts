@@ -238,6 +238,11 @@ workload:
     expect(none.err).toContain('Usage: schedlab');
     expect(await cli(['help', 'rnu'])).toEqual({ code: 2, out: '', err: `error: unknown command 'rnu'; did you mean "run"? (commands: run, examples, demo, sweep, explain, compare, ui, open)\n` });
     expect((await cli(['help', 'run'])).out).toMatch(/^Usage: schedlab run \[options\] <file>/);
+    // An explain subject that is not in the run is bad input too, and nothing goes to stdout.
+    const missing = await cli(['explain', 'seed-unpredictable', '--thread', '9999']);
+    expect(missing.code).toBe(2);
+    expect(missing.out).toBe('');
+    expect(missing.err).toMatch(/^--thread 9999: no OS thread 9999 in this run of seed-unpredictable \(seed \d+, model threads\): the run had OS threads T1–T\d+\n$/);
     let status = 0;
     let stderr = '';
     try {

@@ -133,7 +133,12 @@ workload:
   });
 
   it('says when the subject does not exist, and rejects bad flags', () => {
-    expect(explainFile(file, { thread: '9' })).toContain('thread 9: not found in this run');
+    expect(() => explainFile(file, { thread: '9' })).toThrow(new UsageError('--thread 9: no OS thread 9 in this run of two-hogs (seed 1, model threads): the run had OS threads T1–T2'));
+    expect(() => explainFile(file, { task: '3', seed: '5' })).toThrow(new UsageError('--task 3: no task 3 in this run of two-hogs (seed 5, model threads): the run had tasks 1–2'));
+    // Under go:1 each of the two tasks is a goroutine: G1 and G2.
+    expect(() => explainFile(file, { goroutine: '40', model: 'go:1' })).toThrow(/^--goroutine 40: no goroutine 40 in this run of two-hogs \(seed 1, model go:1\): the run had goroutines G1–G2$/);
+    // The subject exists: no error.
+    expect(explainFile(file, { goroutine: '2', model: 'go:1' })).toContain('goroutine 2 (hog');
     expect(() => explainFile(file, {})).toThrow(UsageError);
     expect(() => explainFile(file, { thread: '1', task: '1' })).toThrow('give exactly one of --thread T, --task N, --goroutine G');
     expect(() => explainFile(file, { thread: 'x' })).toThrow('--thread x: an id is a whole number ≥ 1');

@@ -52,6 +52,10 @@ export function explainFile(file: string, o: ExplainFlags, examplesDir = default
   const sink = new ExplainSink(subject, at !== undefined ? { at } : {});
   const r = simulate(config, { trace: sink });
   const header = `scenario ${config.name}${o.variant !== undefined ? ` (variant ${o.variant})` : ''}, seed ${r.seed}, model ${r.model}, policy ${r.policy}, ${config.machine.cpus} hardware thread${config.machine.cpus === 1 ? '' : 's'}`;
+  if (!sink.subjectFound) {
+    const flag = `--${subject.kind} ${subject.id}`;
+    throw new UsageError(`${flag}: no ${subject.kind === 'thread' ? 'OS thread' : subject.kind} ${subject.id} in this run of ${config.name}${o.variant !== undefined ? ` (variant ${o.variant})` : ''} (seed ${r.seed}, model ${r.model}): ${sink.whatExisted()}`);
+  }
   return sink.render(header);
 }
 

@@ -47,6 +47,8 @@ export class ExplainSink implements TraceSink {
   private goid = -1;
   private name = '';
   private found = false;
+  /** Ids seen in the run, for the message when the subject is not among them. */
+  private readonly seen = { thread: new IdRange(), task: new IdRange(), goroutine: new IdRange() };
   private lastTask: { id: number; name: string; t: number } | null = null;
   private taskCreated = -1;
   private taskEnded = -1;
@@ -77,6 +79,7 @@ export class ExplainSink implements TraceSink {
     if (subject.kind === 'goroutine') this.goid = subject.id;
     this.timeline = new OsTimeline({
       thread: (_t, tid, name) => {
+        this.seen.thread.add(tid);
         if (tid === this.tid) {
           this.name = name;
           this.found = true;
@@ -89,6 +92,7 @@ export class ExplainSink implements TraceSink {
   emit(ev: TraceEvent): void {
     switch (ev.k) {
       case 'task':
+        this.seen.task.add(ev.task);
         this.lastTask = { id: ev.task, name: ev.name, t: ev.t };
         if (this.subject.kind === 'task' && ev.task === this.subject.id) {
           this.found = true;
@@ -105,6 +109,7 @@ export class ExplainSink implements TraceSink {
         this.timeline.emit(ev);
         return;
       case 'g':
+        this.seen.goroutine.add(ev.g);
         if (this.subject.kind === 'task' && this.goid < 0 && this.lastTask?.id === this.subject.id && this.lastTask.t === ev.t) this.goid = ev.g;
         this.lastTask = null;
         if (ev.g === this.goid) {
@@ -222,6 +227,22 @@ export class ExplainSink implements TraceSink {
     if (this.goid > 0 && this.gState !== '' && this.gState !== 'Gdead') this.goState(endNs, 'end', -1, -1, 'the run ended');
   }
 
+  /** Whether the subject was in the run (after close). */
+  get subjectFound(): boolean {
+    return this.found;
+  }
+
+  /** "the run had threads T1–T8" (or "no goroutine"), for a subject that was not found. */
+  whatExisted(): string {
+    const kind = this.subject.kind;
+    const r = this.seen[kind];
+    const prefix = kind === 'thread' ? 'T' : kind === 'goroutine' ? 'G' : '';
+    const noun = kind === 'thread' ? 'OS thread' : kind;
+    if (r.count === 0) return `the run had no ${noun}`;
+    const ids = r.count === r.max - r.min + 1 ? (r.count === 1 ? `${prefix}${r.min}` : `${prefix}${r.min}–${prefix}${r.max}`) : `${r.count}, ids ${prefix}${r.min} to ${prefix}${r.max}`;
+    return `the run had ${noun}${r.count === 1 ? '' : 's'} ${ids}`;
+  }
+
   /** The story as lines of text. */
   render(header: string): string {
     const s = this.subject;
@@ -257,6 +278,18 @@ export class ExplainSink implements TraceSink {
         `waiting ${formatDuration(this.waitingNs)}; preempted ${this.preempted}×, blocked ${this.blocked}×; run ended at ${formatDuration(this.endNs)}`,
     );
     return `${out.join('\n')}\n`;
+  }
+}
+
+/** The smallest and largest of a set of distinct ids, and how many. */
+class IdRange {
+  count = 0;
+  min = Infinity;
+  max = 0;
+  add(id: number): void {
+    this.count++;
+    if (id < this.min) this.min = id;
+    if (id > this.max) this.max = id;
   }
 }
 
