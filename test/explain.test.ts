@@ -128,6 +128,16 @@ workload:
     expect(g).toContain('why: findRunnable: runnext (inherits the time slice)');
     expect(g).toContain('on P0, M0 (OS thread T1)');
     expect(g).toContain('then: IO wait (netpoll)');
+    // Its IO was ready at 18.003ms, but the one P ran the other hog and no M was blocked in
+    // netpoll: sysmon's netpoll found it at 20.002ms.
+    expect(g).toContain(
+      [
+        '    15.003ms  Gwaiting for 4.999ms',
+        '              why: IO wait (netpoll)',
+        '              IO ready 2.999ms before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)',
+        '              then: netpoll: IO ready (injectglist)',
+      ].join('\n'),
+    );
     // Grunnable intervals are attributed: here one P, busy with the other goroutines.
     expect(g).toMatch(/waited: no idle P for [0-9.]+(ms|us) \(every P was held by an M\)/);
   });

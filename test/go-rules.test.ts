@@ -306,6 +306,23 @@ describe('Go scheduler rules (cheat-sheet §1)', () => {
     // 200 goroutines waiting on IO at once need no more threads than Ms for the Ps (+ sysmon).
     expect(result.threads.created).toBeLessThanOrEqual(4);
   });
+
+  it('rule 11: a goroutine whose IO is ready stays Gwaiting until an M polls; the trace says for how long', () => {
+    const ready = (events: TraceEvent[]): TraceEvent[] => events.filter((e) => e.k === 'gstate' && e.from === 'Gwaiting' && e.to === 'Grunnable');
+    // An M blocked in netpoll: netpollBreak wakes its OS thread, which pays a 2us context switch
+    // (sysmon ran last on the one CPU) before netpoll returns the goroutine. IO from 2.101us.
+    const polled = goRun({ procs: 1, costs: { contextSwitch: us(2) }, workload: { sources: [batch('io', [{ io: ms(1) }, { compute: us(10) }])] } });
+    expect(ready(polled.events)).toEqual([{ k: 'gstate', t: 1_004_101, g: 1, from: 'Gwaiting', to: 'Grunnable', p: -1, m: -1, why: 'netpoll: IO ready', late: 2_000, polled: true }]);
+    // The one P busy with a hog and no M blocked in netpoll: the IO, ready at 1.000101ms, waits
+    // for sysmon's netpoll (lastpoll more than 10ms ago), which hands it to injectglist.
+    const hog = goRun({ procs: 1, cpus: 2, workload: { sources: [batch('hog', [{ compute: ms(30) }]), batch('io', [{ io: ms(1) }, { compute: us(10) }])] } });
+    const [late] = ready(hog.events);
+    expect(late).toEqual({ k: 'gstate', t: 11_225_800, g: 2, from: 'Gwaiting', to: 'Grunnable', p: -1, m: -1, why: 'netpoll: IO ready (injectglist)', late: 10_225_699, polled: false });
+    const parked = hog.events.find((e) => e.k === 'gstate' && e.g === 2 && e.to === 'Gwaiting')!;
+    expect(late!.t - (late as { late: number }).late).toBe(parked.t + ms(1));
+    // Every other end of a wait has no lateness.
+    expect(hog.events.filter((e) => e.k === 'gstate' && (e.late !== -1 || e.polled)).length).toBe(1);
+  });
 });
 
 describe('Go runtime outcomes', () => {

@@ -20,7 +20,7 @@ class KeySink {
   }
 }
 
-const ALL_KEYS = 'k,t,tid,name,group,from,to,cpu,why,what,on,n,task,parent,op,detail,g,p,m,victim,round,runnext,live,spinning,idleP,threads,subject,text';
+const ALL_KEYS = 'k,t,tid,name,group,from,to,cpu,why,what,on,n,task,parent,op,detail,g,p,m,victim,round,runnext,live,spinning,idleP,threads,subject,text,late,polled';
 
 /** Threads under a CPU quota with periodic balancing: thread, tstate, cpu, migrate, throttle, task, taskEnd. */
 const threads: SimConfig = {
@@ -55,7 +55,7 @@ describe('trace event objects', () => {
     simulate(threads, { trace: sink });
     simulate(go, { trace: sink });
     simulate(goSteal, { trace: sink });
-    expect([...sink.kinds].sort()).toEqual(['cpu', 'decision', 'g', 'gcounts', 'grunq', 'gstate', 'migrate', 'mstate', 'prun', 'pstate', 'runq', 'steal', 'task', 'taskEnd', 'thread', 'throttle', 'tstate']);
+    expect([...sink.kinds].sort()).toEqual(['cpu', 'decision', 'g', 'gcounts', 'grunq', 'gstate', 'gtake', 'migrate', 'mstate', 'prun', 'pstate', 'runq', 'steal', 'task', 'taskEnd', 'thread', 'throttle', 'tstate']);
     expect([...sink.keyLists]).toEqual([ALL_KEYS]);
   });
 

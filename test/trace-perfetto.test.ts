@@ -256,12 +256,31 @@ describe('Perfetto export of the Go model', () => {
     // The last Grunning (exit right after the IO) takes no time and is not drawn.
     expect(g1).toEqual(['Grunnable', 'Grunning', 'Gwaiting', 'Grunnable']);
     const waiting = events.find((e) => e.ph === 'X' && e.tid === tidOf('G1 req') && e.name === 'Gwaiting')!;
-    expect(waiting.args).toMatchObject({ why: 'IO wait (netpoll)', next: 'netpoll: IO ready' });
+    // Returned by the M blocked in netpoll as the IO completed (its CPU was idle): no cause.
+    expect(waiting.args).toEqual({ why: 'IO wait (netpoll)', next: 'netpoll: IO ready', p: 0, m: 0 });
     // G1 waited for P0 while G4 ran it (GOMAXPROCS 1): the wait is attributed to no idle P.
     const runnable = events.find((e) => e.ph === 'X' && e.tid === tidOf('G1 req') && e.name === 'Grunnable')!;
     expect(runnable.args!.cause).toMatch(/^waited [0-9.]+(ms|us): no idle P for [0-9.]+(ms|us) \(every P was held by an M\)$/);
     const p0 = events.filter((e) => e.ph === 'X' && e.tid === tidOf('P0')).map((e) => e.name);
     expect(p0.slice(0, 4)).toEqual(['G4', 'G1', 'G2', 'G3']);
+  });
+
+  it('tells, on a Gwaiting slice, how long the IO was ready before netpoll returned the goroutine', () => {
+    // The one P runs a 30 ms hog; nobody is blocked in netpoll, so the IO ready at 1 ms waits for sysmon's netpoll.
+    const hog: SimConfig = { ...cfg, name: 'go-hog', workload: { sources: [{ kind: 'batch', name: 'hog', count: 1, program: [{ compute: 30 * MS }] }, { kind: 'batch', name: 'io', count: 1, program: [{ io: 1 * MS }, { compute: 10 * US }] }] } };
+    const evs = (JSON.parse(collect(hog, 'json').text) as { traceEvents: JsonEvent[] }).traceEvents;
+    const tids = checkJsonRules(evs);
+    const io = [...tids].find(([, n]) => n === 'G2 io')![0];
+    const waiting = evs.filter((e) => e.ph === 'X' && e.tid === io && e.name === 'Gwaiting');
+    expect(waiting.map((e) => e.args)).toEqual([
+      {
+        why: 'IO wait (netpoll)',
+        cause: 'IO ready 9.186ms before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)',
+        next: 'netpoll: IO ready (injectglist)',
+        p: 0,
+        m: 0,
+      },
+    ]);
   });
 
   it('writes the lanes through laneSlice as slice() would, byte for byte', () => {

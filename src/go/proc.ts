@@ -42,7 +42,7 @@ import type { Thread, ThreadBody } from '../os/thread.js';
 import { Action, type Runner } from '../program/runner.js';
 import { FatalError } from '../program/sync.js';
 import type { Task } from '../program/task.js';
-import { newEvent, traceEvent, type GCountsEvent, type GRunqEvent, type GStateEvent, type MStateEvent, type PRunEvent, type PStateEvent, type RunqEvent, type TraceSink } from '../trace/events.js';
+import { newEvent, traceEvent, type GCountsEvent, type GRunqEvent, type GStateEvent, type GTakeEvent, type MStateEvent, type PRunEvent, type PStateEvent, type RunqEvent, type TraceSink } from '../trace/events.js';
 import {
   FORCE_PREEMPT_NS,
   GLOBAL_RUNQ_BATCH,
@@ -121,6 +121,9 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   /** sched.lastpoll: time of the last netpoll; the M blocked in netpoll when non-null ("lastpoll == 0"). */
   lastpoll: Nanos = 0;
   pollerM: M | null = null;
+  /** Traced runs only, by goid: when the G's IO became ready (-1: not waiting on ready IO), and whether an M was blocked in netpoll then. */
+  private readonly ioReadyAt: number[] = [];
+  private readonly ioReadyPolled: number[] = [];
   pollUntil: Nanos = 0;
   sysmonwait = false;
   netpollInited = false;
@@ -136,6 +139,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private readonly prunEv: PRunEvent = newEvent('prun');
   private readonly pstateEv: PStateEvent = newEvent('pstate');
   private readonly mstateEv: MStateEvent = newEvent('mstate');
+  private readonly gtakeEv: GTakeEvent = newEvent('gtake');
   private readonly runqEv: RunqEvent = newEvent('runq');
   private readonly grunqEv: GRunqEvent = newEvent('grunq');
   private readonly gcountsEv: GCountsEvent = Object.assign(newEvent('gcounts'), { live: -1, spinning: -1, idleP: -1, threads: -1 });
@@ -349,6 +353,16 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       ev.p = mp?.p?.id ?? -1;
       ev.m = mp?.id ?? -1;
       ev.why = why;
+      let late = -1;
+      if (from === 'Gwaiting' && gp.goid < this.ioReadyAt.length) {
+        const at = this.ioReadyAt[gp.goid]!;
+        if (at >= 0) {
+          late = this.now - at;
+          this.ioReadyAt[gp.goid] = -1;
+        }
+      }
+      ev.late = late;
+      ev.polled = late >= 0 && this.ioReadyPolled[gp.goid] === 1;
       this.trace.emit(ev);
     }
   }
@@ -916,6 +930,13 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   }
 
   private found(mp: M, gp: G, inherit: boolean, why: string): number {
+    if (this.trace !== null && this.kernel.traceWhy) {
+      const ev = this.gtakeEv;
+      ev.t = this.now;
+      ev.g = gp.goid;
+      ev.m = mp.id;
+      this.trace.emit(ev);
+    }
     mp.nextg = gp;
     mp.nextInherit = inherit;
     mp.nextWhy = why;
@@ -1429,6 +1450,15 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
 
   /** The fd became ready: epoll would now return this G; wake the blocked poller if any. */
   private netpollMarkReady(gp: G): void {
+    if (this.trace !== null) {
+      // For the trace: how long the IO was ready before the netpoller returned the G.
+      while (this.ioReadyAt.length <= gp.goid) {
+        this.ioReadyAt.push(-1);
+        this.ioReadyPolled.push(0);
+      }
+      this.ioReadyAt[gp.goid] = this.now;
+      this.ioReadyPolled[gp.goid] = this.pollerM !== null ? 1 : 0;
+    }
     this.netpollReadyQ.push(gp);
     gp.onq = Q_NETPOLL;
     this.netpollBreak('fd ready');

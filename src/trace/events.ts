@@ -25,7 +25,16 @@ export type TraceEvent =
   | { k: 'op'; t: number; task: number; op: string; detail: string }
   // ---- Go runtime ----
   | { k: 'g'; t: number; g: number; name: string; parent: number }
-  | { k: 'gstate'; t: number; g: number; from: string; to: string; p: number; m: number; why: string }
+  /**
+   * late: for a goroutine made runnable by the netpoller, how long its IO had been ready
+   * (ns; -1 otherwise); polled: whether an M was blocked in netpoll when the IO became ready.
+   */
+  | { k: 'gstate'; t: number; g: number; from: string; to: string; p: number; m: number; why: string; late: number; polled: boolean }
+  /**
+   * findRunnable (or another path of schedule) took G for M to run: it is off every queue and
+   * runs once the M has paid its search and switch costs (why texts only: sinks that keep them).
+   */
+  | { k: 'gtake'; t: number; g: number; m: number }
   | { k: 'pstate'; t: number; p: number; from: string; to: string; m: number; why: string }
   | { k: 'prun'; t: number; p: number; g: number; m: number }
   | { k: 'mstate'; t: number; m: number; tid: number; what: string; p: number; why: string }
@@ -50,7 +59,8 @@ export const EVENT_FIELDS: { readonly [K in TraceKind]: ReadonlyArray<keyof Even
   taskEnd: ['k', 't', 'task'],
   op: ['k', 't', 'task', 'op', 'detail'],
   g: ['k', 't', 'g', 'name', 'parent'],
-  gstate: ['k', 't', 'g', 'from', 'to', 'p', 'm', 'why'],
+  gstate: ['k', 't', 'g', 'from', 'to', 'p', 'm', 'why', 'late', 'polled'],
+  gtake: ['k', 't', 'g', 'm'],
   pstate: ['k', 't', 'p', 'from', 'to', 'm', 'why'],
   prun: ['k', 't', 'p', 'g', 'm'],
   mstate: ['k', 't', 'm', 'tid', 'what', 'p', 'why'],
@@ -69,7 +79,7 @@ export const EVENT_FIELDS: { readonly [K in TraceKind]: ReadonlyArray<keyof Even
  * building its events.
  */
 function blank(): Record<string, unknown> {
-  return { k: '', t: 0, tid: 0, name: '', group: null, from: '', to: '', cpu: 0, why: '', what: '', on: false, n: 0, task: 0, parent: 0, op: '', detail: '', g: 0, p: 0, m: 0, victim: 0, round: 0, runnext: false, live: 0, spinning: 0, idleP: 0, threads: 0, subject: '', text: '' };
+  return { k: '', t: 0, tid: 0, name: '', group: null, from: '', to: '', cpu: 0, why: '', what: '', on: false, n: 0, task: 0, parent: 0, op: '', detail: '', g: 0, p: 0, m: 0, victim: 0, round: 0, runnext: false, live: 0, spinning: 0, idleP: 0, threads: 0, subject: '', text: '', late: -1, polled: false };
 }
 
 /** A reusable event object of kind `k` (the core refills it for each event of that kind). */
@@ -90,6 +100,7 @@ export type GStateEvent = Extract<TraceEvent, { k: 'gstate' }>;
 export type PRunEvent = Extract<TraceEvent, { k: 'prun' }>;
 export type PStateEvent = Extract<TraceEvent, { k: 'pstate' }>;
 export type MStateEvent = Extract<TraceEvent, { k: 'mstate' }>;
+export type GTakeEvent = Extract<TraceEvent, { k: 'gtake' }>;
 export type RunqEvent = Extract<TraceEvent, { k: 'runq' }>;
 export type GRunqEvent = Extract<TraceEvent, { k: 'grunq' }>;
 export type GCountsEvent = Extract<TraceEvent, { k: 'gcounts' }>;

@@ -123,6 +123,7 @@ export class ExplainSink implements TraceSink {
       case 'gstate':
         if (ev.g === this.goid) {
           if (ev.from === 'Grunnable') this.gLines.push(this.goWhy.leaveRunnable(ev.g, ev.t));
+          else if (ev.late > 0) this.gLines.push(this.goWhy.leaveWaiting(ev));
           this.goWhy.emit(ev);
           this.goState(ev.t, ev.to, ev.p, ev.m, ev.why);
         } else this.goWhy.emit(ev);
@@ -146,6 +147,7 @@ export class ExplainSink implements TraceSink {
         this.timeline.emit(ev);
         return;
       case 'pstate':
+      case 'gtake':
         this.goWhy.emit(ev);
         return;
       case 'runnable':

@@ -21,6 +21,12 @@ const L_IN_SYSCALL_PART = new Lit(' of it at least one was in a syscall and not 
 const L_SEMI = new Lit('; ');
 const L_P_IDLE_FOR = new Lit('a P was idle for ');
 const L_OF_IT = new Lit(' of it (no M had taken it yet: wake-up / spinning delay)');
+const L_TAKEN_AT_ONCE = new Lit('taken at once; ');
+const L_THEN = new Lit('; then ');
+const L_SWITCH_FOR = new Lit('its M\'s search and switch costs (charged after the decision) took ');
+const L_IO_READY = new Lit('IO ready ');
+const L_BEFORE_POLLED = new Lit(' before netpoll returned it (the M blocked in netpoll had to be woken: its OS thread\'s wake-up)');
+const L_BEFORE_UNPOLLED = new Lit(' before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)');
 
 /**
  * GoWhy is also the TextSource of the cause it last closed (closeRunnable): an encoder writes
@@ -40,11 +46,22 @@ export class GoWhy implements TextSource {
   private total = 0;
   private idle = 0;
   private syscall = 0;
+  /** What writeText tells: the Grunnable interval closed last (closeRunnable) or a netpoll wake-up (closeWaiting). */
+  private told: 'runnable' | 'netpoll' = 'runnable';
+  /** The netpoll wake-up closeWaiting closed last: how long the IO was ready, and whether an M was blocked in netpoll then. */
+  private late = 0;
+  private polled = false;
   private readonly strings = new StringOut();
   /** By goroutine id: when it became Grunnable (-1: it is not) and idleTime then. */
   private readonly sinceT: number[] = [];
   private readonly sinceIdle: number[] = [];
   private readonly sinceSyscall: number[] = [];
+  /** By goroutine id: when an M took it off its queue (gtake; -1: not taken), and the integrals then. */
+  private readonly takenT: number[] = [];
+  private readonly takenIdle: number[] = [];
+  private readonly takenSyscall: number[] = [];
+  /** Of the interval closed last: the part after an M took it (its search and switch costs). */
+  private switching = 0;
 
   private advance(t: number): void {
     if (this.idleP > 0) this.idleTime += t - this.mark;
@@ -79,6 +96,16 @@ export class GoWhy implements TextSource {
         this.sinceIdle[ev.g] = this.idleTime;
         this.sinceSyscall[ev.g] = this.syscallTime;
       }
+    } else if (ev.k === 'gtake') {
+      this.advance(ev.t);
+      while (this.takenT.length <= ev.g) {
+        this.takenT.push(-1);
+        this.takenIdle.push(0);
+        this.takenSyscall.push(0);
+      }
+      this.takenT[ev.g] = ev.t;
+      this.takenIdle[ev.g] = this.idleTime;
+      this.takenSyscall[ev.g] = this.syscallTime;
     }
   }
 
@@ -100,26 +127,70 @@ export class GoWhy implements TextSource {
   closeRunnable(g: number, t: number): boolean {
     const since = g < this.sinceT.length ? this.sinceT[g]! : -1;
     if (since < 0) return false;
+    this.told = 'runnable';
     this.sinceT[g] = -1;
     this.advance(t);
     this.total = t - since;
-    this.idle = this.idleTime - this.sinceIdle[g]!;
-    this.syscall = this.syscallTime - this.sinceSyscall[g]!;
+    // Up to the moment an M took it, if one did (gtake): the wait in a queue, then the M's costs.
+    const taken = g < this.takenT.length ? this.takenT[g]! : -1;
+    if (taken >= since) {
+      this.takenT[g] = -1;
+      this.switching = t - taken;
+      this.idle = this.takenIdle[g]! - this.sinceIdle[g]!;
+      this.syscall = this.takenSyscall[g]! - this.sinceSyscall[g]!;
+    } else {
+      this.switching = 0;
+      this.idle = this.idleTime - this.sinceIdle[g]!;
+      this.syscall = this.syscallTime - this.sinceSyscall[g]!;
+    }
     return true;
   }
 
-  /** The cause of the interval closeRunnable closed last. */
+  /**
+   * A Gwaiting interval ended by the netpoller after its IO had been ready for a while (the
+   * gstate event's `late` > 0): writeText then tells how long, and why (false for any other end
+   * of a wait, and writeText is left as it was).
+   */
+  closeWaiting(ev: { from: string; late: number; polled: boolean }): boolean {
+    if (ev.from !== 'Gwaiting' || ev.late <= 0) return false;
+    this.told = 'netpoll';
+    this.late = ev.late;
+    this.polled = ev.polled;
+    return true;
+  }
+
+  /** The text of closeWaiting for `ev` ('' if the wait was not ended by the netpoller). */
+  leaveWaiting(ev: { from: string; late: number; polled: boolean }): string {
+    if (!this.closeWaiting(ev)) return '';
+    this.writeText(this.strings);
+    return this.strings.take();
+  }
+
+  /** The cause of the interval closeRunnable (or closeWaiting) closed last. */
   writeText(out: TextOut): void {
+    if (this.told === 'netpoll') {
+      out.lit(L_IO_READY);
+      out.dur(this.late);
+      out.lit(this.polled ? L_BEFORE_POLLED : L_BEFORE_UNPOLLED);
+      return;
+    }
     const total = this.total;
     if (total === 0) {
       out.lit(L_RUN_AT_ONCE);
       return;
     }
     const idle = this.idle;
-    const busy = total - idle;
+    const switching = this.switching;
+    const busy = total - switching - idle;
     out.lit(L_WAITED);
     out.dur(total);
     out.lit(L_COLON);
+    if (busy === 0 && idle === 0) {
+      out.lit(L_TAKEN_AT_ONCE);
+      out.lit(L_SWITCH_FOR);
+      out.dur(switching);
+      return;
+    }
     if (busy > 0) {
       out.lit(L_NO_IDLE_P_FOR);
       out.dur(busy);
@@ -138,6 +209,11 @@ export class GoWhy implements TextSource {
       out.lit(L_P_IDLE_FOR);
       out.dur(idle);
       out.lit(L_OF_IT);
+    }
+    if (switching > 0) {
+      out.lit(L_THEN);
+      out.lit(L_SWITCH_FOR);
+      out.dur(switching);
     }
   }
 }

@@ -279,6 +279,10 @@ export class PerfettoSink implements TraceSink {
       case 'decision':
         this.goEvent(ev);
         return;
+      case 'gtake':
+        // Only for the causes of Grunnable intervals.
+        if (this.why) this.goWhy.emit(ev);
+        return;
     }
   }
 
@@ -369,7 +373,8 @@ export class PerfettoSink implements TraceSink {
         const s = this.gStates[ev.g];
         // The cause of a Grunnable interval: told by goWhy (its writeText) as the lane closes.
         // (Without the why texts there are no causes, and a lane slice has no arguments.)
-        const cause = this.why && ev.from === 'Grunnable' && this.goWhy.closeRunnable(ev.g, ev.t) ? this.goWhy : null;
+        // A Gwaiting interval the netpoller ended late: how long its IO had been ready.
+        const cause = this.why && (ev.from === 'Grunnable' ? this.goWhy.closeRunnable(ev.g, ev.t) : ev.late > 0 && this.goWhy.closeWaiting(ev)) ? this.goWhy : null;
         if (this.why) this.goWhy.emit(ev);
         if (s === undefined) return;
         this.closeLane(s.lane, ev.why, cause);

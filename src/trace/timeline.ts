@@ -528,6 +528,7 @@ export class OsTimeline implements TextSource {
       case 'runq':
       case 'grunq':
       case 'gcounts':
+      case 'gtake':
       case 'decision':
         return;
     }
