@@ -134,7 +134,7 @@ workload:
       [
         '    15.003ms  Gwaiting for 4.999ms',
         '              why: IO wait (netpoll)',
-        '              IO ready 2.999ms before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)',
+        '              IO ready 2.999ms before netpoll returned it (no M was blocked in netpoll: it waited for one to poll)',
         '              then: netpoll: IO ready (injectglist)',
       ].join('\n'),
     );

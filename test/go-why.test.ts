@@ -48,18 +48,18 @@ describe('GoWhy', () => {
     // after the take at 30us, the idle P no longer matters.
     const evs = [...start, pstate(10_000, 1, 'Prunning', 'Pidle'), gtake(30_000, 5)];
     expect(cause(evs, 5, 34_500)).toBe(
-      'waited 34.5us: no idle P for 10us (every P was held by an M); a P was idle for 20us of it (no M had taken it yet: wake-up / spinning delay); then its M\'s search and switch costs (charged after the decision) took 4.5us',
+      'waited 34.5us: no idle P for 10us (every P was held by an M); a P was idle for 20us of it (no M had taken it yet: wake-up / spinning delay); then its M\'s search and switch took 4.5us',
     );
-    expect(cause([...start, gtake(0, 5)], 5, 1_245)).toBe('waited 1.245us: taken at once; its M\'s search and switch costs (charged after the decision) took 1.245us');
+    expect(cause([...start, gtake(0, 5)], 5, 1_245)).toBe('waited 1.245us: taken at once; its M\'s search and switch took 1.245us');
     // A take of an earlier runnable interval does not count for the next one.
     expect(cause([...start, gtake(0, 5), gstate(500, 5, 'Grunnable', 'Grunning'), gstate(600, 5, 'Grunning', 'Grunnable')], 5, 2_600)).toBe('waited 2us: no idle P for 2us (every P was held by an M)');
   });
 
   it('a wait the netpoller ended: how long the IO had been ready, with or without an M blocked in netpoll', () => {
     const w = new GoWhy();
-    expect(w.leaveWaiting({ from: 'Gwaiting', late: 2_000, polled: true })).toBe("IO ready 2us before netpoll returned it (the M blocked in netpoll had to be woken: its OS thread's wake-up)");
+    expect(w.leaveWaiting({ from: 'Gwaiting', late: 2_000, polled: true })).toBe("IO ready 2us before netpoll returned it (an M blocked in netpoll had to wake)");
     expect(w.leaveWaiting({ from: 'Gwaiting', late: 10_225_699, polled: false })).toBe(
-      'IO ready 10.226ms before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)',
+      'IO ready 10.226ms before netpoll returned it (no M was blocked in netpoll: it waited for one to poll)',
     );
     // Returned at once, or not a netpoll wake-up: nothing to tell.
     expect(w.leaveWaiting({ from: 'Gwaiting', late: 0, polled: true })).toBe('');

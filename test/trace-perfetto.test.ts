@@ -275,7 +275,7 @@ describe('Perfetto export of the Go model', () => {
     expect(waiting.map((e) => e.args)).toEqual([
       {
         why: 'IO wait (netpoll)',
-        cause: 'IO ready 9.186ms before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)',
+        cause: 'IO ready 9.186ms before netpoll returned it (no M was blocked in netpoll: it waited for one to poll)',
         next: 'netpoll: IO ready (injectglist)',
         p: 0,
         m: 0,

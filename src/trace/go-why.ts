@@ -23,10 +23,10 @@ const L_P_IDLE_FOR = new Lit('a P was idle for ');
 const L_OF_IT = new Lit(' of it (no M had taken it yet: wake-up / spinning delay)');
 const L_TAKEN_AT_ONCE = new Lit('taken at once; ');
 const L_THEN = new Lit('; then ');
-const L_SWITCH_FOR = new Lit('its M\'s search and switch costs (charged after the decision) took ');
+const L_SWITCH_FOR = new Lit('its M\'s search and switch took ');
 const L_IO_READY = new Lit('IO ready ');
-const L_BEFORE_POLLED = new Lit(' before netpoll returned it (the M blocked in netpoll had to be woken: its OS thread\'s wake-up)');
-const L_BEFORE_UNPOLLED = new Lit(' before netpoll returned it (no M was blocked in netpoll: ready goroutines wait until an M polls, in findRunnable or sysmon)');
+const L_BEFORE_POLLED = new Lit(' before netpoll returned it (an M blocked in netpoll had to wake)');
+const L_BEFORE_UNPOLLED = new Lit(' before netpoll returned it (no M was blocked in netpoll: it waited for one to poll)');
 
 /**
  * GoWhy is also the TextSource of the cause it last closed (closeRunnable): an encoder writes
