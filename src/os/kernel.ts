@@ -721,6 +721,8 @@ export class Kernel implements EventHandler {
    * (reserveSeq), and syncSlice() queues it at the next point where that changes. Every
    * event that fires keeps its time and key, so runs are exactly as with eager arming.
    */
+  // SIM: the slice check is armed only at the tick where the policy could preempt (Linux
+  // checks at every tick): the same preemptions, without an event per tick.
   private armSlice(cpu: Cpu, afterTick: boolean): void {
     const t = cpu.curr!;
     let at = cpu.rq.nextCheck(t, this.now);
@@ -748,6 +750,9 @@ export class Kernel implements EventHandler {
     return true;
   }
 
+  // SIM: placement without wake_affine, LLC domains or PELT load: a new thread goes to an idle
+  // CPU or the one with the fewest threads; a woken one (selectCpuWake) to its previous CPU if
+  // idle, else any idle CPU, else its previous CPU.
   private selectCpuFork(creator: Thread | null): Cpu {
     const cpus = this.cpus;
     const n = cpus.length;
@@ -778,7 +783,11 @@ export class Kernel implements EventHandler {
     return prev;
   }
 
-  /** newidle balance: an idle CPU takes the next thread of the busiest queue. */
+  /**
+   * newidle balance: an idle CPU takes the next thread of the busiest queue.
+   * SIM: load is the number of queued threads (no PELT, no sched domains); periodicBalance
+   * evens out queue lengths the same way.
+   */
   private idlePull(cpu: Cpu): Thread | null {
     if (this.cpus.length === 1) return null;
     let busiest: Cpu | null = null;
