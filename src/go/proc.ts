@@ -704,6 +704,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       case 'idle':
         return 'idle (stopm)';
       case 'new':
+      case 'mstart':
         return 'starting';
       case 'sysmon':
         return 'sysmon';
@@ -762,14 +763,19 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     }
     switch (mp.st) {
       case 'new':
+        // SIM: thread creation is charged to the new M's thread, not to the creator (newm).
+        // Its P waits meanwhile, off the idle list but not yet _Prunning, as in the runtime.
+        mp.st = 'mstart';
+        this.kernel.compute(t, Math.max(1, this.kernel.costs.threadCreate));
+        return;
+      case 'mstart':
         mp.st = 'schedule';
         if (mp.nextp !== null) {
           const pp = mp.nextp;
           mp.nextp = null;
           this.acquirep(mp, pp);
         }
-        // SIM: thread creation is charged to the new M's thread, not to the creator (newm).
-        this.kernel.compute(t, Math.max(1, this.kernel.costs.threadCreate));
+        this.scheduleLoop(mp, t, 0);
         return;
       case 'schedule':
         this.scheduleLoop(mp, t, 0);

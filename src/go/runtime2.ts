@@ -85,7 +85,8 @@ export class P {
 
 /** What an M's thread is doing, as the model's state machine sees it. */
 export type MState =
-  | 'new' // thread just created: pays creation cost, then acquires m.nextp
+  | 'new' // thread just created: pays the creation cost
+  | 'mstart' // creation paid: acquires m.nextp (mstart1 → schedule)
   | 'schedule' // must run schedule() when it gets the CPU
   | 'switching' // paid for the switch to m.nextg; execute it next
   | 'dropping' // findRunnable found nothing: run steps 16–19 after the search cost
