@@ -90,3 +90,24 @@ describe('Go trace: counters at time 0', () => {
     expect(first).toEqual({ k: 'gcounts', t: 0, live: 8, spinning: 1, idleP: 2, threads: 3 });
   });
 });
+
+describe('Go trace: a new M', () => {
+  it('pays its thread creation before it acquires its P, and its lane says starting meanwhile', () => {
+    // go:2: G1 spawns a goroutine at once; wakep takes idle P1 and creates M2 for it, whose
+    // thread pays 22us of creation (on its own CPU) before mstart1 acquires P1; spinning, it
+    // finds the child in P0's runnext and sleeps usleep(3) before stealing it.
+    const config: SimConfig = {
+      name: 'new-m',
+      seed: 1,
+      machine: { cpus: 3, costs: { ...ZERO_OS, threadCreate: 22_000 } },
+      os: { policy: 'fifo' },
+      model: 'go:2',
+      go: { costs: ZERO_GO },
+      workload: { programs: { child: [{ compute: 50_000 }] }, sources: [{ kind: 'batch', name: 'parent', count: 1, program: [{ spawn: 'child' }, { compute: 100_000 }] }] },
+    };
+    const sink = new MemorySink();
+    simulate(config, { trace: sink });
+    const m2 = sink.events.filter((e) => (e.k === 'mstate' && e.m === 2) || (e.k === 'pstate' && e.p === 1 && e.from !== e.to)).map((e) => (e.k === 'mstate' ? `${e.t} M2 ${e.what}` : `${e.t} P1 ${e.k === 'pstate' ? `${e.from}→${e.to}` : ''}`));
+    expect(m2.slice(0, 4)).toEqual(['0 M2 created', '0 M2 starting', '22000 P1 Pidle→Prunning', '22000 M2 usleep(3) before stealing runnext']);
+  });
+});
