@@ -792,6 +792,10 @@ export class Kernel implements EventHandler {
     if (this.cpus.length === 1) return null;
     let busiest: Cpu | null = null;
     for (const c of this.cpus) {
+      // Not from a CPU inside its own schedule() (no curr, not idle: a pick there that throttles
+      // a bandwidth group preempts this one): its queue may hold the thread it is putting back,
+      // still running on it (Linux: its rq is locked, and can_migrate_task skips task_on_cpu).
+      if (c.curr === null && c.phase !== 'idle') continue;
       if (c !== cpu && c.rq.nr > 0 && (busiest === null || c.rq.nr > busiest.rq.nr)) busiest = c;
     }
     if (busiest === null) return null;
