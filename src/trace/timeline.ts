@@ -509,6 +509,14 @@ export class OsTimeline implements TextSource {
           } else if (!ev.on && s.parked) {
             s.parked = false;
             s.throttledNs += ev.t - s.throttledSince;
+            if (s.waitNs === 0 && s.moves.length === 0 && s.qcpu >= 0) {
+              // Parked as it became Runnable: it is queued only now, behind what its CPU has now.
+              const c = this.cpu(s.qcpu);
+              s.enqCpu = s.qcpu;
+              s.enqAhead = c.queued;
+              s.enqRunning = c.tid;
+              s.segFirst = true;
+            }
             this.enqueue(s);
             this.startSegment(s);
           }
