@@ -29,7 +29,7 @@ describe('GoWhy', () => {
   it('part of it with a P in a syscall, then a P idle that no M had taken', () => {
     const evs = [...start, pstate(10_000, 0, 'Prunning', 'Psyscall'), pstate(30_000, 0, 'Psyscall', 'Pidle')];
     expect(cause(evs, 5, 40_000)).toBe(
-      'waited 40us: no idle P for 30us (every P was held by an M; for 20us of it at least one was in a syscall and not yet retaken by sysmon); a P was idle for 10us of it (no M had taken it yet: wake-up / spinning delay)',
+      'waited 40us: no idle P for 30us (every P was held by an M; for 20us of it at least one was in a syscall and not yet retaken by sysmon); a P was idle for 10us of it (no M had taken it yet: M creation, wake-up or spinning delay)',
     );
   });
 
@@ -48,7 +48,7 @@ describe('GoWhy', () => {
     // after the take at 30us, the idle P no longer matters.
     const evs = [...start, pstate(10_000, 1, 'Prunning', 'Pidle'), gtake(30_000, 5)];
     expect(cause(evs, 5, 34_500)).toBe(
-      'waited 34.5us: no idle P for 10us (every P was held by an M); a P was idle for 20us of it (no M had taken it yet: wake-up / spinning delay); then its M\'s search and switch took 4.5us',
+      'waited 34.5us: no idle P for 10us (every P was held by an M); a P was idle for 20us of it (no M had taken it yet: M creation, wake-up or spinning delay); then its M\'s search and switch took 4.5us',
     );
     expect(cause([...start, gtake(0, 5)], 5, 1_245)).toBe('waited 1.245us: taken at once; its M\'s search and switch took 1.245us');
     // A take of an earlier runnable interval does not count for the next one.

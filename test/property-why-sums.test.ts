@@ -211,7 +211,7 @@ const GO_RE = new RegExp(
   `^waited (?<t>${DUR}): ` +
     `(?:taken at once; its M's search and switch took (?<c0>${DUR})` +
     `|(?:no idle P for (?<a>${DUR}) \\(every P was held by an M(?<sys>\\)|, at least one in a syscall and not yet retaken by sysmon\\)|; for (?<s>${DUR}) of it at least one was in a syscall and not yet retaken by sysmon\\)))?` +
-    `(?:(?:; )?a P was idle for (?<b>${DUR}) of it \\(no M had taken it yet: wake-up / spinning delay\\))?` +
+    `(?:(?:; )?a P was idle for (?<b>${DUR}) of it \\(no M had taken it yet: M creation, wake-up or spinning delay\\))?` +
     `(?:; then its M's search and switch took (?<c>${DUR}))?)$`,
 );
 const NETPOLL_RE = new RegExp(`^IO ready (?<x>${DUR}) before netpoll returned it \\((?<why>an M blocked in netpoll had to wake|no M was blocked in netpoll: it waited for one to poll)\\)$`);

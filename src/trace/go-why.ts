@@ -1,9 +1,10 @@
 /**
  * Why a goroutine waited while Grunnable, from the Go runtime's events: for how long every P
  * was busy (no idle P: it had to wait for a P to finish or be preempted), and for how long a
- * P sat idle while it waited (the runtime had not yet woken or spun up an M to take it: the
- * wake-up / spinning delay). Used by the Perfetto sink and by `schedlab explain`, so both say
- * the same. O(1) per event: one running integral of "some P is idle" over time.
+ * P sat idle while it waited (the runtime had not yet created, woken or spun up an M to take
+ * it), and for how long the M that took it paid its search and switch costs. Used by the
+ * Perfetto sink and by `schedlab explain`, so both say the same. O(1) per event: running
+ * integrals of "some P is idle" and "some P is in a syscall" over time.
  */
 import { Lit, type TextOut, type TextSource } from './encoder.js';
 import type { TraceEvent } from './events.js';
@@ -20,7 +21,7 @@ const L_FOR = new Lit('; for ');
 const L_IN_SYSCALL_PART = new Lit(' of it at least one was in a syscall and not yet retaken by sysmon)');
 const L_SEMI = new Lit('; ');
 const L_P_IDLE_FOR = new Lit('a P was idle for ');
-const L_OF_IT = new Lit(' of it (no M had taken it yet: wake-up / spinning delay)');
+const L_OF_IT = new Lit(' of it (no M had taken it yet: M creation, wake-up or spinning delay)');
 const L_TAKEN_AT_ONCE = new Lit('taken at once; ');
 const L_THEN = new Lit('; then ');
 const L_SWITCH_FOR = new Lit('its M\'s search and switch took ');
