@@ -167,4 +167,32 @@ describe('explain on the command line', () => {
     expect(r).toEqual({ code: 0, out: explainFile(file, { thread: '2' }), err: '' });
     expect(await cliRun(['explain', examples, '--thread', '1'])).toEqual({ code: 2, out: '', err: `${examples}: is a directory (expected a scenario file, .yaml or .json)\n` });
   });
+
+  it('names what a thread queued behind only while it waited on one CPU: a move mid-wait gives the CPUs\' busy time', () => {
+    const costs = '{contextSwitch: 0ns, wakeupIpi: 0ns, threadCreate: 0ns, syscall: 0ns, timerSlack: 0ns}';
+    // An idle pull moves c#3 as cpu 1 frees up and runs it at once: all its wait was behind a#1 on cpu 0.
+    const pulled = join(dir, 'pulled.yaml');
+    writeFileSync(
+      pulled,
+      `name: pulled\nmachine: {cpus: 2, costs: ${costs}}\nos: {policy: fifo, balanceInterval: 0ns}\nworkload:\n` +
+        '  - {batch: 1, name: a, program: [{compute: 10ms}]}\n  - {batch: 1, name: b, program: [{compute: 3ms}]}\n  - {batch: 1, at: 1ms, name: c, program: [{compute: 1ms}]}\n',
+    );
+    expect(explainFile(pulled, { thread: '3' })).toContain(
+      'waited: no free hardware thread for 2ms: queued on cpu 0 with T1 a#1 (running); meanwhile its cpu ran T1 a#1 for 2ms; moved cpu 0 → cpu 1 (idle pull)',
+    );
+    // The periodic balance at 2ms moves w#1 from cpu 0 (behind hog#4) to cpu 1 (behind hog#5),
+    // where it waits until 10.3ms: neither hog ran all of it.
+    const balanced = join(dir, 'balanced.yaml');
+    writeFileSync(
+      balanced,
+      `name: balanced\nmachine: {cpus: 2, costs: ${costs}}\nos: {policy: fifo, balanceInterval: 2ms}\nworkload:\n` +
+        '  - {batch: 1, name: w, program: [{compute: 100us}, {sleep: 1ms}, {compute: 1ms}]}\n  - {batch: 1, name: x, program: [{compute: 100us}]}\n' +
+        '  - {batch: 1, at: 150us, name: v, program: [{compute: 100us}, {sleep: 1ms}, {compute: 1ms}]}\n  - {batch: 2, at: 300us, name: hog, program: [{compute: 10ms}]}\n',
+    );
+    expect(explainFile(balanced, { thread: '1' })).toContain(
+      'waited: no free hardware thread for 9.2ms: queued on cpu 0 with T4 hog#4 (running); meanwhile the cpus it was queued on were busy for 9.2ms; moved cpu 0 → cpu 1 (periodic load balance)',
+    );
+    // v#3 stayed on cpu 0 the whole time.
+    expect(explainFile(balanced, { thread: '3' })).toContain('queued on cpu 0 with T4 hog#4 (running) and 1 queued thread; meanwhile its cpu ran T4 hog#4 for 9.05ms');
+  });
 });

@@ -114,7 +114,7 @@ const RUNNABLE_RE = new RegExp(
     // W and where it queued
     `(?:no free hardware thread for (?<w>${DUR}): queued(?: on cpu (?<qcpu>\\d+))?(?: with ${LABEL} \\(running\\))?(?:(?: and| with) (?<ahead>\\d+) queued threads?)?` +
     // what its CPU ran meanwhile
-    `(?:; meanwhile its cpu ran (?:(?<k>\\d+) turns of other threads for (?<kx>${DUR})|${LABEL} for (?<r>${DUR})(?:, then (?:(?<k2>\\d+) turns of other threads|${LABEL}) for (?<y>${DUR}))?))?)?` +
+    `(?:; meanwhile (?:its cpu ran (?:(?<k>\\d+) turns of other threads for (?<kx>${DUR})|${LABEL} for (?<r>${DUR})(?:, then (?:(?<k2>\\d+) turns of other threads|${LABEL}) for (?<y>${DUR}))?)|the cpus it was queued on were busy for (?<mx>${DUR})))?)?` +
     // throttled
     `(?:(?:; )?throttled (?<z>${DUR}): group \\S+ used its CPU quota for the period)?` +
     // moves (at most 3)
@@ -183,11 +183,16 @@ function checkOsInterval(iv: ThreadInterval, c: Counts): void {
   if (w !== null) {
     count(c, 'runnable: no free hardware thread for W');
     // Not a claim of the text, only counted: whether its CPU was busy for all of W.
-    const meanwhile = [g.kx, g.r, g.y].filter((x): x is string => x !== undefined).map(parseDur);
+    const meanwhile = [g.kx, g.r, g.y, g.mx].filter((x): x is string => x !== undefined).map(parseDur);
     const busy = meanwhile.reduce((a, d) => a + d.ns, 0);
     const err = meanwhile.reduce((a, d) => a + d.err, 0) + w.err;
     count(c, Math.abs(busy - w.ns) <= err ? '(info) meanwhile part = W' : '(info) meanwhile part < W');
-    if (g.kx !== undefined) {
+    if (g.mx !== undefined) {
+      // Moved while queued: the busy time of the CPUs it was queued on, no thread named.
+      if (g.moves === '') throw new Inconsistent(`Runnable: "the cpus it was queued on" without a move\n${ctx()}`);
+      sumAtMost([parseDur(g.mx)], w, 'Runnable: "the cpus it was queued on were busy for X" within W', ctx);
+      count(c, 'runnable: moved, meanwhile the cpus were busy for X');
+    } else if (g.kx !== undefined) {
       sumAtMost([parseDur(g.kx)], w, 'Runnable: "K turns of other threads for X" within W', ctx);
       count(c, 'runnable: meanwhile K turns of other threads for X');
       // A positive time in zero turns: the text fails to name the thread its CPU ran (fixed in timeline.ts).
@@ -520,6 +525,7 @@ describe('the why texts add up', () => {
       'runnable: W and throttled Z',
       'runnable: throttled Z only',
       'runnable: moved',
+      'runnable: moved, meanwhile the cpus were busy for X',
       'running: switch-in S then ran R',
       'running: ran R',
       'running: ran R until the run ended',

@@ -121,6 +121,13 @@ interface TState {
   segFirst: boolean;
   /** restNs is settled by its CPU's next switch (in that CPU's restWaiters). */
   restPending: boolean;
+  /**
+   * Moved to another CPU's queue while Runnable, and othersNs / othersTurns when it first was:
+   * if either grew after, what ran meanwhile is no longer one CPU's story.
+   */
+  movedQueued: boolean;
+  movedOthersNs: number;
+  movedOthersTurns: number;
   throttledNs: number;
   throttledSince: number;
   enqCpu: number;
@@ -157,6 +164,7 @@ const L_RUNNING = new Lit(' (running)');
 const L_AND = new Lit(' and ');
 const L_QUEUED_THREADS = new Lit(' queued threads');
 const L_MEANWHILE_ITS_CPU_RAN = new Lit('; meanwhile its cpu ran ');
+const L_MEANWHILE_CPUS_BUSY = new Lit('; meanwhile the cpus it was queued on were busy for ');
 const L_TURNS_OF_OTHER_THREADS_FOR = new Lit(' turns of other threads for ');
 const L_THEN = new Lit(', then ');
 const L_SEMICOLON = new Lit('; ');
@@ -463,6 +471,9 @@ export class OsTimeline implements TextSource {
           restNs: 0,
           segFirst: false,
           restPending: false,
+          movedQueued: false,
+          movedOthersNs: 0,
+          movedOthersTurns: 0,
           throttledNs: 0,
           throttledSince: 0,
           enqCpu: -1,
@@ -488,6 +499,11 @@ export class OsTimeline implements TextSource {
         }
         this.endSegment(s);
         this.dequeue(s);
+        if (!s.movedQueued) {
+          s.movedQueued = true;
+          s.movedOthersNs = s.othersNs;
+          s.movedOthersTurns = s.othersTurns;
+        }
         if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(this.moveLit(ev.from, ev.to, ev.why));
         s.qcpu = ev.to;
         this.enqueue(s);
@@ -601,6 +617,7 @@ export class OsTimeline implements TextSource {
     s.othersLast = 0;
     s.restNs = 0;
     s.segFirst = true;
+    s.movedQueued = false;
     s.throttledNs = 0;
     if (s.moves.length > 0) s.moves.length = 0;
     s.segCpu = -1;
@@ -833,7 +850,13 @@ export class OsTimeline implements TextSource {
           }
         }
       }
-      if (s.othersTurns === 0 && s.enqRunning > 0 && s.othersNs > 0) {
+      if (s.movedQueued && (s.othersNs !== s.movedOthersNs || s.othersTurns !== s.movedOthersTurns)) {
+        // It waited on two or more CPUs' queues in turn: no one thread or count of turns tells it.
+        if (s.othersNs > 0) {
+          out.lit(L_MEANWHILE_CPUS_BUSY);
+          out.dur(s.othersNs);
+        }
+      } else if (s.othersTurns === 0 && s.enqRunning > 0 && s.othersNs > 0) {
         this.writeRanFor(s.enqRunning, out);
         out.dur(s.othersNs);
       } else if (s.othersTurns > 0 && s.enqRunning > 0 && s.restNs > 0) {
