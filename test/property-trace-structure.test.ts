@@ -1,0 +1,723 @@
+/**
+ * Property test: the structure of the Perfetto protobuf trace on random workloads (threads,
+ * pool:N, go:P; fifo, rr, cfs, eevdf; 1–4 CPUs; bandwidth groups; with and without the why
+ * texts). Each run's trace is produced in memory, decoded with the schema-free reader
+ * (protowire.ts), interned names resolved per sequence as Perfetto resolves them, and checked:
+ *
+ * 1. Tracks: on every track, in packet order, BEGIN/END pair up (a BEGIN only on a track with no
+ *    open slice, an END only on one with an open slice, never before its BEGIN), the slice
+ *    events' timestamps never go backwards, and nothing is left open at the end.
+ * 2. compact_sched: per CPU, switch timestamps are non-decreasing across batches; the previous
+ *    thread Perfetto infers (the CPU's last next thread) is consistent: a prev_state of X
+ *    (exited) names a thread that is never switched in again, swapper (tid 0) is only switched
+ *    out with state R (0); a thread is never on two CPUs at once (its CPU intervals, from a
+ *    switch naming it to the CPU's next switch, never overlap).
+ * 3. OS-thread tracks: with the why texts, a thread's Running / Runnable / Waiting: … slices
+ *    tile [first start, last end) without gap or overlap (two slices of one state may follow
+ *    each other: an empty interval between them is not written), and the Running slices are exactly the thread's CPU intervals from compact_sched
+ *    (cpu argument included; non-empty ones). Without the why texts only Waiting: … slices are
+ *    written: they never overlap each other nor the thread's CPU intervals.
+ * 4. Go (go:P): a goroutine is on at most one P lane at a time; at most GOMAXPROCS goroutine
+ *    lanes are in Grunning at any instant; every non-empty Grunning slice is exactly (same start,
+ *    same end) a P-lane slice naming the goroutine, and vice versa (a P's slice ends when its M
+ *    enters a syscall, as the Grunning slice does; it starts again with the Grunning slice after
+ *    the syscall); with the why texts, the Grunning slice's `p` argument is that P.
+ * 5. Counters: never negative; "live goroutines" never exceeds the goroutine tracks described
+ *    so far (one per goroutine created); "idle Ps" within GOMAXPROCS; "throttled: …" 0 or 1.
+ *
+ * Every check counts what it covered, and each count must be > 0.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Costs } from '../src/hw/costs.js';
+import { traceMetaOf } from '../src/node/trace-file.js';
+import { simulate, type SimConfig } from '../src/sim.js';
+import type { ChunkWriter } from '../src/trace/encoder.js';
+import { PerfettoSink } from '../src/trace/perfetto.js';
+import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
+import { pbDecode, pbDouble, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
+import type { OpSpec, SourceSpec, WorkloadSpec } from '../src/workload/spec.js';
+
+// ---------------------------------------------------------------- decoding
+
+interface Track {
+  uuid: number;
+  name: string;
+  parent: number;
+  kind: 'track' | 'counter' | 'process' | 'thread';
+  tid: number;
+}
+interface Ev {
+  type: number;
+  ts: number;
+  name: string;
+  args: Record<string, string | number>;
+}
+interface Switch {
+  ts: number;
+  cpu: number;
+  prev: number;
+  prevState: number;
+  next: number;
+}
+interface Decoded {
+  tracks: Map<number, Track>;
+  /** By track uuid, in packet order. */
+  events: Map<number, Ev[]>;
+  switches: Switch[];
+  /** A new thread's sched_wakeup_new time, by tid. */
+  wakeupNew: Map<number, number>;
+  /** sched_waking (from compact_sched): [ts, tid]. */
+  wakings: Array<[number, number]>;
+  /** Per counter event, in packet order: the number of goroutine tracks described before it. */
+  gTracksBefore: Map<Ev, number>;
+}
+
+function fields(data: Uint8Array | null): Map<number, PbField[]> {
+  const m = new Map<number, PbField[]>();
+  for (const f of pbDecode(data!)) {
+    const l = m.get(f.field);
+    if (l === undefined) m.set(f.field, [f]);
+    else l.push(f);
+  }
+  return m;
+}
+
+class Broken extends Error {}
+function check(cond: boolean, what: () => string): void {
+  if (!cond) throw new Broken(what());
+}
+
+function decode(bytes: Uint8Array): Decoded {
+  const tracks = new Map<number, Track>();
+  const events = new Map<number, Ev[]>();
+  const switches: Switch[] = [];
+  const wakeupNew = new Map<number, number>();
+  const wakings: Array<[number, number]> = [];
+  const gTracksBefore = new Map<Ev, number>();
+  const names = new Map<number, string>();
+  const argNames = new Map<number, string>();
+  const values = new Map<number, string>();
+  const table: Record<number, Map<number, string>> = { 2: names, 3: argNames, 29: values };
+  const lastNext = new Map<number, number>();
+  const lastSwitchTs = new Map<number, number>();
+  let goroutinesGroup = -1;
+  let gTracks = 0;
+  for (const top of pbDecode(bytes)) {
+    check(top.field === 1, () => 'not a Trace.packet');
+    const p = fields(top.data);
+    const flags = p.get(13)?.[0]!.num ?? 0;
+    if (flags & 1) for (const t of Object.values(table)) t.clear();
+    for (const inter of p.get(12) ?? []) {
+      for (const [kind, entries] of fields(inter.data)) {
+        for (const e of entries) {
+          const x = fields(e.data);
+          table[kind]!.set(x.get(1)![0]!.num, pbString(x.get(2)![0]!.data));
+        }
+      }
+    }
+    const td = p.get(60);
+    if (td !== undefined) {
+      const d = fields(td[0]!.data);
+      const uuid = d.get(1)![0]!.num;
+      const parent = d.get(5)?.[0]!.num ?? 0;
+      let tr: Track;
+      if (d.has(3)) tr = { uuid, parent, kind: 'process', name: pbString(fields(d.get(3)![0]!.data).get(6)![0]!.data), tid: 0 };
+      else if (d.has(4)) {
+        const t = fields(d.get(4)![0]!.data);
+        tr = { uuid, parent, kind: 'thread', name: pbString(t.get(5)![0]!.data), tid: t.get(2)![0]!.num };
+      } else tr = { uuid, parent, kind: d.has(8) ? 'counter' : 'track', name: pbString(d.get(2)![0]!.data), tid: 0 };
+      check(!tracks.has(uuid), () => `track ${uuid} described twice`);
+      tracks.set(uuid, tr);
+      if (tr.name === 'Goroutines' && parent === 0) goroutinesGroup = uuid;
+      else if (parent === goroutinesGroup && goroutinesGroup >= 0) gTracks++;
+    }
+    const te = p.get(11);
+    if (te !== undefined) {
+      const e = fields(te[0]!.data);
+      const ts = p.get(8)![0]!.num;
+      const type = e.get(9)![0]!.num;
+      const track = e.get(11)![0]!.num;
+      check(tracks.has(track), () => `event on track ${track} before its descriptor`);
+      let name = '';
+      if (e.has(10)) name = names.get(e.get(10)![0]!.num)!;
+      else if (e.has(23)) name = pbString(e.get(23)![0]!.data);
+      const args: Record<string, string | number> = {};
+      for (const da of e.get(4) ?? []) {
+        const d = fields(da.data);
+        const key = d.has(1) ? argNames.get(d.get(1)![0]!.num)! : pbString(d.get(10)![0]!.data);
+        if (d.has(17)) args[key] = values.get(d.get(17)![0]!.num)!;
+        else if (d.has(6)) args[key] = pbString(d.get(6)![0]!.data);
+        else if (d.has(4)) args[key] = d.get(4)![0]!.num;
+        else args[key] = pbDouble(d.get(5)![0]!.data);
+      }
+      const ev: Ev = { type, ts, name, args };
+      if (type === 4) {
+        ev.args.value = e.has(30) ? e.get(30)![0]!.num : pbDouble(e.get(44)![0]!.data);
+        gTracksBefore.set(ev, gTracks);
+      }
+      const l = events.get(track);
+      if (l === undefined) events.set(track, [ev]);
+      else l.push(ev);
+    }
+    const ft = p.get(1);
+    if (ft !== undefined) {
+      const bundle = fields(ft[0]!.data);
+      const cpu = bundle.get(1)![0]!.num;
+      for (const ev of bundle.get(2) ?? []) {
+        const fe = fields(ev.data);
+        check(fe.has(114), () => 'a plain ftrace event other than sched_wakeup_new');
+        const tid = fields(fe.get(114)![0]!.data).get(2)![0]!.num;
+        check(!wakeupNew.has(tid), () => `T${tid}: two sched_wakeup_new`);
+        wakeupNew.set(tid, fe.get(1)![0]!.num);
+      }
+      const cs = bundle.get(4);
+      if (cs !== undefined) {
+        const c = fields(cs[0]!.data);
+        const col = (f: number): number[] => (c.get(f) ?? []).flatMap((x) => pbPacked(x.data));
+        const [ts, state, pid] = [1, 2, 3].map(col) as [number[], number[], number[]];
+        let t = 0;
+        for (let i = 0; i < ts.length; i++) {
+          t += ts[i]!;
+          const prev = lastNext.get(cpu) ?? 0;
+          check(t >= (lastSwitchTs.get(cpu) ?? 0), () => `cpu${cpu}: switch at ${t} after one at ${lastSwitchTs.get(cpu)}`);
+          lastSwitchTs.set(cpu, t);
+          switches.push({ ts: t, cpu, prev, prevState: state[i]!, next: pid[i]! });
+          lastNext.set(cpu, pid[i]!);
+        }
+        const [wts, wpid] = [7, 8].map(col) as [number[], number[]];
+        t = 0;
+        for (let i = 0; i < wts.length; i++) {
+          t += wts[i]!;
+          wakings.push([t, wpid[i]!]);
+        }
+      }
+    }
+  }
+  return { tracks, events, switches, wakeupNew, wakings, gTracksBefore };
+}
+
+// ---------------------------------------------------------------- checks
+
+/** Two lists, around their first difference (the whole lists can be long). */
+function firstDiff(a: string[], b: string[]): string {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  const win = (l: string[]): string => JSON.stringify(l.slice(Math.max(0, i - 2), i + 3));
+  return `differ at #${i} of ${a.length} / ${b.length}: ${win(a)} vs ${win(b)}`;
+}
+
+type Counts = Record<string, number>;
+const add = (c: Counts, k: string, n = 1): void => {
+  c[k] = (c[k] ?? 0) + n;
+};
+
+interface Slice {
+  start: number;
+  end: number;
+  name: string;
+  args: Record<string, string | number>;
+}
+
+/** Property 1 (and the slices of every track, for the others). */
+function pairSlices(d: Decoded, c: Counts): Map<number, Slice[]> {
+  const out = new Map<number, Slice[]>();
+  for (const [uuid, evs] of d.events) {
+    const tr = d.tracks.get(uuid)!;
+    let open: Ev | null = null;
+    let last = -1;
+    const slices: Slice[] = [];
+    for (const e of evs) {
+      if (e.type === 4) {
+        check(tr.kind === 'counter', () => `counter value on non-counter track ${tr.name}`);
+        add(c, '1 counter values (time order per track)');
+        check(e.ts >= last, () => `${tr.name}: counter at ${e.ts} after ${last}`);
+        last = e.ts;
+        continue;
+      }
+      if (e.type === 3) continue;
+      check(e.ts >= last, () => `${tr.name}: ${e.type === 1 ? 'BEGIN' : 'END'} ${e.name} at ${e.ts} after an event at ${last}`);
+      last = e.ts;
+      if (e.type === 1) {
+        check(open === null, () => `${tr.name}: BEGIN ${e.name} at ${e.ts} inside ${open!.name} opened at ${open!.ts}`);
+        open = e;
+        add(c, '1 BEGIN/END pairs');
+      } else {
+        check(e.type === 2, () => `unknown event type ${e.type}`);
+        check(open !== null, () => `${tr.name}: END at ${e.ts} with no open slice`);
+        slices.push({ start: open!.ts, end: e.ts, name: open!.name, args: open!.args });
+        open = null;
+      }
+    }
+    check(open === null, () => `${tr.name}: slice ${open!.name} at ${open!.ts} never ended`);
+    if (slices.length > 0) {
+      out.set(uuid, slices);
+      add(c, '1 tracks with slices');
+    }
+  }
+  return out;
+}
+
+interface CpuIv {
+  tid: number;
+  cpu: number;
+  start: number;
+  end: number;
+}
+
+/** Property 2; returns each thread's CPU intervals (non-empty ones) and exit times. */
+function checkSched(d: Decoded, endNs: number, c: Counts): { ivs: Map<number, CpuIv[]>; exitedAt: Map<number, [number, number, number]> } {
+  const byCpu = new Map<number, Switch[]>();
+  for (const s of d.switches) {
+    const l = byCpu.get(s.cpu);
+    if (l === undefined) byCpu.set(s.cpu, [s]);
+    else l.push(s);
+  }
+  /** An exit's time, CPU and index among that CPU's switches. */
+  const exitedAt = new Map<number, [number, number, number]>();
+  const ivs = new Map<number, CpuIv[]>();
+  for (const [cpu, sw] of byCpu) {
+    for (let i = 0; i < sw.length; i++) {
+      const s = sw[i]!;
+      add(c, '2 switches');
+      if (s.prev === 0) check(s.prevState === 0, () => `cpu${cpu} at ${s.ts}: swapper switched out with state ${s.prevState}`);
+      else add(c, '2 switches with a thread switched out');
+      check(s.prev !== s.next || s.prev === 0, () => `cpu${cpu} at ${s.ts}: switch from T${s.prev} to itself`);
+      if (s.prevState === 0x10) {
+        check(!exitedAt.has(s.prev), () => `T${s.prev} exits twice`);
+        exitedAt.set(s.prev, [s.ts, cpu, i]);
+        add(c, '2 exits');
+      }
+      if (s.next !== 0) {
+        const end = i + 1 < sw.length ? sw[i + 1]!.ts : endNs;
+        if (end > s.ts) {
+          const l = ivs.get(s.next);
+          const iv = { tid: s.next, cpu, start: s.ts, end };
+          if (l === undefined) ivs.set(s.next, [iv]);
+          else l.push(iv);
+        }
+      }
+    }
+  }
+  // An exited thread is never switched in again: not later, nor at the same instant after its exit on that CPU.
+  for (const [cpu, sw] of byCpu) {
+    sw.forEach((s, i) => {
+      const x = exitedAt.get(s.next);
+      if (s.next !== 0 && x !== undefined) check(s.ts < x[0] || (s.ts === x[0] && (cpu !== x[1] || i < x[2])), () => `T${s.next} switched in on cpu${cpu} at ${s.ts} after exiting at ${x[0]} on cpu${x[1]}`);
+    });
+  }
+  for (const [tid, l] of ivs) {
+    l.sort((a, b) => a.start - b.start);
+    for (let i = 1; i < l.length; i++) {
+      check(l[i]!.start >= l[i - 1]!.end, () => `T${tid} on cpu${l[i - 1]!.cpu} [${l[i - 1]!.start}, ${l[i - 1]!.end}) and cpu${l[i]!.cpu} [${l[i]!.start}, ${l[i]!.end})`);
+      add(c, '2 consecutive CPU intervals of a thread');
+    }
+  }
+  return { ivs, exitedAt };
+}
+
+/** Property 3. */
+function checkThreads(d: Decoded, slices: Map<number, Slice[]>, cpuIvs: Map<number, CpuIv[]>, exitedAt: Map<number, [number, number, number]>, endNs: number, why: boolean, c: Counts): void {
+  const switchesOut = new Map<number, Switch[]>();
+  for (const sw of d.switches) if (sw.prev !== 0) switchesOut.set(sw.prev, [...(switchesOut.get(sw.prev) ?? []), sw]);
+  const cpuIvsAll = new Map<number, Switch[]>();
+  for (const sw of d.switches) if (sw.next !== 0) cpuIvsAll.set(sw.next, [...(cpuIvsAll.get(sw.next) ?? []), sw]);
+  const wokenAt = new Map<number, number[]>();
+  for (const [t, tid] of d.wakings) wokenAt.set(tid, [...(wokenAt.get(tid) ?? []), t]);
+  for (const tr of d.tracks.values()) {
+    if (tr.kind !== 'thread') continue;
+    const sl = slices.get(tr.uuid) ?? [];
+    const on = (cpuIvs.get(tr.tid) ?? []).map((iv) => `${iv.cpu} ${iv.start}-${iv.end}`);
+    for (const s of sl) check(s.name === 'Running' || s.name === 'Runnable' || s.name.startsWith('Waiting: '), () => `T${tr.tid}: slice ${s.name}`);
+    if (why) {
+      add(c, '3 thread tracks tiled');
+      for (let i = 1; i < sl.length; i++) {
+        const a = sl[i - 1]!;
+        const b = sl[i]!;
+        check(b.start === a.end, () => `T${tr.tid}: ${a.name} [${a.start}, ${a.end}) then ${b.name} [${b.start}, ${b.end})`);
+        add(c, '3 adjacent state slices');
+      }
+      for (const s of sl) check(s.end > s.start, () => `T${tr.tid}: empty ${s.name} at ${s.start}`);
+      // Its life: from its sched_wakeup_new to its exit (prev_state X) or the end of the run.
+      if (sl.length > 0) {
+        const born = d.wakeupNew.get(tr.tid);
+        check(born === sl[0]!.start, () => `T${tr.tid}: first slice ${sl[0]!.name} at ${sl[0]!.start}, sched_wakeup_new at ${born}`);
+        const died = exitedAt.get(tr.tid)?.[0] ?? endNs;
+        check(died === sl[sl.length - 1]!.end, () => `T${tr.tid}: last slice ${sl[sl.length - 1]!.name} ends at ${sl[sl.length - 1]!.end}, exit or end of run at ${died}`);
+        add(c, '3 thread lives (wakeup_new to exit or end)');
+      }
+      // The prev_state of its switches out, and its wake-ups, against its slices.
+      const startsAt = new Map(sl.map((s) => [s.start, s]));
+      const endsAt = new Map(sl.map((s) => [s.end, s]));
+      // A wait or a queueing of length 0 (blocked and woken, or preempted and dispatched, at one
+      // instant) is not written: the slice after the switch is then the state after it.
+      const woken = new Set(wokenAt.get(tr.tid) ?? []);
+      const blockedAt = new Set<number>();
+      const switchedInAt = new Set((cpuIvsAll.get(tr.tid) ?? []).map((sw) => sw.ts));
+      for (const sw of switchesOut.get(tr.tid) ?? []) {
+        const after = startsAt.get(sw.ts);
+        const got = after === undefined ? 'none' : after.name.startsWith('Waiting') ? 'Waiting' : after.name;
+        let ok: string[];
+        if (sw.prevState === 0x10) ok = ['none'];
+        else if (sw.prevState === 0 || sw.prevState === 0x800) ok = ['Runnable', 'Running'];
+        else {
+          check(sw.prevState === 1 || sw.prevState === 2, () => `T${tr.tid}: prev_state ${sw.prevState}`);
+          blockedAt.add(sw.ts);
+          ok = woken.has(sw.ts) ? ['Waiting', 'Runnable', 'Running'] : ['Waiting'];
+        }
+        // At the end of the run the state entered is empty, and not written; so is it when the
+        // thread is switched in again at the same instant (its next slices may all be empty).
+        if (sw.ts === endNs || switchedInAt.has(sw.ts)) ok.push('none');
+        check(ok.includes(got), () => `T${tr.tid} switched out on cpu${sw.cpu} at ${sw.ts} with prev_state ${sw.prevState}: the slice starting then is ${got}, expected ${ok.join(' or ')}`);
+        add(c, `3 prev_state against the next slice (${ok[0]})`);
+      }
+      for (const t of woken) {
+        const before = endsAt.get(t);
+        check((before !== undefined && before.name.startsWith('Waiting: ')) || blockedAt.has(t), () => `T${tr.tid} sched_waking at ${t}, but its slice ending then is ${before?.name}`);
+        add(c, '3 sched_waking ends a Waiting slice');
+      }
+      const running = sl.filter((s) => s.name === 'Running').map((s) => `${s.args.cpu} ${s.start}-${s.end}`);
+      check(JSON.stringify(running) === JSON.stringify(on), () => `T${tr.tid}: Running slices (cpu start-end) and CPU intervals from compact_sched ${firstDiff(running, on)}`);
+      add(c, '3 Running slices = CPU intervals', running.length);
+    } else {
+      const waits = sl.filter((s) => s.name.startsWith('Waiting: '));
+      check(waits.length === sl.length, () => `T${tr.tid}: a non-Waiting slice without the why texts`);
+      const all = [...waits.map((s) => [s.start, s.end, 'w'] as const), ...(cpuIvs.get(tr.tid) ?? []).map((iv) => [iv.start, iv.end, 'r'] as const)].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      for (let i = 1; i < all.length; i++) check(all[i]![0] >= all[i - 1]![1], () => `T${tr.tid}: ${JSON.stringify(all[i - 1])} overlaps ${JSON.stringify(all[i])} (w: a Waiting slice, r: on a CPU)`);
+      add(c, '3 Waiting slices against CPU intervals (no why)', waits.length);
+    }
+  }
+}
+
+/** Property 4. */
+function checkGo(d: Decoded, slices: Map<number, Slice[]>, procs: number, why: boolean, c: Counts): void {
+  const psGroup = [...d.tracks.values()].find((t) => t.parent === 0 && t.name === 'Go Ps')!;
+  const gsGroup = [...d.tracks.values()].find((t) => t.parent === 0 && t.name === 'Goroutines')!;
+  check(psGroup !== undefined && gsGroup !== undefined, () => 'no Go groups');
+  const pLanes = [...d.tracks.values()].filter((t) => t.parent === psGroup.uuid && /^P\d+$/.test(t.name));
+  check(pLanes.length <= procs, () => `${pLanes.length} P lanes for GOMAXPROCS ${procs}`);
+  // On the P lanes: per goroutine, [start, end, P].
+  const onP = new Map<number, Array<[number, number, number]>>();
+  for (const lane of pLanes) {
+    const p = Number(lane.name.slice(1));
+    for (const s of slices.get(lane.uuid) ?? []) {
+      const g = /^G(\d+)$/.exec(s.name);
+      check(g !== null, () => `${lane.name}: slice ${s.name}`);
+      const id = Number(g![1]);
+      const l = onP.get(id);
+      if (l === undefined) onP.set(id, [[s.start, s.end, p]]);
+      else l.push([s.start, s.end, p]);
+      add(c, '4 P-lane slices');
+    }
+  }
+  for (const [g, l] of onP) {
+    l.sort((a, b) => a[0] - b[0]);
+    for (let i = 1; i < l.length; i++) check(l[i]![0] >= l[i - 1]![1], () => `G${g} on P${l[i - 1]![2]} [${l[i - 1]![0]}, ${l[i - 1]![1]}) and P${l[i]![2]} [${l[i]![0]}, ${l[i]![1]})`);
+  }
+  // Grunning slices on the goroutine lanes.
+  const sweep: Array<[number, number]> = [];
+  const running = new Map<number, Array<[number, number, number]>>();
+  for (const tr of d.tracks.values()) {
+    if (tr.parent !== gsGroup.uuid) continue;
+    const g = Number(/^G(\d+) /.exec(tr.name)![1]);
+    add(c, '4 goroutine lanes');
+    const l: Array<[number, number, number]> = [];
+    for (const s of slices.get(tr.uuid) ?? []) {
+      check(['Grunnable', 'Grunning', 'Gwaiting', 'Gsyscall'].includes(s.name), () => `G${g}: slice ${s.name}`);
+      if (s.name !== 'Grunning') continue;
+      sweep.push([s.start, 1], [s.end, -1]);
+      l.push([s.start, s.end, why ? Number(s.args.p) : -1]);
+      add(c, '4 Grunning slices');
+    }
+    running.set(g, l);
+  }
+  sweep.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  let n = 0;
+  for (const [t, dn] of sweep) {
+    n += dn;
+    check(n <= procs, () => `${n} goroutines in Grunning at ${t}, GOMAXPROCS ${procs}`);
+  }
+  add(c, '4 Grunning sweep points', sweep.length);
+  // Every Grunning slice is a P-lane slice naming the goroutine, and every P-lane slice a Grunning one.
+  for (const g of new Set([...running.keys(), ...onP.keys()])) {
+    const r = (running.get(g) ?? []).map(([s, e, p]) => (why ? `${s}-${e} P${p}` : `${s}-${e}`));
+    const q = (onP.get(g) ?? []).map(([s, e, p]) => (why ? `${s}-${e} P${p}` : `${s}-${e}`));
+    check(JSON.stringify(r) === JSON.stringify(q), () => `G${g}: Grunning slices and P-lane slices ${firstDiff(r, q)}`);
+    add(c, '4 Grunning slices matched to P-lane slices', r.length);
+  }
+}
+
+/** Property 5. */
+function checkCounters(d: Decoded, procs: number, c: Counts): void {
+  for (const [uuid, evs] of d.events) {
+    const tr = d.tracks.get(uuid)!;
+    if (tr.kind !== 'counter') continue;
+    for (const e of evs) {
+      const v = e.args.value as number;
+      check(Number.isFinite(v) && v >= 0, () => `${tr.name} = ${v} at ${e.ts}`);
+      add(c, '5 counter values >= 0');
+      if (tr.name === 'live goroutines') {
+        const made = d.gTracksBefore.get(e)!;
+        check(v <= made, () => `live goroutines = ${v} at ${e.ts} with ${made} goroutines created`);
+        add(c, '5 live goroutines <= created');
+      } else if (tr.name === 'idle Ps') {
+        check(v <= procs, () => `idle Ps = ${v} at ${e.ts}, GOMAXPROCS ${procs}`);
+        add(c, '5 idle Ps <= GOMAXPROCS');
+      } else if (tr.name.startsWith('throttled: ')) {
+        check(v === 0 || v === 1, () => `${tr.name} = ${v}`);
+        add(c, '5 throttled in {0, 1}');
+      }
+    }
+  }
+}
+
+function runChecked(config: SimConfig, why: boolean, c: Counts): void {
+  const parts: Uint8Array[] = [];
+  const w: ChunkWriter = { write: (x) => parts.push((x as Uint8Array).slice()) };
+  const r = simulate(config, { trace: new PerfettoSink(new ProtoEncoder(w), traceMetaOf(config), { why }) });
+  const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    bytes.set(p, off);
+    off += p.length;
+  }
+  try {
+    const d = decode(bytes);
+    const slices = pairSlices(d, c);
+    const { ivs, exitedAt } = checkSched(d, r.simulatedNs, c);
+    checkThreads(d, slices, ivs, exitedAt, r.simulatedNs, why, c);
+    const go = /^go:(\d+)$/.exec(config.model as string);
+    if (go !== null) checkGo(d, slices, Number(go[1]), why, c);
+    checkCounters(d, go === null ? 0 : Number(go[1]), c);
+    add(c, why ? 'runs with why texts' : 'runs without why texts');
+  } catch (e) {
+    if (e instanceof Broken) throw new Error(`${e.message}\nwhy: ${why}\nconfig: ${JSON.stringify(config)}`, { cause: e });
+    throw e;
+  }
+}
+
+// ---------------------------------------------------------------- workloads (as in property-why-sums)
+
+const dur = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 2_500_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }) }, { weight: 1, arbitrary: fc.constant(0) });
+
+const plainOp: fc.Arbitrary<OpSpec> = fc.oneof(
+  { weight: 4, arbitrary: dur.map((d) => ({ compute: d })) },
+  { weight: 2, arbitrary: dur.map((d) => ({ io: d })) },
+  { weight: 1, arbitrary: dur.map((d) => ({ syscall: d })) },
+  { weight: 1, arbitrary: dur.map((d) => ({ sleep: d })) },
+  { weight: 1, arbitrary: fc.constant({ yield: true as const }) },
+);
+const plainOps = fc.array(plainOp, { minLength: 1, maxLength: 4 });
+
+type Pattern =
+  | { kind: 'plain'; count: number; ops: OpSpec[]; at: number }
+  | { kind: 'pipe'; cap: number; items: number; before: OpSpec[]; after: OpSpec[] }
+  | { kind: 'locker'; count: number; inside: OpSpec[] }
+  | { kind: 'fanout'; workers: number; work: OpSpec[] }
+  | { kind: 'spawner'; children: number; work: OpSpec[] }
+  | { kind: 'arrivals'; rate: number; ops: OpSpec[] };
+
+const pattern: fc.Arbitrary<Pattern> = fc.oneof(
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('plain' as const), count: fc.integer({ min: 1, max: 4 }), ops: plainOps, at: fc.constantFrom(0, 0, 700_123) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('pipe' as const), cap: fc.integer({ min: 0, max: 2 }), items: fc.integer({ min: 1, max: 3 }), before: plainOps, after: plainOps }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('locker' as const), count: fc.integer({ min: 2, max: 3 }), inside: fc.array(dur.map((d) => ({ compute: d })), { maxLength: 2 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fanout' as const), workers: fc.integer({ min: 1, max: 4 }), work: plainOps }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('spawner' as const), children: fc.integer({ min: 1, max: 40 }), work: fc.array(dur.map((d) => ({ compute: d })), { maxLength: 1 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('arrivals' as const), rate: fc.integer({ min: 500, max: 5000 }), ops: plainOps }) },
+);
+
+const background = fc.option(fc.record({ count: fc.integer({ min: 1, max: 2 }), ops: plainOps, nice: fc.constantFrom(-5, 0, 10) }), { nil: null, freq: 3 });
+type Background = typeof background extends fc.Arbitrary<infer T> ? T : never;
+
+function build(patterns: Pattern[], bg: Background): WorkloadSpec {
+  const w: WorkloadSpec & Required<Pick<WorkloadSpec, 'channels' | 'mutexes' | 'waitgroups' | 'programs'>> = { channels: [], mutexes: [], waitgroups: [], programs: {}, sources: [] };
+  if (bg !== null) w.background = [{ name: 'noise', count: bg.count, program: bg.ops, nice: bg.nice }];
+  const src = (name: string, count: number, program: OpSpec[], at = 0): SourceSpec => ({ kind: 'batch', name, count, program, ...(at > 0 ? { at } : {}) });
+  patterns.forEach((p, i) => {
+    switch (p.kind) {
+      case 'plain':
+        w.sources.push(src(`plain${i}`, p.count, p.ops, p.at));
+        return;
+      case 'pipe': {
+        const ch = `c${i}`;
+        w.channels.push({ name: ch, cap: p.cap });
+        w.sources.push(src(`cons${i}`, 1, [{ repeat: p.items, do: [{ recv: ch }, ...p.after] }]));
+        w.sources.push(src(`prod${i}`, 1, [{ repeat: p.items, do: [...p.before, { send: ch }] }]));
+        return;
+      }
+      case 'locker': {
+        const mu = `mu${i}`;
+        w.mutexes.push({ name: mu });
+        w.sources.push(src(`lock${i}`, p.count, [{ repeat: 2, do: [{ lock: mu }, ...p.inside, { unlock: mu }] }]));
+        return;
+      }
+      case 'fanout': {
+        const wg = `wg${i}`;
+        w.waitgroups.push({ name: wg });
+        w.programs[`worker${i}`] = [...p.work, { wgDone: wg }];
+        w.sources.push(src(`main${i}`, 1, [{ wgAdd: wg, n: p.workers }, { spawn: `worker${i}`, count: p.workers }, { wgWait: wg }]));
+        return;
+      }
+      case 'spawner':
+        w.programs[`child${i}`] = p.work;
+        w.sources.push(src(`spawner${i}`, 1, [{ spawn: `child${i}`, count: p.children }]));
+        return;
+      case 'arrivals':
+        w.sources.push({ kind: 'arrivals', name: `req${i}`, ratePerSec: p.rate, durationNs: 5_000_000, process: 'poisson', program: p.ops });
+        return;
+    }
+  });
+  return w;
+}
+
+const costs: fc.Arbitrary<Partial<Costs>> = fc.record({
+  contextSwitch: fc.constantFrom(0, 1_234, 2_000, 51_357),
+  wakeupIpi: fc.constantFrom(0, 7_777),
+  threadCreate: fc.constantFrom(0, 20_000),
+  syscall: fc.constantFrom(0, 211),
+  timerSlack: fc.constantFrom(0, 50_000),
+});
+
+const osArb = fc.record({
+  policy: fc.constantFrom('fifo', 'rr', 'cfs', 'eevdf'),
+  ticks: fc.constantFrom<0 | 250 | 1000>(0, 250, 1000),
+  small: fc.boolean(),
+  balance: fc.constantFrom(0, 1_000_000),
+  bandwidth: fc.option(fc.record({ quotaNs: fc.constantFrom(1_000_000, 1_700_000), periodNs: fc.constantFrom(2_000_000, 3_300_000) }), { nil: null, freq: 2 }),
+});
+type OsArb = typeof osArb extends fc.Arbitrary<infer T> ? T : never;
+
+function simConfig(os: OsArb, cpus: number, model: string, c: Partial<Costs>, workload: WorkloadSpec, seed: number): SimConfig {
+  const params: Record<string, unknown> = {};
+  if (os.small) {
+    if (os.policy === 'rr') params.quantum = 300_000;
+    if (os.policy === 'cfs') Object.assign(params, { latency: 1_000_000, minGranularity: 200_000, wakeupGranularity: 300_000 });
+    if (os.policy === 'eevdf') params.baseSlice = 300_000;
+  }
+  return {
+    name: 'trace-structure',
+    seed,
+    machine: { cpus, costs: c },
+    os: { policy: os.policy, params, ...(os.ticks === 0 ? { exactSliceEnd: true } : { hz: os.ticks }), balanceIntervalNs: os.balance, bandwidth: os.bandwidth },
+    model,
+    // A few ms of simulated time; truncated runs end with open intervals (closed at the end).
+    limits: { timeNs: 12_000_000, events: 20_000 },
+    workload,
+  };
+}
+
+const RUNS = Number(process.env.PROP_RUNS ?? 200);
+const seedFor = (fixed: number): number => (process.env.PROP_SEED !== undefined ? Number(process.env.PROP_SEED) + fixed : fixed);
+
+function report(name: string, c: Counts): void {
+  console.log(`${name}: items checked\n${Object.entries(c).sort((a, b) => a[0].localeCompare(b[0])).map(([k, v]) => `  ${String(v).padStart(8)}  ${k}`).join('\n')}`);
+}
+
+/**
+ * Longer runs: many threads or goroutines looping over compute and IO until the event limit,
+ * so that each CPU's switches span several compact_sched batches (1 024 events each; the
+ * previous thread is then inferred across batches) and every track has many slices.
+ */
+const busy = fc.record({
+  model: fc.constantFrom('threads', 'pool:3', 'go:1', 'go:2', 'go:4'),
+  count: fc.integer({ min: 4, max: 48 }),
+  compute: fc.integer({ min: 20_000, max: 3_000_000 }),
+  io: fc.integer({ min: 20_000, max: 10_000_000 }),
+  syscall: fc.constantFrom(0, 0, 50_000),
+  events: fc.integer({ min: 8_000, max: 30_000 }),
+});
+
+describe('the Perfetto trace is well formed on random workloads', () => {
+  it('OS threads (threads, pool:N): tracks, compact_sched, thread state slices, counters', () => {
+    const c: Counts = {};
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 3 }),
+        background,
+        osArb,
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom('threads', 'threads', 'pool:1', 'pool:2', 'pool:3'),
+        costs,
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        (ps, bg, os, cpus, model, cs, seed, why) => runChecked(simConfig(os, cpus, model, cs, build(ps, bg), seed), why, c),
+      ),
+      { numRuns: RUNS, seed: seedFor(20271101) },
+    );
+    report('OS', c);
+    for (const k of [
+      'runs with why texts',
+      'runs without why texts',
+      '1 BEGIN/END pairs',
+      '1 tracks with slices',
+      '1 counter values (time order per track)',
+      '2 switches',
+      '2 switches with a thread switched out',
+      '2 exits',
+      '2 consecutive CPU intervals of a thread',
+      '3 thread tracks tiled',
+      '3 thread lives (wakeup_new to exit or end)',
+      '3 adjacent state slices',
+      '3 Running slices = CPU intervals',
+      '3 Waiting slices against CPU intervals (no why)',
+      '5 counter values >= 0',
+      '5 throttled in {0, 1}',
+    ])
+      expect(c[k] ?? 0, k).toBeGreaterThan(0);
+  });
+
+  it('goroutines (go:P): P lanes, Grunning against GOMAXPROCS and the P lanes, Go counters', () => {
+    const c: Counts = {};
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { minLength: 1, maxLength: 3 }),
+        background,
+        osArb,
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 1, max: 4 }),
+        costs,
+        fc.integer({ min: 0, max: 1000 }),
+        fc.boolean(),
+        (ps, bg, os, cpus, procs, cs, seed, why) => runChecked(simConfig(os, cpus, `go:${procs}`, cs, build(ps, bg), seed), why, c),
+      ),
+      { numRuns: RUNS, seed: seedFor(20271102) },
+    );
+    report('Go', c);
+    for (const k of [
+      'runs with why texts',
+      'runs without why texts',
+      '1 BEGIN/END pairs',
+      '2 switches',
+      '3 thread tracks tiled',
+      '3 Running slices = CPU intervals',
+      '4 P-lane slices',
+      '4 goroutine lanes',
+      '4 Grunning slices',
+      '4 Grunning sweep points',
+      '4 Grunning slices matched to P-lane slices',
+      '5 counter values >= 0',
+      '5 live goroutines <= created',
+      '5 idle Ps <= GOMAXPROCS',
+    ])
+      expect(c[k] ?? 0, k).toBeGreaterThan(0);
+  });
+
+  it('long runs (several compact_sched batches per CPU): the same properties', () => {
+    const c: Counts = {};
+    fc.assert(
+      fc.property(busy, osArb, fc.integer({ min: 1, max: 4 }), costs, fc.integer({ min: 0, max: 1000 }), fc.boolean(), (b, os, cpus, cs, seed, why) => {
+        const body: OpSpec[] = [{ compute: { dist: 'exponential', mean: b.compute } }, { io: { dist: 'exponential', mean: b.io } }];
+        if (b.syscall > 0) body.push({ syscall: { dist: 'exponential', mean: b.syscall } });
+        const w: WorkloadSpec = { sources: [{ kind: 'batch', name: 'w', count: b.count, program: [{ repeat: 'forever', do: body }] }] };
+        const cfg = { ...simConfig(os, cpus, b.model, cs, w, seed), limits: { events: b.events } };
+        runChecked(cfg, why, c);
+        add(c, b.model.startsWith('go') ? 'Go runs' : 'OS-thread runs');
+      }),
+      { numRuns: Math.max(4, Math.round(RUNS / 10)), seed: seedFor(20271103) },
+    );
+    report('long', c);
+    for (const k of ['Go runs', 'OS-thread runs', 'runs with why texts', 'runs without why texts', '2 switches', '3 Running slices = CPU intervals', '4 Grunning slices matched to P-lane slices', '5 live goroutines <= created']) expect(c[k] ?? 0, k).toBeGreaterThan(0);
+    // Several batches per CPU: far more switches than one batch holds.
+    expect(c['2 switches']).toBeGreaterThan(4 * 1024);
+  });
+});
