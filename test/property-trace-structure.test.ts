@@ -1,31 +1,44 @@
 /**
  * Property test: the structure of the Perfetto protobuf trace on random workloads (threads,
- * pool:N, go:P; fifo, rr, cfs, eevdf; 1–4 CPUs; bandwidth groups; with and without the why
- * texts). Each run's trace is produced in memory, decoded with the schema-free reader
- * (protowire.ts), interned names resolved per sequence as Perfetto resolves them, and checked:
+ * pool:N, go:P; fifo, rr, cfs, eevdf; 1–4 CPUs; bandwidth groups; background threads; with and
+ * without the why texts), plus longer runs whose switches span several compact_sched batches.
+ * Each run's trace is produced in memory, decoded with the schema-free reader (protowire.ts),
+ * interned names resolved per sequence as Perfetto resolves them, and checked:
  *
  * 1. Tracks: on every track, in packet order, BEGIN/END pair up (a BEGIN only on a track with no
- *    open slice, an END only on one with an open slice, never before its BEGIN), the slice
- *    events' timestamps never go backwards, and nothing is left open at the end.
+ *    open slice, an END only on one with an open slice), the slice events' and counter values'
+ *    timestamps never go backwards (so an END never precedes its BEGIN and slices never overlap
+ *    on a track), and nothing is left open at the end. Instants are not in time order with the
+ *    slices of their track (a slice is written when it ends, an instant when it happens); nor
+ *    are packets across tracks: Perfetto sorts by time.
  * 2. compact_sched: per CPU, switch timestamps are non-decreasing across batches; the previous
- *    thread Perfetto infers (the CPU's last next thread) is consistent: a prev_state of X
- *    (exited) names a thread that is never switched in again, swapper (tid 0) is only switched
- *    out with state R (0); a thread is never on two CPUs at once (its CPU intervals, from a
- *    switch naming it to the CPU's next switch, never overlap).
- * 3. OS-thread tracks: with the why texts, a thread's Running / Runnable / Waiting: … slices
- *    tile [first start, last end) without gap or overlap (two slices of one state may follow
- *    each other: an empty interval between them is not written), and the Running slices are exactly the thread's CPU intervals from compact_sched
- *    (cpu argument included; non-empty ones). Without the why texts only Waiting: … slices are
- *    written: they never overlap each other nor the thread's CPU intervals.
- * 4. Go (go:P): a goroutine is on at most one P lane at a time; at most GOMAXPROCS goroutine
- *    lanes are in Grunning at any instant; every non-empty Grunning slice is exactly (same start,
- *    same end) a P-lane slice naming the goroutine, and vice versa (a P's slice ends when its M
- *    enters a syscall, as the Grunning slice does; it starts again with the Grunning slice after
- *    the syscall); with the why texts, the Grunning slice's `p` argument is that P.
+ *    thread Perfetto infers (the CPU's last next thread, swapper/N first) is the one the sink
+ *    handed the encoder, switch for switch; swapper is switched out with prev_state 0 and no
+ *    thread is switched to itself; a thread switched out with X is never switched in again; a
+ *    thread's CPU intervals (from a switch naming it to the CPU's next switch or the end of the
+ *    run, non-empty) never overlap: no thread runs on two CPUs at once.
+ * 3. OS-thread tracks. With the why texts: a thread's slices are Running, Runnable or
+ *    Waiting: …, non-empty, and tile its life without gap or overlap from its sched_wakeup_new
+ *    to its exit switch (prev_state X) or the end of the run (two slices of one state may follow
+ *    each other: an empty interval between them is not written); its Running slices are exactly
+ *    its CPU intervals from compact_sched (cpu argument included); after a switch out with R/R+
+ *    the next slice is Runnable (or Running: dispatched again at once), with S/D Waiting (or,
+ *    woken at that instant, Runnable or Running), with X none; every sched_waking ends a Waiting
+ *    slice (or a wait of length 0). Without the why texts only Waiting: … slices are written:
+ *    they never overlap each other nor the thread's CPU intervals.
+ * 4. Go (go:P): at most GOMAXPROCS P lanes, whose slices name a goroutine; a goroutine is on at
+ *    most one P lane at a time; at most GOMAXPROCS goroutine lanes are in Grunning at any instant;
+ *    every Grunning slice is exactly (same start, same end) one P-lane slice naming the goroutine,
+ *    and every such P-lane slice a Grunning slice (with the why texts, its `p` argument is that
+ *    P): a P's slice ends when its M enters a syscall, as the Grunning slice does, and starts
+ *    again with the Grunning slice after it; no P-lane slice of a goroutine overlaps its Gsyscall
+ *    slices.
  * 5. Counters: never negative; "live goroutines" never exceeds the goroutine tracks described
- *    so far (one per goroutine created); "idle Ps" within GOMAXPROCS; "throttled: …" 0 or 1.
+ *    before it (one per goroutine created); "idle Ps" and "spinning Ms" within GOMAXPROCS;
+ *    "Pn runq" within 257 (runq[256] and runnext); "throttled: …" 0 or 1.
  *
- * Every check counts what it covered, and each count must be > 0.
+ * Every check counts what it covered (printed per test), and each count must be > 0.
+ * PROP_RUNS (default 200; the long runs a tenth) and PROP_SEED vary the runs.
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -488,9 +501,14 @@ function checkCounters(d: Decoded, procs: number, c: Counts): void {
         const made = d.gTracksBefore.get(e)!;
         check(v <= made, () => `live goroutines = ${v} at ${e.ts} with ${made} goroutines created`);
         add(c, '5 live goroutines <= created');
-      } else if (tr.name === 'idle Ps') {
-        check(v <= procs, () => `idle Ps = ${v} at ${e.ts}, GOMAXPROCS ${procs}`);
-        add(c, '5 idle Ps <= GOMAXPROCS');
+      } else if (tr.name === 'idle Ps' || tr.name === 'spinning Ms') {
+        // runtime.nmspinning never exceeds GOMAXPROCS (checked by the Go model's invariants).
+        check(v <= procs, () => `${tr.name} = ${v} at ${e.ts}, GOMAXPROCS ${procs}`);
+        add(c, `5 ${tr.name} <= GOMAXPROCS`);
+      } else if (/^P\d+ runq$/.test(tr.name)) {
+        // runq [256]guintptr, plus runnext.
+        check(v <= 257, () => `${tr.name} = ${v} at ${e.ts}`);
+        add(c, '5 P runq <= 257');
       } else if (tr.name.startsWith('throttled: ')) {
         check(v === 0 || v === 1, () => `${tr.name} = ${v}`);
         add(c, '5 throttled in {0, 1}');
@@ -745,6 +763,8 @@ describe('the Perfetto trace is well formed on random workloads', () => {
       '5 counter values >= 0',
       '5 live goroutines <= created',
       '5 idle Ps <= GOMAXPROCS',
+      '5 spinning Ms <= GOMAXPROCS',
+      '5 P runq <= 257',
     ])
       expect(c[k] ?? 0, k).toBeGreaterThan(0);
   });
