@@ -42,14 +42,14 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Costs } from '../src/hw/costs.js';
 import { traceMetaOf } from '../src/node/trace-file.js';
 import { simulate, type SimConfig } from '../src/sim.js';
 import type { ChunkWriter } from '../src/trace/encoder.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 import { pbDecode, pbDouble, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
-import type { OpSpec, SourceSpec, WorkloadSpec } from '../src/workload/spec.js';
+import type { OpSpec, WorkloadSpec } from '../src/workload/spec.js';
+import { background, build, costs, osArb, pattern, simConfig } from './property-gen.js';
 
 // ---------------------------------------------------------------- decoding
 
@@ -561,114 +561,6 @@ function runChecked(config: SimConfig, why: boolean, c: Counts): void {
 
 // ---------------------------------------------------------------- workloads (as in property-why-sums)
 
-const dur = fc.oneof({ weight: 5, arbitrary: fc.integer({ min: 1, max: 2_500_000 }) }, { weight: 1, arbitrary: fc.integer({ min: 1, max: 3_000 }) }, { weight: 1, arbitrary: fc.constant(0) });
-
-const plainOp: fc.Arbitrary<OpSpec> = fc.oneof(
-  { weight: 4, arbitrary: dur.map((d) => ({ compute: d })) },
-  { weight: 2, arbitrary: dur.map((d) => ({ io: d })) },
-  { weight: 1, arbitrary: dur.map((d) => ({ syscall: d })) },
-  { weight: 1, arbitrary: dur.map((d) => ({ sleep: d })) },
-  { weight: 1, arbitrary: fc.constant({ yield: true as const }) },
-);
-const plainOps = fc.array(plainOp, { minLength: 1, maxLength: 4 });
-
-type Pattern =
-  | { kind: 'plain'; count: number; ops: OpSpec[]; at: number }
-  | { kind: 'pipe'; cap: number; items: number; before: OpSpec[]; after: OpSpec[] }
-  | { kind: 'locker'; count: number; inside: OpSpec[] }
-  | { kind: 'fanout'; workers: number; work: OpSpec[] }
-  | { kind: 'spawner'; children: number; work: OpSpec[] }
-  | { kind: 'arrivals'; rate: number; ops: OpSpec[] };
-
-const pattern: fc.Arbitrary<Pattern> = fc.oneof(
-  { weight: 3, arbitrary: fc.record({ kind: fc.constant('plain' as const), count: fc.integer({ min: 1, max: 4 }), ops: plainOps, at: fc.constantFrom(0, 0, 700_123) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('pipe' as const), cap: fc.integer({ min: 0, max: 2 }), items: fc.integer({ min: 1, max: 3 }), before: plainOps, after: plainOps }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('locker' as const), count: fc.integer({ min: 2, max: 3 }), inside: fc.array(dur.map((d) => ({ compute: d })), { maxLength: 2 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('fanout' as const), workers: fc.integer({ min: 1, max: 4 }), work: plainOps }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('spawner' as const), children: fc.integer({ min: 1, max: 40 }), work: fc.array(dur.map((d) => ({ compute: d })), { maxLength: 1 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('arrivals' as const), rate: fc.integer({ min: 500, max: 5000 }), ops: plainOps }) },
-);
-
-const background = fc.option(fc.record({ count: fc.integer({ min: 1, max: 2 }), ops: plainOps, nice: fc.constantFrom(-5, 0, 10) }), { nil: null, freq: 3 });
-type Background = typeof background extends fc.Arbitrary<infer T> ? T : never;
-
-function build(patterns: Pattern[], bg: Background): WorkloadSpec {
-  const w: WorkloadSpec & Required<Pick<WorkloadSpec, 'channels' | 'mutexes' | 'waitgroups' | 'programs'>> = { channels: [], mutexes: [], waitgroups: [], programs: {}, sources: [] };
-  if (bg !== null) w.background = [{ name: 'noise', count: bg.count, program: bg.ops, nice: bg.nice }];
-  const src = (name: string, count: number, program: OpSpec[], at = 0): SourceSpec => ({ kind: 'batch', name, count, program, ...(at > 0 ? { at } : {}) });
-  patterns.forEach((p, i) => {
-    switch (p.kind) {
-      case 'plain':
-        w.sources.push(src(`plain${i}`, p.count, p.ops, p.at));
-        return;
-      case 'pipe': {
-        const ch = `c${i}`;
-        w.channels.push({ name: ch, cap: p.cap });
-        w.sources.push(src(`cons${i}`, 1, [{ repeat: p.items, do: [{ recv: ch }, ...p.after] }]));
-        w.sources.push(src(`prod${i}`, 1, [{ repeat: p.items, do: [...p.before, { send: ch }] }]));
-        return;
-      }
-      case 'locker': {
-        const mu = `mu${i}`;
-        w.mutexes.push({ name: mu });
-        w.sources.push(src(`lock${i}`, p.count, [{ repeat: 2, do: [{ lock: mu }, ...p.inside, { unlock: mu }] }]));
-        return;
-      }
-      case 'fanout': {
-        const wg = `wg${i}`;
-        w.waitgroups.push({ name: wg });
-        w.programs[`worker${i}`] = [...p.work, { wgDone: wg }];
-        w.sources.push(src(`main${i}`, 1, [{ wgAdd: wg, n: p.workers }, { spawn: `worker${i}`, count: p.workers }, { wgWait: wg }]));
-        return;
-      }
-      case 'spawner':
-        w.programs[`child${i}`] = p.work;
-        w.sources.push(src(`spawner${i}`, 1, [{ spawn: `child${i}`, count: p.children }]));
-        return;
-      case 'arrivals':
-        w.sources.push({ kind: 'arrivals', name: `req${i}`, ratePerSec: p.rate, durationNs: 5_000_000, process: 'poisson', program: p.ops });
-        return;
-    }
-  });
-  return w;
-}
-
-const costs: fc.Arbitrary<Partial<Costs>> = fc.record({
-  contextSwitch: fc.constantFrom(0, 1_234, 2_000, 51_357),
-  wakeupIpi: fc.constantFrom(0, 7_777),
-  threadCreate: fc.constantFrom(0, 20_000),
-  syscall: fc.constantFrom(0, 211),
-  timerSlack: fc.constantFrom(0, 50_000),
-});
-
-const osArb = fc.record({
-  policy: fc.constantFrom('fifo', 'rr', 'cfs', 'eevdf'),
-  ticks: fc.constantFrom<0 | 250 | 1000>(0, 250, 1000),
-  small: fc.boolean(),
-  balance: fc.constantFrom(0, 1_000_000),
-  bandwidth: fc.option(fc.record({ quotaNs: fc.constantFrom(1_000_000, 1_700_000), periodNs: fc.constantFrom(2_000_000, 3_300_000) }), { nil: null, freq: 2 }),
-});
-type OsArb = typeof osArb extends fc.Arbitrary<infer T> ? T : never;
-
-function simConfig(os: OsArb, cpus: number, model: string, c: Partial<Costs>, workload: WorkloadSpec, seed: number): SimConfig {
-  const params: Record<string, unknown> = {};
-  if (os.small) {
-    if (os.policy === 'rr') params.quantum = 300_000;
-    if (os.policy === 'cfs') Object.assign(params, { latency: 1_000_000, minGranularity: 200_000, wakeupGranularity: 300_000 });
-    if (os.policy === 'eevdf') params.baseSlice = 300_000;
-  }
-  return {
-    name: 'trace-structure',
-    seed,
-    machine: { cpus, costs: c },
-    os: { policy: os.policy, params, ...(os.ticks === 0 ? { exactSliceEnd: true } : { hz: os.ticks }), balanceIntervalNs: os.balance, bandwidth: os.bandwidth },
-    model,
-    // A few ms of simulated time; truncated runs end with open intervals (closed at the end).
-    limits: { timeNs: 12_000_000, events: 20_000 },
-    workload,
-  };
-}
-
 const RUNS = Number(process.env.PROP_RUNS ?? 200);
 const seedFor = (fixed: number): number => (process.env.PROP_SEED !== undefined ? Number(process.env.PROP_SEED) + fixed : fixed);
 
@@ -703,7 +595,7 @@ describe('the Perfetto trace is well formed on random workloads', () => {
         costs,
         fc.integer({ min: 0, max: 1000 }),
         fc.boolean(),
-        (ps, bg, os, cpus, model, cs, seed, why) => runChecked(simConfig(os, cpus, model, cs, build(ps, bg), seed), why, c),
+        (ps, bg, os, cpus, model, cs, seed, why) => runChecked(simConfig('trace-structure', os, cpus, model, cs, build(ps, bg), seed), why, c),
       ),
       { numRuns: RUNS, seed: seedFor(20271101) },
     );
@@ -742,7 +634,7 @@ describe('the Perfetto trace is well formed on random workloads', () => {
         costs,
         fc.integer({ min: 0, max: 1000 }),
         fc.boolean(),
-        (ps, bg, os, cpus, procs, cs, seed, why) => runChecked(simConfig(os, cpus, `go:${procs}`, cs, build(ps, bg), seed), why, c),
+        (ps, bg, os, cpus, procs, cs, seed, why) => runChecked(simConfig('trace-structure', os, cpus, `go:${procs}`, cs, build(ps, bg), seed), why, c),
       ),
       { numRuns: RUNS, seed: seedFor(20271102) },
     );
@@ -776,7 +668,7 @@ describe('the Perfetto trace is well formed on random workloads', () => {
         const body: OpSpec[] = [{ compute: { dist: 'exponential', mean: b.compute } }, { io: { dist: 'exponential', mean: b.io } }];
         if (b.syscall > 0) body.push({ syscall: { dist: 'exponential', mean: b.syscall } });
         const w: WorkloadSpec = { sources: [{ kind: 'batch', name: 'w', count: b.count, program: [{ repeat: 'forever', do: body }] }] };
-        const cfg = { ...simConfig(os, cpus, b.model, cs, w, seed), limits: { events: b.events } };
+        const cfg = { ...simConfig('trace-structure', os, cpus, b.model, cs, w, seed), limits: { events: b.events } };
         runChecked(cfg, why, c);
         add(c, b.model.startsWith('go') ? 'Go runs' : 'OS-thread runs');
       }),
