@@ -195,4 +195,37 @@ describe('explain on the command line', () => {
     // v#3 stayed on cpu 0 the whole time.
     expect(explainFile(balanced, { thread: '3' })).toContain('queued on cpu 0 with T4 hog#4 (running) and 1 queued thread; meanwhile its cpu ran T4 hog#4 for 9.05ms');
   });
+
+  it('names the thread whose code ended a wait, and not for a timer\'s or a device\'s wake-up', () => {
+    // T2 sends to T1 (blocked in recv) from cpu 1, twice; T1's IO wait ends by a device.
+    const chan = join(dir, 'chan.yaml');
+    writeFileSync(
+      chan,
+      'name: chan\nmachine: {cpus: 2, costs: {contextSwitch: 1us, wakeupIpi: 0ns, threadCreate: 0ns, syscall: 0ns, timerSlack: 0ns}}\nos: {policy: cfs, balanceInterval: 0ns}\n' +
+        'channels: {c: 0}\nworkload:\n  - {batch: 1, name: cons, program: [{recv: c}, {io: 1ms}, {recv: c}]}\n  - {batch: 1, name: prod, program: [{compute: 2ms}, {send: c}, {compute: 2ms}, {send: c}]}\n',
+    );
+    expect(explainFile(chan, { thread: '1' })).toBe(
+      [
+        'scenario chan, seed 1, model threads, policy cfs, 2 hardware threads',
+        'thread 1 (cons#1)',
+        '           0  Running for 1us',
+        '              why: dispatched on cpu 0',
+        '              on cpu 0: switch-in 1us (context switch) then ran 0',
+        '              then: chan receive',
+        '         1us  Waiting (chan receive) for 2ms',
+        '              why: chan receive',
+        '              woken by: T2 prod#2, running on cpu 1',
+        '              then: readied by task 2; placed on its previous cpu 0 (idle)',
+        '     2.001ms  Waiting (IO wait) for 1ms',
+        '              why: IO wait',
+        '              then: timer: IO wait done; placed on its previous cpu 0 (idle)',
+        '     3.001ms  Waiting (chan receive) for 1ms',
+        '              why: chan receive',
+        '              woken by: T2 prod#2, running on cpu 1',
+        '              then: readied by task 2; placed on its previous cpu 0 (idle)',
+        'totals (thread): running 1us in 4 turns, runnable 0, waiting 4ms; preempted 0×, blocked 3×; run ended at 4.001ms',
+        '',
+      ].join('\n'),
+    );
+  });
 });

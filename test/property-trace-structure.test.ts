@@ -17,6 +17,11 @@
  *    thread is switched to itself; a thread switched out with X is never switched in again; a
  *    thread's CPU intervals (from a switch naming it to the CPU's next switch or the end of the
  *    run, non-empty) never overlap: no thread runs on two CPUs at once.
+ * 2b. Wakers: every wake-up and creation of the run is in the trace once; one by a thread's code
+ *    is a sched_waking (common_flags 0) on the waker's cpu, where the thread Perfetto infers to
+ *    be running (its "Woken by") is that waker; one by a timer or a device has the hardirq flag
+ *    and is on the target cpu; a sched_wakeup_new's common_pid is the creating thread, running
+ *    on the cpu it was recorded on.
  * 3. OS-thread tracks. With the why texts: a thread's slices are Running, Runnable or
  *    Waiting: …, non-empty, and tile its life without gap or overlap from its sched_wakeup_new
  *    to its exit switch (prev_state X) or the end of the run (two slices of one state may follow
@@ -45,6 +50,7 @@ import { describe, expect, it } from 'vitest';
 import { traceMetaOf } from '../src/node/trace-file.js';
 import { simulate, type SimConfig } from '../src/sim.js';
 import type { ChunkWriter } from '../src/trace/encoder.js';
+import { TeeSink, type TraceSink } from '../src/trace/events.js';
 import { PerfettoSink } from '../src/trace/perfetto.js';
 import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 import { pbDecode, pbDouble, pbPacked, pbString, type PbField } from '../src/trace/protowire.js';
@@ -72,6 +78,21 @@ interface Switch {
   prev: number;
   prevState: number;
   next: number;
+  /** Its place in the order Perfetto reads sched events: by packet, a batch's switches before its wake-ups. */
+  seq: number;
+}
+/** A sched_waking (compact_sched) or sched_wakeup_new: where it was recorded, and by whom. */
+interface Wake {
+  ts: number;
+  tid: number;
+  /** The cpu it was recorded on (the bundle's). */
+  cpu: number;
+  target: number;
+  /** sched_waking's common_flags (8: hardirq); sched_wakeup_new: -1. */
+  flags: number;
+  /** sched_wakeup_new's common_pid (the creating thread; 0 none); sched_waking: -1. */
+  pid: number;
+  seq: number;
 }
 interface Decoded {
   tracks: Map<number, Track>;
@@ -82,6 +103,8 @@ interface Decoded {
   wakeupNew: Map<number, number>;
   /** sched_waking (from compact_sched): [ts, tid]. */
   wakings: Array<[number, number]>;
+  /** Every sched_waking and sched_wakeup_new, in the order read. */
+  wakes: Wake[];
   /** Per counter event, in packet order: the number of goroutine tracks described before it. */
   gTracksBefore: Map<Ev, number>;
 }
@@ -107,6 +130,8 @@ function decode(bytes: Uint8Array): Decoded {
   const switches: Switch[] = [];
   const wakeupNew = new Map<number, number>();
   const wakings: Array<[number, number]> = [];
+  const wakes: Wake[] = [];
+  let seq = 0;
   const gTracksBefore = new Map<Ev, number>();
   const names = new Map<number, string>();
   const argNames = new Map<number, string>();
@@ -180,9 +205,11 @@ function decode(bytes: Uint8Array): Decoded {
       for (const ev of bundle.get(2) ?? []) {
         const fe = fields(ev.data);
         check(fe.has(114), () => 'a plain ftrace event other than sched_wakeup_new');
-        const tid = fields(fe.get(114)![0]!.data).get(2)![0]!.num;
+        const w = fields(fe.get(114)![0]!.data);
+        const tid = w.get(2)![0]!.num;
         check(!wakeupNew.has(tid), () => `T${tid}: two sched_wakeup_new`);
         wakeupNew.set(tid, fe.get(1)![0]!.num);
+        wakes.push({ ts: fe.get(1)![0]!.num, tid, cpu, target: w.get(5)![0]!.num, flags: -1, pid: fe.get(2)![0]!.num, seq: seq++ });
       }
       const cs = bundle.get(4);
       if (cs !== undefined) {
@@ -195,19 +222,21 @@ function decode(bytes: Uint8Array): Decoded {
           const prev = lastNext.get(cpu) ?? 0;
           check(t >= (lastSwitchTs.get(cpu) ?? 0), () => `cpu${cpu}: switch at ${t} after one at ${lastSwitchTs.get(cpu)}`);
           lastSwitchTs.set(cpu, t);
-          switches.push({ ts: t, cpu, prev, prevState: state[i]!, next: pid[i]! });
+          switches.push({ ts: t, cpu, prev, prevState: state[i]!, next: pid[i]!, seq: seq++ });
           lastNext.set(cpu, pid[i]!);
         }
-        const [wts, wpid] = [7, 8].map(col) as [number[], number[]];
+        const [wts, wpid, wcpu, wflags] = [7, 8, 9, 12].map(col) as [number[], number[], number[], number[]];
+        check(wcpu.length === wts.length && wflags.length === wts.length, () => `cpu${cpu}: ${wts.length} wake-ups, ${wcpu.length} target cpus, ${wflags.length} common_flags`);
         t = 0;
         for (let i = 0; i < wts.length; i++) {
           t += wts[i]!;
           wakings.push([t, wpid[i]!]);
+          wakes.push({ ts: t, tid: wpid[i]!, cpu, target: wcpu[i]!, flags: wflags[i]!, pid: -1, seq: seq++ });
         }
       }
     }
   }
-  return { tracks, events, switches, wakeupNew, wakings, gTracksBefore };
+  return { tracks, events, switches, wakeupNew, wakings, wakes, gTracksBefore };
 }
 
 // ---------------------------------------------------------------- checks
@@ -489,6 +518,70 @@ function checkGo(d: Decoded, slices: Map<number, Slice[]>, procs: number, why: b
 }
 
 /** Property 5. */
+/** A wake-up or creation as the kernel made it (its tstate event): by whom, from which cpu. */
+interface TrueWake {
+  ts: number;
+  tid: number;
+  target: number;
+  isNew: boolean;
+  waker: number;
+  wakerCpu: number;
+}
+
+/**
+ * Property 2b: the waker Perfetto names ("Woken by" in a thread state's details) is the thread
+ * whose code woke the thread. A sched_waking with common_flags 0 is recorded on the waker's
+ * cpu, where Perfetto takes the thread running then (the last switch before it, in the order it
+ * reads them) as the waker; one with the hardirq flag (8), which Perfetto shows as "Woken by:
+ * Interrupt", is a wake-up by a timer or a device, on its target cpu. A sched_wakeup_new names
+ * the creating thread as its common_pid, on the cpu that thread runs on.
+ */
+function checkWakers(d: Decoded, truth: TrueWake[], c: Counts): void {
+  const byCpu = new Map<number, Switch[]>();
+  for (const s of d.switches) push(byCpu, s.cpu, s);
+  const runningAt = (cpu: number, ts: number, seq: number): number => {
+    let tid = 0;
+    for (const s of byCpu.get(cpu) ?? []) {
+      if (s.ts < ts || (s.ts === ts && s.seq < seq)) tid = s.next;
+      else break;
+    }
+    return tid;
+  };
+  // A thread's wake-ups in time order; at one instant (possible with zero costs: woken, run for
+  // 0 ns, blocked, woken again), those recorded on different cpus may be read in either order,
+  // so both lists put them in one order: creation, by a thread (by cpu), by an interrupt.
+  const kind = (isNew: boolean, irq: boolean): number => (isNew ? 0 : irq ? 2 : 1);
+  const want = new Map<number, TrueWake[]>();
+  for (const w of [...truth].sort((a, b) => a.ts - b.ts || kind(a.isNew, a.waker === 0) - kind(b.isNew, b.waker === 0) || a.wakerCpu - b.wakerCpu)) push(want, w.tid, w);
+  const got = new Map<number, Wake[]>();
+  for (const w of [...d.wakes].sort((a, b) => a.ts - b.ts || kind(a.flags === -1, a.flags === 8) - kind(b.flags === -1, b.flags === 8) || a.cpu - b.cpu || a.seq - b.seq)) push(got, w.tid, w);
+  check(want.size === got.size, () => `wake-ups of ${got.size} threads in the trace, of ${want.size} in the run`);
+  for (const [tid, ws] of want) {
+    const gs = got.get(tid) ?? [];
+    check(gs.length === ws.length, () => `T${tid}: ${gs.length} wake-ups in the trace, ${ws.length} in the run`);
+    ws.forEach((w, i) => {
+      const g = gs[i]!;
+      const what = (): string => `T${tid} ${w.isNew ? 'created' : 'woken'} at ${w.ts} by T${w.waker} on cpu${w.wakerCpu} onto cpu${w.target}; the trace has ${JSON.stringify(g)}`;
+      check(g.ts === w.ts && g.target === w.target && (g.flags === -1) === w.isNew, what);
+      if (w.isNew) {
+        check(g.pid === w.waker && g.cpu === (w.waker !== 0 ? w.wakerCpu : w.target), what);
+        if (w.waker !== 0) {
+          check(runningAt(g.cpu, g.ts, g.seq) === w.waker, () => `${what()}, but T${runningAt(g.cpu, g.ts, g.seq)} runs there`);
+          add(c, '2b sched_wakeup_new in its creator\'s context');
+        } else add(c, '2b sched_wakeup_new by no thread');
+      } else if (w.waker !== 0) {
+        check(g.flags === 0 && g.cpu === w.wakerCpu, what);
+        const inferred = runningAt(g.cpu, g.ts, g.seq);
+        check(inferred === w.waker, () => `${what()}, but Perfetto would name T${inferred}, running there`);
+        add(c, '2b sched_waking: the waker Perfetto infers is the one');
+      } else {
+        check(g.flags === 8 && g.cpu === w.target, what);
+        add(c, '2b sched_waking by a timer or device: hardirq, on the target cpu');
+      }
+    });
+  }
+}
+
 function checkCounters(d: Decoded, procs: number, c: Counts): void {
   for (const [uuid, evs] of d.events) {
     const tr = d.tracks.get(uuid)!;
@@ -528,7 +621,18 @@ function runChecked(config: SimConfig, why: boolean, c: Counts): void {
     push(handed, cpu, `${t} T${prevTid} -> T${nextTid}`);
     schedSwitch(t, cpu, prevTid, prevComm, prevState, nextTid, nextComm);
   };
-  const r = simulate(config, { trace: new PerfettoSink(enc, traceMetaOf(config), { why }) });
+  // The wake-ups and creations as the kernel made them (why: false, so the tee keeps the
+  // Perfetto sink's choice).
+  const truth: TrueWake[] = [];
+  const wakes: TraceSink = {
+    why: false,
+    emit: (ev) => {
+      if (ev.k === 'tstate' && ev.to === 'runnable' && (ev.from === 'waiting' || ev.from === 'runnable')) {
+        truth.push({ ts: ev.t, tid: ev.tid, target: ev.cpu, isNew: ev.from === 'runnable', waker: ev.waker, wakerCpu: ev.wakerCpu });
+      }
+    },
+  };
+  const r = simulate(config, { trace: new TeeSink([new PerfettoSink(enc, traceMetaOf(config), { why }), wakes]) });
   const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
   let off = 0;
   for (const p of parts) {
@@ -548,6 +652,7 @@ function runChecked(config: SimConfig, why: boolean, c: Counts): void {
       check(JSON.stringify(inferred) === JSON.stringify(l), () => `cpu${cpu}: inferred switches and those written ${firstDiff(inferred, l)}`);
       add(c, '2 inferred previous threads = the real ones', l.length);
     }
+    checkWakers(d, truth, c);
     checkThreads(d, slices, ivs, exitedAt, r.simulatedNs, why, c);
     const go = /^go:(\d+)$/.exec(config.model as string);
     if (go !== null) checkGo(d, slices, Number(go[1]), why, c);

@@ -20,7 +20,7 @@ class KeySink {
   }
 }
 
-const ALL_KEYS = 'k,t,tid,name,group,from,to,cpu,why,what,on,n,task,parent,op,detail,g,p,m,victim,round,runnext,live,spinning,idleP,threads,subject,text,late,polled';
+const ALL_KEYS = 'k,t,tid,name,group,from,to,cpu,why,what,on,n,task,parent,op,detail,g,p,m,victim,round,runnext,live,spinning,idleP,threads,subject,text,late,polled,waker,wakerCpu';
 
 /** Threads under a CPU quota with periodic balancing: thread, tstate, cpu, migrate, throttle, task, taskEnd. */
 const threads: SimConfig = {

@@ -346,8 +346,10 @@ function schedEvents(pk: Packet[]): Array<[number, number, string]> {
       const fe = sub(e);
       const ts = fe.get(1)![0]!.num;
       if (fe.has(114)) {
+        // Recorded in the creating thread's context: its tid is the event's common pid.
         const s = sub(fe.get(114)![0]);
-        out.push([ts, cpu, `new ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}`]);
+        const by = fe.get(2)![0]!.num;
+        out.push([ts, cpu, `new ${s.get(2)![0]!.num} -> cpu ${s.get(5)![0]!.num}${by !== 0 ? ` by ${by}` : ''}`]);
       } else throw new Error('unexpected ftrace event');
     }
     const cs = bundle.get(4);
@@ -362,13 +364,13 @@ function schedEvents(pk: Packet[]): Array<[number, number, string]> {
       out.push([t, cpu, `${lastNext.get(cpu) ?? 0}(${state![i]}) -> ${pid![i]} ${table[comm![i]!]}`]);
       lastNext.set(cpu, pid![i]!);
     }
-    const [wts, wpid, wcpu, wprio, wcomm] = [7, 8, 9, 10, 11].map((f) => nums(c.get(f)));
+    const [wts, wpid, wcpu, wprio, wcomm, wflags] = [7, 8, 9, 10, 11, 12].map((f) => nums(c.get(f)));
     t = 0;
     for (let i = 0; i < wts!.length; i++) {
       t += wts![i]!;
       expect(wprio![i]).toBe(120);
-      expect(table[wcomm![i]!]).toBe(`io#${wpid![i]}`);
-      out.push([t, cpu, `waking ${wpid![i]} -> cpu ${wcpu![i]}`]);
+      // common_flags 8 (hardirq): Perfetto's "Woken by: Interrupt"; 0: by the thread running on this cpu.
+      out.push([t, cpu, `waking ${wpid![i]} ${table[wcomm![i]!]} -> cpu ${wcpu![i]}${wflags![i] === 8 ? ' (irq)' : wflags![i] === 0 ? '' : ` (flags ${wflags![i]})`}`]);
     }
   }
   return out.map((x, i) => [x, i] as const).sort((a, b) => a[0][0] - b[0][0] || a[1] - b[1]).map(([x]) => x);
@@ -433,9 +435,46 @@ describe('Perfetto protobuf export', () => {
       [0, 0, 'new 1 -> cpu 0'],
       [0, 0, '0(0) -> 1 io#1'],
       [1_001_000, 0, '1(1) -> 0 swapper/0'],
-      [3_001_000, 0, 'waking 1 -> cpu 0'],
+      [3_001_000, 0, 'waking 1 io#1 -> cpu 0 (irq)'],
       [3_001_000, 0, '0(0) -> 1 io#1'],
       [4_001_000, 0, '1(16) -> 0 swapper/0'],
+    ]);
+  });
+
+  it('names the waker as Perfetto reads it: a wake-up on the waking thread\'s cpu, a creation in its creator\'s context', () => {
+    // T2 computes 2ms on cpu 1, creates T3 and sends to T1, blocked in recv on cpu 0.
+    const config: SimConfig = {
+      name: 'wakers',
+      seed: 1,
+      machine: { cpus: 2, costs: { ...ZERO, contextSwitch: 1 * US } },
+      os: { policy: 'cfs', balanceIntervalNs: 0 },
+      model: 'threads',
+      workload: {
+        channels: [{ name: 'c', cap: 0 }],
+        programs: { helper: [{ compute: 1 * MS }] },
+        sources: [
+          { kind: 'batch', name: 'cons', count: 1, program: [{ recv: 'c' }, { compute: 1 * MS }] },
+          { kind: 'batch', name: 'prod', count: 1, program: [{ compute: 2 * MS }, { spawn: 'helper', count: 1 }, { send: 'c' }] },
+        ],
+      },
+    };
+    // Perfetto takes the waker of a sched_waking as the thread running on the cpu it was
+    // recorded on (here T2 on cpu 1, not cpu 0 where T1 is placed), and marks one with the
+    // hardirq flag as woken by an interrupt (the IO wake-up above); a sched_wakeup_new's
+    // common pid is its creator.
+    expect(schedEvents(packets(collect(config, 'proto').bytes))).toEqual([
+      [0, 0, 'new 1 -> cpu 0'],
+      [0, 1, 'new 2 -> cpu 1'],
+      [0, 1, '0(0) -> 2 prod#2'],
+      [0, 0, '0(0) -> 1 cons#1'],
+      [1 * US, 0, '1(1) -> 0 swapper/0'],
+      [2_001_000, 1, 'new 3 -> cpu 0 by 2'],
+      [2_001_000, 1, 'waking 1 cons#1 -> cpu 0'],
+      [2_001_000, 0, '0(0) -> 3 helper#3'],
+      // T2 exits; cpu 1 pulls T1 from cpu 0's queue.
+      [2_001_000, 1, '2(16) -> 1 cons#1'],
+      [3_002_000, 0, '3(16) -> 0 swapper/0'],
+      [3_002_000, 1, '1(16) -> 0 swapper/1'],
     ]);
   });
 

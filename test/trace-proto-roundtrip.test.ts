@@ -113,9 +113,10 @@ class Recorder implements TraceEncoder {
     this.calls.push(`switch ${t} cpu${cpu} ${prevTid} ${prevTid === 0 ? `swapper/${cpu}` : prevComm} ${prevTid === 0 ? 'R' : prevState} -> ${nextTid} ${nextTid === 0 ? `swapper/${cpu}` : nextComm}`);
     this.inner.schedSwitch(t, cpu, prevTid, prevComm, prevState, nextTid, nextComm);
   }
-  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void {
-    this.calls.push(`${isNew ? 'wakeup_new' : 'waking'} ${t} ${tid} ${comm} cpu${targetCpu}`);
-    this.inner.schedWaking(t, tid, comm, targetCpu, isNew);
+  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean, waker: number, wakerCpu: number): void {
+    const by = wakerCpu >= 0 ? `by ${isNew ? `${waker} ` : ''}on cpu${wakerCpu}` : isNew ? 'by none' : 'by irq';
+    this.calls.push(`${isNew ? 'wakeup_new' : 'waking'} ${t} ${tid} ${comm} cpu${targetCpu} ${by}`);
+    this.inner.schedWaking(t, tid, comm, targetCpu, isNew, waker, wakerCpu);
   }
   end(endNs: number): void {
     this.inner.end(endNs);
@@ -218,8 +219,11 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
         const ts = fe.get(1)![0]!.num;
         check(fe.has(114), 'only sched_wakeup_new is written as a plain ftrace event');
         const s = fields(fe.get(114)![0]!.data);
-        check(s.get(5)![0]!.num === cpu, 'target_cpu differs from the bundle cpu');
-        calls.push(`wakeup_new ${ts} ${s.get(2)![0]!.num} ${pbString(s.get(1)![0]!.data)} cpu${cpu}`);
+        // Recorded in the creating thread's context (common_pid, on its cpu); pid 0: no creator.
+        const creator = fe.get(2)![0]!.num;
+        const target = s.get(5)![0]!.num;
+        check(creator !== 0 || target === cpu, 'a creation by no thread is not on its target cpu');
+        calls.push(`wakeup_new ${ts} ${s.get(2)![0]!.num} ${pbString(s.get(1)![0]!.data)} cpu${target} ${creator !== 0 ? `by ${creator} on cpu${cpu}` : 'by none'}`);
       }
       const cs = bundle.get(4);
       if (cs !== undefined) {
@@ -238,13 +242,16 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
           calls.push(`switch ${t} cpu${cpu} ${prev[0]} ${prev[1]} ${STATE[state[i]!]} -> ${pid[i]} ${table[comm[i]!]}`);
           lastNext.set(cpu, [pid[i]!, table[comm[i]!]!]);
         }
-        const [wts, wpid, wcpu, wprio, wcomm] = [7, 8, 9, 10, 11].map(col) as [number[], number[], number[], number[], number[]];
-        check(wpid.length === wts.length && wcpu.length === wts.length && wprio.length === wts.length && wcomm.length === wts.length, 'waking columns differ in length');
+        const [wts, wpid, wcpu, wprio, wcomm, wflags] = [7, 8, 9, 10, 11, 12].map(col) as [number[], number[], number[], number[], number[], number[]];
+        check(wpid.length === wts.length && wcpu.length === wts.length && wprio.length === wts.length && wcomm.length === wts.length && wflags.length === wts.length, 'waking columns differ in length');
         t = 0;
         for (let i = 0; i < wts.length; i++) {
           t += wts[i]!;
-          check(wprio[i] === 120 && wcpu[i] === cpu && wcomm[i]! < table.length, 'bad waking entry');
-          calls.push(`waking ${t} ${wpid[i]} ${table[wcomm[i]!]} cpu${cpu}`);
+          check(wprio[i] === 120 && wcomm[i]! < table.length && (wflags[i] === 0 || wflags[i] === 8), 'bad waking entry');
+          // Flags 0: woken by the thread running on the batch's cpu; 8 (hardirq): by a timer or
+          // a device, on the target cpu.
+          check(wflags[i] === 0 || wcpu[i] === cpu, 'an interrupt wake-up not on its target cpu');
+          calls.push(`waking ${t} ${wpid[i]} ${table[wcomm[i]!]} cpu${wcpu[i]} ${wflags[i] === 0 ? `by on cpu${cpu}` : 'by irq'}`);
         }
       }
     }

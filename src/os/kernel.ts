@@ -251,7 +251,10 @@ export class Kernel implements EventHandler {
       // Placement as selectCpuFork decided it (sched_balance_find_dst_cpu, simplified).
       const place = pinned >= 0 ? 'pinned' : cpu.idle ? 'an idle cpu' : `no idle cpu; least loaded, ${cpu.nrRunning} thread${cpu.nrRunning === 1 ? '' : 's'}`;
       this.trace.emit(traceEvent({ k: 'thread', t: this.now, tid: t.id, name, group: t.group?.name ?? null }));
-      this.trace.emit(traceEvent({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: cpu.id, why: `created on cpu ${cpu.id} (${place})` }));
+      // The creating thread runs clone(): Perfetto names it as the waker of sched_wakeup_new.
+      const creator = opts.creator ?? null;
+      const by = creator !== null && creator.state === 'running' && creator.cpu !== null ? creator : null;
+      this.trace.emit(traceEvent({ k: 'tstate', t: this.now, tid: t.id, from: 'runnable', to: 'runnable', cpu: cpu.id, why: `created on cpu ${cpu.id} (${place})`, waker: by?.id ?? 0, wakerCpu: by?.cpu?.id ?? -1 }));
     }
     if (pinned >= 0) t.lastCpu = pinned;
     const from = opts.creator?.cpu?.id ?? -1;
@@ -312,7 +315,7 @@ export class Kernel implements EventHandler {
     }
     // Traced runs also say where the wake-up placed the thread, by selectCpuWake's rule (read
     // before the thread is queued, while cpu.idle still tells how it was found).
-    this.setState(t, 'runnable', this.traceWhy ? this.texts.woken(why, cpu.id, t.lastCpu, cpu.idle) : why, cpu.id);
+    this.setState(t, 'runnable', this.traceWhy ? this.texts.woken(why, cpu.id, t.lastCpu, cpu.idle) : why, cpu.id, fromCpu >= 0 ? waker!.id : 0, fromCpu);
     this.enqueueRunnable(t, cpu, 'wakeup', fromCpu, why);
   }
 
@@ -454,8 +457,11 @@ export class Kernel implements EventHandler {
     }
   }
 
-  /** `why` is only read when tracing: hot paths pass '' when `trace` is null. */
-  private setState(t: Thread, to: ThreadState, why: string, cpu: number): void {
+  /**
+   * `why` is only read when tracing: hot paths pass '' when `trace` is null. A wake-up names
+   * the thread whose code woke `t` and its cpu (0 and -1: a timer or a device).
+   */
+  private setState(t: Thread, to: ThreadState, why: string, cpu: number, waker = 0, wakerCpu = -1): void {
     const now = this.now;
     const d = now - t.since;
     const from = t.state;
@@ -483,6 +489,8 @@ export class Kernel implements EventHandler {
       ev.to = to;
       ev.cpu = cpu;
       ev.why = why;
+      ev.waker = waker;
+      ev.wakerCpu = wakerCpu;
       this.trace.emit(ev);
     }
   }

@@ -156,8 +156,11 @@ export interface TraceEncoder {
   counter(track: TrackSpec, t: number, value: number): void;
   /** cpu switches from prev (0: idle) to next (0: idle). */
   schedSwitch(t: number, cpu: number, prevTid: number, prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void;
-  /** tid becomes runnable on targetCpu (isNew: a new thread's first wake-up). */
-  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void;
+  /**
+   * tid becomes runnable on targetCpu (isNew: a new thread's first wake-up), woken or created
+   * by thread `waker` running on wakerCpu (0 and -1: from interrupt context, or no creator).
+   */
+  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean, waker: number, wakerCpu: number): void;
   end(endNs: number): void;
 }
 

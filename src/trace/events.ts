@@ -14,7 +14,13 @@ import type { ThreadState } from '../os/thread.js';
 export type TraceEvent =
   // ---- OS layer ----
   | { k: 'thread'; t: number; tid: number; name: string; group: string | null }
-  | { k: 'tstate'; t: number; tid: number; from: ThreadState; to: ThreadState; cpu: number; why: string }
+  /**
+   * cpu: where the thread is (or is queued). waker: for a wake-up, the thread whose running
+   * code woke it, and wakerCpu the cpu it ran on; for a creation, the creating thread and its
+   * cpu; 0 and -1 when no thread did it (a timer or a device: interrupt context) and for
+   * every other change.
+   */
+  | { k: 'tstate'; t: number; tid: number; from: ThreadState; to: ThreadState; cpu: number; why: string; waker: number; wakerCpu: number }
   | { k: 'cpu'; t: number; cpu: number; tid: number; what: 'switch' | 'run' | 'idle' }
   | { k: 'migrate'; t: number; tid: number; from: number; to: number; why: string }
   | { k: 'throttle'; t: number; group: string; on: boolean }
@@ -50,7 +56,7 @@ export type EventOf<K extends TraceKind> = Extract<TraceEvent, { k: K }>;
 /** Each kind's fields, in the order of its type above (what MemorySink copies). */
 export const EVENT_FIELDS: { readonly [K in TraceKind]: ReadonlyArray<keyof EventOf<K>> } = {
   thread: ['k', 't', 'tid', 'name', 'group'],
-  tstate: ['k', 't', 'tid', 'from', 'to', 'cpu', 'why'],
+  tstate: ['k', 't', 'tid', 'from', 'to', 'cpu', 'why', 'waker', 'wakerCpu'],
   cpu: ['k', 't', 'cpu', 'tid', 'what'],
   migrate: ['k', 't', 'tid', 'from', 'to', 'why'],
   throttle: ['k', 't', 'group', 'on'],
@@ -79,7 +85,7 @@ export const EVENT_FIELDS: { readonly [K in TraceKind]: ReadonlyArray<keyof Even
  * building its events.
  */
 function blank(): Record<string, unknown> {
-  return { k: '', t: 0, tid: 0, name: '', group: null, from: '', to: '', cpu: 0, why: '', what: '', on: false, n: 0, task: 0, parent: 0, op: '', detail: '', g: 0, p: 0, m: 0, victim: 0, round: 0, runnext: false, live: 0, spinning: 0, idleP: 0, threads: 0, subject: '', text: '', late: -1, polled: false };
+  return { k: '', t: 0, tid: 0, name: '', group: null, from: '', to: '', cpu: 0, why: '', what: '', on: false, n: 0, task: 0, parent: 0, op: '', detail: '', g: 0, p: 0, m: 0, victim: 0, round: 0, runnext: false, live: 0, spinning: 0, idleP: 0, threads: 0, subject: '', text: '', late: -1, polled: false, waker: 0, wakerCpu: -1 };
 }
 
 /** A reusable event object of kind `k` (the core refills it for each event of that kind). */

@@ -286,7 +286,7 @@ export class JsonEncoder implements TraceEncoder {
     // Shown through the CPU lanes.
   }
 
-  schedWaking(_t: number, _tid: number, _comm: string, _targetCpu: number, _isNew: boolean): void {
+  schedWaking(_t: number, _tid: number, _comm: string, _targetCpu: number, _isNew: boolean, _waker: number, _wakerCpu: number): void {
     // Shown through the thread-state slices.
   }
 

@@ -90,6 +90,13 @@ const CS_WAKING_PID = 8;
 const CS_WAKING_CPU = 9;
 const CS_WAKING_PRIO = 10;
 const CS_WAKING_COMM = 11;
+const CS_WAKING_FLAGS = 12;
+/**
+ * A sched_waking's common_flags: TRACE_FLAG_HARDIRQ for a wake-up by a timer or a device (no
+ * thread's code woke it), which Perfetto shows as "Woken by: Interrupt"; 0 for one by the
+ * thread running on the event's cpu, which Perfetto names as the waker.
+ */
+const FLAG_HARDIRQ = 0x08;
 /** Events per CPU batch (one ftrace packet each). */
 const BATCH_EVENTS = 1024;
 const PRIO = 120;
@@ -123,6 +130,9 @@ class CompactBatch {
   readonly wkTs = new PbWriter(1024);
   readonly wkPid = new PbWriter(256);
   readonly wkComm = new PbWriter(256);
+  /** Each wake-up's target cpu and common_flags (the batch is the waker's cpu). */
+  readonly wkCpu = new PbWriter(256);
+  readonly wkFlags = new PbWriter(256);
   wkLast = 0;
   /** The comm table (UTF-8) and, by tid, the name and index of its entry. */
   readonly table: Uint8Array[] = [];
@@ -918,27 +928,39 @@ export class ProtoEncoder implements TraceEncoder {
     if (++b.n >= BATCH_EVENTS) this.flushBatch(cpu);
   }
 
-  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean): void {
+  schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean, waker: number, wakerCpu: number): void {
     if (isNew) {
-      this.wakeupNew(t, tid, comm, targetCpu);
+      this.wakeupNew(t, tid, comm, targetCpu, waker, wakerCpu);
       return;
     }
-    // Woken from interrupt context (no waker thread is named), recorded on the target CPU.
-    const b = this.batch(targetCpu);
+    // As the kernel records it: on the cpu of the thread whose code woke it (Perfetto names
+    // the thread running there as the waker), or, woken by a timer or a device, in interrupt
+    // context on the target cpu (SIM: the interrupt is taken where the thread will run).
+    const cpu = wakerCpu >= 0 ? wakerCpu : targetCpu;
+    const b = this.batch(cpu);
     b.wkTs.varint(t - b.wkLast);
     b.wkLast = t;
     b.wkPid.varint(tid);
+    b.wkCpu.varint(targetCpu);
+    b.wkFlags.varint(wakerCpu >= 0 ? 0 : FLAG_HARDIRQ);
     b.nWk++;
-    b.wkComm.varint(this.commIndex(b, targetCpu, tid, comm));
-    if (++b.n >= BATCH_EVENTS) this.flushBatch(targetCpu);
+    b.wkComm.varint(this.commIndex(b, cpu, tid, comm));
+    if (++b.n >= BATCH_EVENTS) this.flushBatch(cpu);
   }
 
-  /** A new thread's first wake-up, as a plain sched_wakeup_new event (compact_sched has none). */
-  private wakeupNew(t: number, tid: number, comm: string, targetCpu: number): void {
+  /**
+   * A new thread's first wake-up, as a plain sched_wakeup_new event (compact_sched has none),
+   * recorded as wake_up_new_task does: in the creating thread's context (common_pid), on its
+   * cpu (pid 0 on the target cpu when no thread created it).
+   */
+  private wakeupNew(t: number, tid: number, comm: string, targetCpu: number, creator: number, creatorCpu: number): void {
+    // The creator switched in at this instant must be read first: its batch goes out now.
+    const cb = creatorCpu >= 0 ? this.batches[creatorCpu] : undefined;
+    if (cb !== undefined && cb.nSw > 0 && cb.swLast === t) this.flushBatch(creatorCpu);
     const name = this.comm(tid, comm);
     // comm 1, pid 2, prio 3, success 4, target_cpu 5.
     const payload = 1 + varintSize(name.length) + name.length + 1 + varintSize(tid) + 2 + 2 + 1 + varintSize(targetCpu);
-    let p = this.ftraceHead(targetCpu, t, 0, FE_SCHED_WAKEUP_NEW, payload);
+    let p = this.ftraceHead(creatorCpu >= 0 ? creatorCpu : targetCpu, t, creatorCpu >= 0 ? creator : 0, FE_SCHED_WAKEUP_NEW, payload);
     const b = this.out.buf;
     b[p++] = (1 << 3) | 2;
     p = putVarint(b, p, name.length);
@@ -976,9 +998,10 @@ export class ProtoEncoder implements TraceEncoder {
     this.column(CS_SWITCH_NEXT_COMM, b.swComm);
     this.column(CS_WAKING_TS, b.wkTs);
     this.column(CS_WAKING_PID, b.wkPid);
-    this.repeated(CS_WAKING_CPU, cpu, b.nWk);
+    this.column(CS_WAKING_CPU, b.wkCpu);
     this.repeated(CS_WAKING_PRIO, PRIO, b.nWk);
     this.column(CS_WAKING_COMM, b.wkComm);
+    this.column(CS_WAKING_FLAGS, b.wkFlags);
     o.close2(cs);
     o.close2(fb);
     o.close2(pk);

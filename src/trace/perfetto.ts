@@ -137,8 +137,8 @@ export class PerfettoSink implements TraceSink {
         schedSwitch: (t, cpu, prevTid, prevState, nextTid) => {
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
         },
-        schedWaking: (t, tid, cpu, isNew) => {
-          this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew);
+        schedWaking: (t, tid, cpu, isNew, waker, wakerCpu) => {
+          this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
         },
         queued: (cpu, n) => {
           const tr = this.cpuQueued[cpu];

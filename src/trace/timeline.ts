@@ -81,7 +81,11 @@ export interface TimelineHandler {
   interval?(iv: ThreadInterval): void;
   cpuSlice?(cpu: number, kind: 'switch' | 'run', tid: number, start: number, end: number, text: string): void;
   schedSwitch?(t: number, cpu: number, prevTid: number, prevState: PrevState, nextTid: number): void;
-  schedWaking?(t: number, tid: number, cpu: number, isNew: boolean): void;
+  /**
+   * tid becomes Runnable on `cpu` (isNew: created). waker, wakerCpu: the thread whose code woke
+   * or created it and its cpu; 0 and -1 for a timer or a device (interrupt context) or no creator.
+   */
+  schedWaking?(t: number, tid: number, cpu: number, isNew: boolean, waker: number, wakerCpu: number): void;
   /**
    * The number of threads queued (Runnable, not throttled) on `cpu` changed, now (no time
    * argument: this runs at almost every event, and a time past 2^31 ns passed to a call that
@@ -433,6 +437,12 @@ export class OsTimeline implements TextSource {
     return c.busyClosed + (c.lane !== Lane.None ? this.t - c.laneStart : 0);
   }
 
+  /** "T3 worker-0". */
+  threadLabel(tid: number): string {
+    const s = this.threads[tid];
+    return s !== undefined ? s.label.text : label(tid, this.threadName(tid));
+  }
+
   threadName(tid: number): string {
     const s = this.threads[tid];
     if (s !== undefined) return s.name;
@@ -444,7 +454,7 @@ export class OsTimeline implements TextSource {
     this.t = ev.t;
     switch (ev.k) {
       case 'tstate':
-        this.tstate(ev.tid, ev.from, ev.to, ev.cpu, ev.why);
+        this.tstate(ev.tid, ev.from, ev.to, ev.cpu, ev.why, ev.waker, ev.wakerCpu);
         return;
       case 'cpu':
         this.cpuEvent(ev.cpu, ev.tid, ev.what);
@@ -658,7 +668,7 @@ export class OsTimeline implements TextSource {
 
   // ---------------------------------------------------------------- states
 
-  private tstate(tid: number, from: ThreadState, to: ThreadState, cpu: number, why: string): void {
+  private tstate(tid: number, from: ThreadState, to: ThreadState, cpu: number, why: string, waker: number, wakerCpu: number): void {
     const t = this.t;
     const s = this.threads[tid];
     if (s === undefined) return;
@@ -667,7 +677,7 @@ export class OsTimeline implements TextSource {
       s.since = t;
       s.why = why;
       this.becomeRunnable(s, cpu);
-      this.h.schedWaking?.(t, tid, cpu >= 0 ? cpu : 0, true);
+      this.h.schedWaking?.(t, tid, cpu >= 0 ? cpu : 0, true, waker, wakerCpu);
       return;
     }
     // Close the current interval.
@@ -696,7 +706,7 @@ export class OsTimeline implements TextSource {
       c.tid = tid;
     } else if (to === 'runnable') {
       this.becomeRunnable(s, cpu);
-      if (from === 'waiting') this.h.schedWaking?.(t, tid, cpu, false);
+      if (from === 'waiting') this.h.schedWaking?.(t, tid, cpu, false, waker, wakerCpu);
     }
   }
 
