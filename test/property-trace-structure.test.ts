@@ -139,6 +139,8 @@ function decode(bytes: Uint8Array): Decoded {
   const table: Record<number, Map<number, string>> = { 2: names, 3: argNames, 29: values };
   const lastNext = new Map<number, number>();
   const lastSwitchTs = new Map<number, number>();
+  /** By cpu, the time of its first switch (to the idle task), which Perfetto skips. */
+  const seedTs = new Map<number, number>();
   let goroutinesGroup = -1;
   let gTracks = 0;
   for (const top of pbDecode(bytes)) {
@@ -219,9 +221,17 @@ function decode(bytes: Uint8Array): Decoded {
         let t = 0;
         for (let i = 0; i < ts.length; i++) {
           t += ts[i]!;
-          const prev = lastNext.get(cpu) ?? 0;
+          const prev = lastNext.get(cpu);
           check(t >= (lastSwitchTs.get(cpu) ?? 0), () => `cpu${cpu}: switch at ${t} after one at ${lastSwitchTs.get(cpu)}`);
           lastSwitchTs.set(cpu, t);
+          if (prev === undefined) {
+            // Perfetto skips a cpu's first switch (no previous thread to close): it must be a
+            // switch to the idle task, no later than the cpu's first event.
+            check(state[i] === 0 && pid[i] === 0, () => `cpu${cpu}: first switch to T${pid[i]} with state ${state[i]}`);
+            lastNext.set(cpu, 0);
+            seedTs.set(cpu, t);
+            continue;
+          }
           switches.push({ ts: t, cpu, prev, prevState: state[i]!, next: pid[i]!, seq: seq++ });
           lastNext.set(cpu, pid[i]!);
         }
@@ -230,6 +240,8 @@ function decode(bytes: Uint8Array): Decoded {
         t = 0;
         for (let i = 0; i < wts.length; i++) {
           t += wts[i]!;
+          // Perfetto drops a wake-up read before its cpu's first switch (it infers the waker from it).
+          check(seedTs.has(cpu) && t >= seedTs.get(cpu)!, () => `cpu${cpu}: a wake-up at ${t} before the cpu's first switch (at ${seedTs.get(cpu)})`);
           wakings.push([t, wpid[i]!]);
           wakes.push({ ts: t, tid: wpid[i]!, cpu, target: wcpu[i]!, flags: wflags[i]!, pid: -1, seq: seq++ });
         }

@@ -335,6 +335,7 @@ function sub(f: PbField | undefined): Map<number, PbField[]> {
  */
 function schedEvents(pk: Packet[]): Array<[number, number, string]> {
   const out: Array<[number, number, string]> = [];
+  /** By cpu, the last switch's next thread, as Perfetto keeps it. */
   const lastNext = new Map<number, number>();
   const nums = (f: PbField[] | undefined): number[] => (f ?? []).flatMap((x) => pbPacked(x.data));
   for (const p of pk) {
@@ -361,7 +362,13 @@ function schedEvents(pk: Packet[]): Array<[number, number, string]> {
     for (let i = 0; i < ts!.length; i++) {
       t += ts![i]!;
       expect(prio![i]).toBe(120);
-      out.push([t, cpu, `${lastNext.get(cpu) ?? 0}(${state![i]}) -> ${pid![i]} ${table[comm![i]!]}`]);
+      if (!lastNext.has(cpu)) {
+        // Perfetto skips a cpu's first switch (it has no previous thread): a switch to the idle task.
+        expect([state![i], pid![i], table[comm![i]!]]).toEqual([0, 0, `swapper/${cpu}`]);
+        lastNext.set(cpu, 0);
+        continue;
+      }
+      out.push([t, cpu, `${lastNext.get(cpu)}(${state![i]}) -> ${pid![i]} ${table[comm![i]!]}`]);
       lastNext.set(cpu, pid![i]!);
     }
     const [wts, wpid, wcpu, wprio, wcomm, wflags] = [7, 8, 9, 10, 11, 12].map((f) => nums(c.get(f)));
@@ -427,7 +434,8 @@ describe('Perfetto protobuf export', () => {
     // Switches go in one compact_sched batch per CPU, each with its comm table.
     const compact = pk.filter((p) => p.get(1) !== undefined && sub(p.get(1)).has(4)).map((p) => sub(sub(p.get(1)).get(4)![0]));
     expect(compact.length).toBe(1);
-    expect(compact[0]!.get(5)!.map((f) => pbString(f.data))).toEqual(['hog#1', 'hog#2', 'swapper/0']);
+    // The idle task first: the cpu's first switch (to it), which Perfetto skips, opens the batch.
+    expect(compact[0]!.get(5)!.map((f) => pbString(f.data))).toEqual(['swapper/0', 'hog#1', 'hog#2']);
   });
 
   it('writes a wake-up from a wait as sched_waking', () => {

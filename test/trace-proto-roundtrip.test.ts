@@ -238,7 +238,13 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
         for (let i = 0; i < ts.length; i++) {
           t += ts[i]!;
           check(prio[i] === 120 && comm[i]! < table.length, 'bad switch entry');
-          const prev = lastNext.get(cpu) ?? [0, `swapper/${cpu}`];
+          const prev = lastNext.get(cpu);
+          if (prev === undefined) {
+            // A cpu's first switch, which Perfetto skips (no previous thread), is to the idle task.
+            check(state[i] === 0 && pid[i] === 0 && table[comm[i]!] === `swapper/${cpu}`, `cpu${cpu}: first switch to ${pid[i]}`);
+            lastNext.set(cpu, [0, `swapper/${cpu}`]);
+            continue;
+          }
           calls.push(`switch ${t} cpu${cpu} ${prev[0]} ${prev[1]} ${STATE[state[i]!]} -> ${pid[i]} ${table[comm[i]!]}`);
           lastNext.set(cpu, [pid[i]!, table[comm[i]!]!]);
         }

@@ -249,7 +249,7 @@ export class ProtoEncoder implements TraceEncoder {
   private readonly comms: Array<{ name: string; bytes: Uint8Array } | undefined> = [];
   private readonly swappers: Uint8Array[] = [];
   /** Per CPU: sched_switch / sched_waking events not yet written (compact_sched). */
-  private readonly batches: CompactBatch[] = [];
+  private readonly batches: Array<CompactBatch | undefined> = [];
   /** By track id: the last event name written there and its iid (lanes repeat names). */
   private readonly lastName: string[] = [];
   private readonly lastNameIid: number[] = [];
@@ -890,17 +890,31 @@ export class ProtoEncoder implements TraceEncoder {
     return putVarint(buf, p, payload);
   }
 
-  private batch(cpu: number): CompactBatch {
+  /**
+   * The cpu's batch. Its first one starts with a switch to the idle task at `t`, the time of
+   * the cpu's first event: Perfetto reads a compact_sched switch's previous thread from the
+   * cpu's last one, so it skips each cpu's first switch (counting it in its
+   * compact_sched_switch_skipped stat) and drops the wake-ups recorded on a cpu before it. The
+   * first real switch then opens the cpu's first slice, from the idle task.
+   */
+  private batch(cpu: number, t: number): CompactBatch {
     let b = this.batches[cpu];
-    while (b === undefined) {
-      this.batches.push(new CompactBatch());
-      b = this.batches[cpu];
-    }
+    if (b !== undefined) return b;
+    while (this.batches.length <= cpu) this.batches.push(undefined);
+    b = this.batches[cpu] = new CompactBatch();
+    b.swTs.varint(t);
+    b.swLast = t;
+    b.swState.varint(0);
+    b.swPid.varint(0);
+    b.nSw++;
+    b.swComm.varint(this.commIndex(b, cpu, 0, ''));
+    b.n++;
     return b;
   }
 
   /** The index of a thread's comm in the batch's intern table (tid 0: the CPU's idle task). */
   private commIndex(b: CompactBatch, cpu: number, tid: number, comm: string): number {
+    if (tid === 0) comm = ''; // the idle task is always swapper/N, whatever the caller names it
     if (b.tidName[tid] === comm) return b.tidIdx[tid]!;
     b.tidName[tid] = comm;
     b.tidIdx[tid] = b.table.length;
@@ -912,12 +926,12 @@ export class ProtoEncoder implements TraceEncoder {
   schedSwitch(t: number, cpu: number, prevTid: number, _prevComm: string, prevState: PrevState, nextTid: number, nextComm: string): void {
     // compact_sched keeps only the next thread: Perfetto takes the previous one from the
     // CPU's last switch (which our stream always matches, see the round-trip test).
-    let b = this.batch(cpu);
+    let b = this.batch(cpu, t);
     if (b.wkTs.len > 0 && b.wkLast === t) {
       // Perfetto reads a batch's switches before its wake-ups: a wake-up at this same instant
       // must come first (it makes the thread Runnable before it runs), so it goes out now.
       this.flushBatch(cpu);
-      b = this.batch(cpu);
+      b = this.batch(cpu, t);
     }
     b.swTs.varint(t - b.swLast);
     b.swLast = t;
@@ -937,7 +951,7 @@ export class ProtoEncoder implements TraceEncoder {
     // the thread running there as the waker), or, woken by a timer or a device, in interrupt
     // context on the target cpu (SIM: the interrupt is taken where the thread will run).
     const cpu = wakerCpu >= 0 ? wakerCpu : targetCpu;
-    const b = this.batch(cpu);
+    const b = this.batch(cpu, t);
     b.wkTs.varint(t - b.wkLast);
     b.wkLast = t;
     b.wkPid.varint(tid);
