@@ -13,6 +13,8 @@
  * OS thread, Running: "on cpu N: switch-in S (context switch) then ran R": S + R = the length;
  * "on cpu N: ran R": R = the length (N = the interval's cpu); "ran R until the run ended": R +
  * the switch-in time (extraNs) = the length.
+ * OS thread, Waiting: "woken by T, running on cpu N" exactly when a thread's code ended the wait
+ * (T its waker, never the sleeper); no text for a timer's or a device's wake-up.
  * Goroutine, Grunnable (from the gstate to Grunnable to the gstate leaving it):
  * "waited T: no idle P for A (…[; for S of it …])[; a P was idle for B of it (…)][; then its
  * M's search and switch took C]": A + B + C = T = the length, S ≤ A; "waited T: taken at once;
@@ -128,8 +130,23 @@ function ivText(iv: ThreadInterval): string {
   return `T${iv.tid} ${iv.state} [${iv.start}, ${iv.end}) = ${iv.end - iv.start} ns, cpu ${iv.cpu}, extraNs ${iv.extraNs}, othersNs ${iv.othersNs}: ${JSON.stringify(iv.cause)}`;
 }
 
+const WOKEN_RE = new RegExp(`^woken by T(?<tid>\\d+) \\S+, running on cpu (?<cpu>\\d+)$`);
+
 function checkOsInterval(iv: ThreadInterval, c: Counts): void {
-  if (iv.state === 'waiting') return;
+  if (iv.state === 'waiting') {
+    // Ended by a thread's code: the text names that thread (never the sleeper); by a timer or a
+    // device, or at the run's end: no text.
+    if (iv.waker === 0) {
+      expect(iv.cause, ivText(iv)).toBe('');
+      return;
+    }
+    const m = WOKEN_RE.exec(iv.cause);
+    expect(m, ivText(iv)).not.toBeNull();
+    expect(Number(m!.groups!.tid), ivText(iv)).toBe(iv.waker);
+    expect(iv.waker, ivText(iv)).not.toBe(iv.tid);
+    count(c, 'waiting: woken by T, running on cpu N');
+    return;
+  }
   const len = iv.end - iv.start;
   const ctx = (): string => ivText(iv);
   const text = iv.cause;
@@ -418,6 +435,7 @@ describe('the why texts add up', () => {
       'running: switch-in S then ran R',
       'running: ran R',
       'running: ran R until the run ended',
+      'waiting: woken by T, running on cpu N',
     ]) {
       expect(counts.get(shape) ?? 0, shape).toBeGreaterThan(0);
     }

@@ -484,6 +484,13 @@ describe('Perfetto protobuf export', () => {
       [3_002_000, 0, '3(16) -> 0 swapper/0'],
       [3_002_000, 1, '1(16) -> 0 swapper/1'],
     ]);
+    // The Waiting slice's details name the same waker, in both formats (the JSON trace has no
+    // native wake-ups); a wait ended by a timer or a device has no cause (ioThread's).
+    const doc = JSON.parse(collect(config, 'json').text) as { traceEvents: JsonEvent[] };
+    const waits = (d: { traceEvents: JsonEvent[] }): Array<[number | undefined, string, unknown]> =>
+      d.traceEvents.filter((e) => e.ph === 'X' && e.name.startsWith('Waiting')).map((e) => [e.tid, e.name, e.args?.cause]);
+    expect(waits(doc)).toEqual([[1, 'Waiting: chan receive', 'woken by T2 prod#2, running on cpu 1']]);
+    expect(waits(JSON.parse(collect(ioThread(), 'json').text) as { traceEvents: JsonEvent[] })).toEqual([[1, 'Waiting: IO wait', undefined]]);
   });
 
   it('writes slices as interned BEGIN/END pairs with debug annotations', () => {

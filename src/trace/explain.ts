@@ -68,9 +68,6 @@ export class ExplainSink implements TraceSink {
   private gRun: { p: number; m: number } | null = null;
   private readonly mTid = new Map<number, number>();
   private runTid = -1;
-  /** The thread whose code ended the subject's Waiting interval being closed, and its cpu (0: a timer or a device). */
-  private waker = 0;
-  private wakerCpu = -1;
   private gLines: string[] = [];
   private readonly goWhy = new GoWhy();
 
@@ -144,12 +141,6 @@ export class ExplainSink implements TraceSink {
         if (this.goid > 0 && ev.subject === `G${this.goid}`) this.notes.push([ev.t, ev.text]);
         return;
       case 'tstate':
-        if (ev.tid === this.tid) {
-          this.waker = ev.from === 'waiting' ? ev.waker : 0;
-          this.wakerCpu = ev.wakerCpu;
-        }
-        this.timeline.emit(ev);
-        return;
       case 'cpu':
       case 'migrate':
       case 'throttle':
@@ -190,9 +181,9 @@ export class ExplainSink implements TraceSink {
       }
       if (d === 0 || !this.covers(iv.start, iv.end)) return;
       const lines = [`why: ${iv.why}`];
-      if (iv.cause !== '' && iv.state !== 'waiting') lines.push(iv.state === 'runnable' ? `waited: ${iv.cause}` : iv.cause);
-      // Woken by a thread (a timer's or a device's wake-up says so in its `then`).
-      if (iv.state === 'waiting' && iv.next !== '' && this.waker > 0) lines.push(`woken by: ${this.timeline.threadLabel(this.waker)}, running on cpu ${this.wakerCpu}`);
+      // A Waiting interval's cause names the thread that woke it (a timer's or a device's wake-up says so in its `then`).
+      if (iv.cause !== '') lines.push(iv.state === 'runnable' ? `waited: ${iv.cause}` : iv.cause);
+
       if (iv.next !== '') lines.push(`then: ${iv.next}`);
       this.entries.push({ start: iv.start, end: iv.end, state: iv.state === 'waiting' ? `Waiting (${iv.why})` : STATE[iv.state], lines });
       return;
@@ -236,7 +227,6 @@ export class ExplainSink implements TraceSink {
 
   close(endNs: number): void {
     this.endNs = endNs;
-    this.waker = 0;
     this.timeline.finish(endNs);
     if (this.goid > 0 && this.gState !== '' && this.gState !== 'Gdead') this.goState(endNs, 'end', -1, -1, 'the run ended');
   }

@@ -203,11 +203,11 @@ export class PerfettoSink implements TraceSink {
     if (this.why) {
       if (this.direct) {
         const waiting = iv.state === 'waiting';
-        this.enc.stateSlice!(tr, waiting ? 2 : iv.state === 'running' ? 0 : 1, iv.start, iv.end, name, iv.why, waiting ? null : this.timeline, iv.next, iv.cpu);
+        this.enc.stateSlice!(tr, waiting ? 2 : iv.state === 'running' ? 0 : 1, iv.start, iv.end, name, iv.why, waiting && iv.waker === 0 ? null : this.timeline, iv.next, iv.cpu);
         return;
       }
       args = { why: iv.why };
-      if (iv.state !== 'waiting') args.cause = iv.cause;
+      if (iv.state !== 'waiting' || iv.waker > 0) args.cause = iv.cause;
       if (iv.next !== '') args.next = iv.next;
       if (iv.cpu >= 0) args.cpu = iv.cpu;
     }

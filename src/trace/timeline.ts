@@ -32,11 +32,13 @@ export interface ThreadInterval {
   /** The kernel's reason for entering this state. */
   why: string;
   /**
-   * Plain-words account of a Running or Runnable interval (what it waited for, what it ran);
-   * '' for a Waiting one (its state, why and length say it all) and unless the timeline builds
-   * strings (CauseTexts).
+   * Plain-words account of a Running or Runnable interval (what it waited for, what it ran),
+   * or of a Waiting one ended by a thread (who woke it: `waker`); '' for other Waiting ones
+   * (their state, why and length say it all) and unless the timeline builds strings (CauseTexts).
    */
   cause: string;
+  /** Waiting: the thread whose code ended the wait (0: a timer, a device, or the run's end). */
+  waker: number;
   /** The kernel's reason for leaving it ('' if the run ended first). */
   next: string;
   /** Runnable: time spent throttled; Running: switch-in time. */
@@ -157,6 +159,8 @@ const L_SWITCH_IN = new Lit(': switch-in ');
 const L_CONTEXT_SWITCH_THEN_RAN = new Lit(' (context switch) then ran ');
 const L_COLON_RAN = new Lit(': ran ');
 const L_FOR = new Lit(' for ');
+const L_WOKEN_BY = new Lit('woken by ');
+const L_RUNNING_ON_CPU = new Lit(', running on cpu ');
 const L_RAN_FOR_END = new Lit('ran ');
 const L_UNTIL_THE_RUN_ENDED = new Lit(' until the run ended');
 const L_DISPATCHED_AT_ONCE = new Lit('dispatched at once');
@@ -186,6 +190,8 @@ const enum Cause {
   RunningAtEnd = 2,
   /** No text: a Waiting interval's name, why and length tell all there is ("blocked: IO wait for 2ms" would repeat them). */
   None = 3,
+  /** A Waiting interval ended by a thread's code: "woken by T2 prod#2, running on cpu 1" (a timer's or a device's wake-up says so in its `next`). */
+  Woken = 4,
 }
 
 const enum Lane {
@@ -389,6 +395,9 @@ export class OsTimeline implements TextSource {
   private causeOf: TState | null = null;
   private causeT = 0;
   private causeCpu = -1;
+  /** The waker of the Waiting interval being closed, and its cpu (Cause.Woken). */
+  private causeWaker = 0;
+  private causeWakerCpu = -1;
   private readonly strings = new StringOut();
   /**
    * Constant runs of the cause texts joined with the small numbers inside them, built once per
@@ -435,12 +444,6 @@ export class OsTimeline implements TextSource {
 
   private busy(c: CState): number {
     return c.busyClosed + (c.lane !== Lane.None ? this.t - c.laneStart : 0);
-  }
-
-  /** "T3 worker-0". */
-  threadLabel(tid: number): string {
-    const s = this.threads[tid];
-    return s !== undefined ? s.label.text : label(tid, this.threadName(tid));
   }
 
   threadName(tid: number): string {
@@ -692,7 +695,9 @@ export class OsTimeline implements TextSource {
       c.prevState = to === 'runnable' ? (why === 'sched_yield' ? 'R' : 'R+') : to === 'waiting' ? (isDiskWait(why) ? 'D' : 'S') : 'X';
       this.closeInterval(s, 'running', cpu, Cause.Running, why, s.switchNs, 0);
     } else if (from === 'waiting') {
-      this.closeInterval(s, 'waiting', -1, Cause.None, why, 0, 0);
+      this.causeWaker = waker;
+      this.causeWakerCpu = wakerCpu;
+      this.closeInterval(s, 'waiting', -1, waker > 0 ? Cause.Woken : Cause.None, why, 0, 0);
     }
     // Open the next one.
     s.state = to;
@@ -728,6 +733,7 @@ export class OsTimeline implements TextSource {
     iv.cpu = cpu;
     iv.why = s.why;
     iv.cause = '';
+    iv.waker = cause === Cause.Woken ? this.causeWaker : 0;
     if (this.texts === 'strings' && cause !== Cause.None) {
       this.writeText(this.strings);
       iv.cause = this.strings.take();
@@ -775,6 +781,12 @@ export class OsTimeline implements TextSource {
         out.lit(L_RAN_FOR_END);
         out.dur(t - s.since - s.switchNs);
         out.lit(L_UNTIL_THE_RUN_ENDED);
+        return;
+      case Cause.Woken:
+        out.lit(L_WOKEN_BY);
+        this.writeLabel(this.causeWaker, out);
+        out.lit(L_RUNNING_ON_CPU);
+        out.int(this.causeWakerCpu);
         return;
       case Cause.None:
         return;
@@ -825,7 +837,7 @@ export class OsTimeline implements TextSource {
     }
   }
 
-  private readonly iv: ThreadInterval = { tid: 0, state: 'running', start: 0, end: 0, cpu: -1, why: '', cause: '', next: '', extraNs: 0, othersNs: 0 };
+  private readonly iv: ThreadInterval = { tid: 0, state: 'running', start: 0, end: 0, cpu: -1, why: '', cause: '', waker: 0, next: '', extraNs: 0, othersNs: 0 };
 
   private runnableCause(s: TState, out: TextOut): void {
     const t = this.causeT;
