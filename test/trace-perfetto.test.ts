@@ -322,6 +322,9 @@ function packets(bytes: Uint8Array): Packet[] {
   });
 }
 
+/** TracePacket.process_tree. */
+const PROCESS_TREE = 2;
+
 function sub(f: PbField | undefined): Map<number, PbField[]> {
   const m = new Map<number, PbField[]>();
   for (const x of pbDecode(f!.data!)) m.set(x.field, [...(m.get(x.field) ?? []), x]);
@@ -418,6 +421,17 @@ describe('Perfetto protobuf export', () => {
       [5, 0, 'process', 1_500_000_005, 'two-hogs (OS threads)'],
       [6, 5, 'thread', 1_500_000_005, 1, 'hog#1'],
       [7, 5, 'thread', 1_500_000_005, 2, 'hog#2'],
+    ]);
+    // The ProcessTree binds the sched events' tids to that process: threads only (a Process
+    // entry would make Perfetto create its ppid as a process and rename ours after its cmdline).
+    const entry = (x: PbField): [number, string, number] => {
+      const t = sub(x);
+      return [t.get(1)![0]!.num, pbString(t.get(2)![0]!.data), t.get(3)![0]!.num];
+    };
+    const tree = pk.filter((p) => p.get(PROCESS_TREE) !== undefined).map((p) => [...sub(p.get(PROCESS_TREE))].map(([f, xs]) => [f, xs.map(entry)]));
+    expect(tree).toEqual([
+      [[2, [[1, 'hog#1', 1_500_000_005]]]],
+      [[2, [[2, 'hog#2', 1_500_000_005]]]],
     ]);
   });
 

@@ -356,27 +356,24 @@ export class ProtoEncoder implements TraceEncoder {
     if (spec.parent !== 0 && spec.kind !== 'thread') p.uint(TD_RANK, spec.rank);
     p.end();
     this.endPacket();
-    if (spec.kind === 'process') this.processTree(this.pid, spec.name, -1, '');
-    if (spec.kind === 'thread') this.processTree(-1, '', spec.tid!, spec.name);
+    if (spec.kind === 'thread') this.processTree(spec.tid!, spec.name);
   }
 
-  private processTree(pid: number, pname: string, tid: number, tname: string): void {
+  /**
+   * ProcessTree {threads: [{tid, name, tgid}]}: binds the thread of the sched events (by tid) to
+   * the process of the track descriptors. No Process entry: Perfetto would create its parent
+   * (ppid) as a process of its own and take the name from the first word of its cmdline,
+   * replacing the ProcessDescriptor's "<scenario> (OS threads)".
+   */
+  private processTree(tid: number, tname: string): void {
     const p = this.packet();
     p.uint(P_TIMESTAMP, 0);
     p.begin(P_PROCESS_TREE);
-    if (pid >= 0) {
-      p.begin(1);
-      p.uint(1, pid);
-      p.uint(2, 1);
-      p.string(3, pname);
-      p.end();
-    } else {
-      p.begin(2);
-      p.uint(1, tid);
-      p.string(2, tname);
-      p.uint(3, this.pid);
-      p.end();
-    }
+    p.begin(2);
+    p.uint(1, tid);
+    p.string(2, tname);
+    p.uint(3, this.pid);
+    p.end();
     p.end();
     this.endPacket();
   }
