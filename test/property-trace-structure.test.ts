@@ -93,6 +93,8 @@ interface Wake {
   /** sched_wakeup_new's common_pid (the creating thread; 0 none); sched_waking: -1. */
   pid: number;
   seq: number;
+  /** A sched_waking that goes with a sched_wakeup_new (same instant and thread): a creation. */
+  creation: boolean;
 }
 interface Decoded {
   tracks: Map<number, Track>;
@@ -131,6 +133,8 @@ function decode(bytes: Uint8Array): Decoded {
   const wakeupNew = new Map<number, number>();
   const wakings: Array<[number, number]> = [];
   const wakes: Wake[] = [];
+  /** Threads whose creation's sched_waking was read. */
+  const companions = new Set<number>();
   let seq = 0;
   const gTracksBefore = new Map<Ev, number>();
   const names = new Map<number, string>();
@@ -211,7 +215,7 @@ function decode(bytes: Uint8Array): Decoded {
         const tid = w.get(2)![0]!.num;
         check(!wakeupNew.has(tid), () => `T${tid}: two sched_wakeup_new`);
         wakeupNew.set(tid, fe.get(1)![0]!.num);
-        wakes.push({ ts: fe.get(1)![0]!.num, tid, cpu, target: w.get(5)![0]!.num, flags: -1, pid: fe.get(2)![0]!.num, seq: seq++ });
+        wakes.push({ ts: fe.get(1)![0]!.num, tid, cpu, target: w.get(5)![0]!.num, flags: -1, pid: fe.get(2)![0]!.num, seq: seq++, creation: true });
       }
       const cs = bundle.get(4);
       if (cs !== undefined) {
@@ -242,8 +246,12 @@ function decode(bytes: Uint8Array): Decoded {
           t += wts[i]!;
           // Perfetto drops a wake-up read before its cpu's first switch (it infers the waker from it).
           check(seedTs.has(cpu) && t >= seedTs.get(cpu)!, () => `cpu${cpu}: a wake-up at ${t} before the cpu's first switch (at ${seedTs.get(cpu)})`);
-          wakings.push([t, wpid[i]!]);
-          wakes.push({ ts: t, tid: wpid[i]!, cpu, target: wcpu[i]!, flags: wflags[i]!, pid: -1, seq: seq++ });
+          // The sched_waking of a creation (after its sched_wakeup_new in the file) gives the new
+          // thread its Runnable state; it ends no wait.
+          const creation = wakeupNew.get(wpid[i]!) === t && !companions.has(wpid[i]!);
+          if (creation) companions.add(wpid[i]!);
+          else wakings.push([t, wpid[i]!]);
+          wakes.push({ ts: t, tid: wpid[i]!, cpu, target: wcpu[i]!, flags: wflags[i]!, pid: -1, seq: seq++, creation });
         }
       }
     }
@@ -407,8 +415,9 @@ function checkThreads(d: Decoded, slices: Map<number, Slice[]>, cpuIvs: Map<numb
       for (const s of sl) check(s.end > s.start, () => `T${tr.tid}: empty ${s.name} at ${s.start}`);
       // Its life: from its sched_wakeup_new to its exit (prev_state X) or the end of the run.
       if (sl.length > 0) {
+        // (Its creation's events are written 1 ns early when they can be: 2b.)
         const born = d.wakeupNew.get(tr.tid);
-        check(born === sl[0]!.start, () => `T${tr.tid}: first slice ${sl[0]!.name} at ${sl[0]!.start}, sched_wakeup_new at ${born}`);
+        check(born === sl[0]!.start || born === sl[0]!.start - 1, () => `T${tr.tid}: first slice ${sl[0]!.name} at ${sl[0]!.start}, sched_wakeup_new at ${born}`);
         const died = exitedAt.get(tr.tid)?.[0] ?? endNs;
         check(died === sl[sl.length - 1]!.end, () => `T${tr.tid}: last slice ${sl[sl.length - 1]!.name} ends at ${sl[sl.length - 1]!.end}, exit or end of run at ${died}`);
         add(c, '3 thread lives (wakeup_new to exit or end)');
@@ -444,8 +453,9 @@ function checkThreads(d: Decoded, slices: Map<number, Slice[]>, cpuIvs: Map<numb
         add(c, `3 prev_state against the next slice (${ok[0]})`);
       }
       for (const t of woken) {
-        const before = endsAt.get(t);
-        check((before !== undefined && before.name.startsWith('Waiting: ')) || blockedAt.has(t), () => `T${tr.tid} sched_waking at ${t}, but its slice ending then is ${before?.name}`);
+        // Written at the wake-up's instant or 1 ns before it (2b).
+        const before = endsAt.get(t) ?? endsAt.get(t + 1);
+        check((before !== undefined && before.name.startsWith('Waiting: ')) || blockedAt.has(t) || blockedAt.has(t + 1), () => `T${tr.tid} sched_waking at ${t}, but its slice ending then is ${before?.name}`);
         add(c, '3 sched_waking ends a Waiting slice');
       }
       const running = sl.filter((s) => s.name === 'Running').map((s) => `${s.args.cpu} ${s.start}-${s.end}`);
@@ -538,6 +548,8 @@ interface TrueWake {
   isNew: boolean;
   waker: number;
   wakerCpu: number;
+  /** When the thread last left a cpu before this (-1: never). */
+  leftAt: number;
 }
 
 /**
@@ -561,27 +573,62 @@ function checkWakers(d: Decoded, truth: TrueWake[], c: Counts): void {
   };
   // A thread's wake-ups in time order; at one instant (possible with zero costs: woken, run for
   // 0 ns, blocked, woken again), those recorded on different cpus may be read in either order,
-  // so both lists put them in one order: creation, by a thread (by cpu), by an interrupt.
-  const kind = (isNew: boolean, irq: boolean): number => (isNew ? 0 : irq ? 2 : 1);
+  // so both lists put them in one order: by a thread (by cpu), then by an interrupt.
+  const irqLast = (irq: boolean): number => (irq ? 1 : 0);
   const want = new Map<number, TrueWake[]>();
-  for (const w of [...truth].sort((a, b) => a.ts - b.ts || kind(a.isNew, a.waker === 0) - kind(b.isNew, b.waker === 0) || a.wakerCpu - b.wakerCpu)) push(want, w.tid, w);
+  const wantNew = new Map<number, TrueWake>();
+  for (const w of [...truth].sort((a, b) => a.ts - b.ts || irqLast(a.waker === 0) - irqLast(b.waker === 0) || a.wakerCpu - b.wakerCpu)) {
+    if (w.isNew) wantNew.set(w.tid, w);
+    else push(want, w.tid, w);
+  }
   const got = new Map<number, Wake[]>();
-  for (const w of [...d.wakes].sort((a, b) => a.ts - b.ts || kind(a.flags === -1, a.flags === 8) - kind(b.flags === -1, b.flags === 8) || a.cpu - b.cpu || a.seq - b.seq)) push(got, w.tid, w);
+  const gotNew = new Map<number, Wake>();
+  const gotNewWaking = new Map<number, Wake>();
+  for (const w of [...d.wakes].sort((a, b) => a.ts - b.ts || irqLast(a.flags === 8) - irqLast(b.flags === 8) || a.cpu - b.cpu || a.seq - b.seq)) {
+    if (w.flags === -1) gotNew.set(w.tid, w);
+    else if (w.creation) gotNewWaking.set(w.tid, w);
+    else push(got, w.tid, w);
+  }
+  /** The first switch-in of a thread at or after `ts`. */
+  const switchInAt = (tid: number, ts: number): number => d.switches.reduce((m, s) => (s.next === tid && s.ts >= ts && s.ts < m ? s.ts : m), Infinity);
+  /** Switches on a cpu, and of a thread out, within [ts - 1, ts]: the reasons a wake-up stays at its instant. */
+  const cpuSwitchNear = (cpu: number, ts: number): boolean => (byCpu.get(cpu) ?? []).some((s) => s.ts >= ts - 1 && s.ts <= ts);
+  const outNear = (tid: number, ts: number): boolean => d.switches.some((s) => s.prev === tid && s.ts >= ts - 1 && s.ts <= ts);
+  // A wake-up is written 1 ns early (so that Perfetto, which sorts sched events by time alone,
+  // reads it before the switch-in it causes), unless that reaches back to a switch of the
+  // waker's cpu (the waker Perfetto infers, checked below, would be wrong; an interrupt's
+  // wake-up names no waker) or to when the thread left its cpu (it would not be asleep).
+  const atOrEarly = (g: Wake, w: TrueWake): boolean =>
+    g.ts === w.ts || (g.ts === w.ts - 1 && (w.waker === 0 || !(byCpu.get(g.cpu) ?? []).some((s) => s.ts === g.ts)) && w.leftAt < g.ts);
+  const readBeforeSwitchIn = (g: Wake, w: TrueWake, what: () => string): void => {
+    if (switchInAt(w.tid, g.ts) > g.ts) add(c, '2b wake-ups read before the switch-in they cause');
+    else {
+      check(g.ts === w.ts && (w.ts === 0 || cpuSwitchNear(g.cpu, w.ts) || outNear(w.tid, w.ts)), () => `${what()}: written at its switch-in's instant, where Perfetto may read it after the switch and drop it`);
+      add(c, '2b wake-ups at the instant of their switch-in (could not be written earlier)');
+    }
+  };
+  check(wantNew.size === gotNew.size && wantNew.size === gotNewWaking.size, () => `${gotNew.size} sched_wakeup_new and ${gotNewWaking.size} creation wake-ups in the trace, ${wantNew.size} creations in the run`);
+  for (const [tid, w] of wantNew) {
+    const g = gotNew.get(tid);
+    const k = gotNewWaking.get(tid);
+    const what = (): string => `T${tid} created at ${w.ts} by T${w.waker} on cpu${w.wakerCpu} onto cpu${w.target}; the trace has ${JSON.stringify(g)} and ${JSON.stringify(k)}`;
+    check(g !== undefined && k !== undefined && atOrEarly(g, w) && k.ts === g.ts && g.target === w.target && k.target === w.target, what);
+    check(g!.pid === w.waker && g!.cpu === (w.waker !== 0 ? w.wakerCpu : w.target) && k!.cpu === g!.cpu && k!.flags === (w.waker !== 0 ? 0 : 8), what);
+    if (w.waker !== 0) {
+      check(runningAt(k!.cpu, k!.ts, k!.seq) === w.waker, () => `${what()}, but T${runningAt(k!.cpu, k!.ts, k!.seq)} runs there`);
+      add(c, '2b creation in its creator\'s context (sched_wakeup_new and sched_waking)');
+    } else add(c, '2b creation by no thread (sched_wakeup_new, and sched_waking in interrupt context)');
+  }
   check(want.size === got.size, () => `wake-ups of ${got.size} threads in the trace, of ${want.size} in the run`);
   for (const [tid, ws] of want) {
     const gs = got.get(tid) ?? [];
     check(gs.length === ws.length, () => `T${tid}: ${gs.length} wake-ups in the trace, ${ws.length} in the run`);
     ws.forEach((w, i) => {
       const g = gs[i]!;
-      const what = (): string => `T${tid} ${w.isNew ? 'created' : 'woken'} at ${w.ts} by T${w.waker} on cpu${w.wakerCpu} onto cpu${w.target}; the trace has ${JSON.stringify(g)}`;
-      check(g.ts === w.ts && g.target === w.target && (g.flags === -1) === w.isNew, what);
-      if (w.isNew) {
-        check(g.pid === w.waker && g.cpu === (w.waker !== 0 ? w.wakerCpu : w.target), what);
-        if (w.waker !== 0) {
-          check(runningAt(g.cpu, g.ts, g.seq) === w.waker, () => `${what()}, but T${runningAt(g.cpu, g.ts, g.seq)} runs there`);
-          add(c, '2b sched_wakeup_new in its creator\'s context');
-        } else add(c, '2b sched_wakeup_new by no thread');
-      } else if (w.waker !== 0) {
+      const what = (): string => `T${tid} woken at ${w.ts} by T${w.waker} on cpu${w.wakerCpu} onto cpu${w.target}; the trace has ${JSON.stringify(g)}`;
+      check(atOrEarly(g, w) && g.target === w.target, what);
+      readBeforeSwitchIn(g, w, what);
+      if (w.waker !== 0) {
         check(g.flags === 0 && g.cpu === w.wakerCpu, what);
         const inferred = runningAt(g.cpu, g.ts, g.seq);
         check(inferred === w.waker, () => `${what()}, but Perfetto would name T${inferred}, running there`);
@@ -636,11 +683,14 @@ function runChecked(config: SimConfig, why: boolean, c: Counts): void {
   // The wake-ups and creations as the kernel made them (why: false, so the tee keeps the
   // Perfetto sink's choice).
   const truth: TrueWake[] = [];
+  const leftAt = new Map<number, number>();
   const wakes: TraceSink = {
     why: false,
     emit: (ev) => {
-      if (ev.k === 'tstate' && ev.to === 'runnable' && (ev.from === 'waiting' || ev.from === 'runnable')) {
-        truth.push({ ts: ev.t, tid: ev.tid, target: ev.cpu, isNew: ev.from === 'runnable', waker: ev.waker, wakerCpu: ev.wakerCpu });
+      if (ev.k !== 'tstate') return;
+      if (ev.from === 'running') leftAt.set(ev.tid, ev.t);
+      if (ev.to === 'runnable' && (ev.from === 'waiting' || ev.from === 'runnable')) {
+        truth.push({ ts: ev.t, tid: ev.tid, target: ev.cpu, isNew: ev.from === 'runnable', waker: ev.waker, wakerCpu: ev.wakerCpu, leftAt: leftAt.get(ev.tid) ?? -1 });
       }
     },
   };

@@ -436,28 +436,38 @@ describe('Perfetto protobuf export', () => {
   });
 
   it('writes sched_switch and wake-ups for native CPU tracks, exactly', () => {
+    // A creation is a sched_wakeup_new (Perfetto's raw table) and a sched_waking (its Runnable
+    // state), here in interrupt context: no thread created them.
     expect(schedEvents(pk)).toEqual([
       [0, 0, 'new 1 -> cpu 0'],
+      [0, 0, 'waking 1 hog#1 -> cpu 0 (irq)'],
       [0, 0, 'new 2 -> cpu 0'],
       [0, 0, '0(0) -> 1 hog#1'],
+      [0, 0, 'waking 2 hog#2 -> cpu 0 (irq)'],
       [10 * MS, 0, '1(2048) -> 2 hog#2'],
       [20 * MS, 0, '2(2048) -> 1 hog#1'],
       [25_002_000, 0, '1(16) -> 2 hog#2'],
       [30_004_000, 0, '2(16) -> 0 swapper/0'],
     ]);
-    // Switches go in one compact_sched batch per CPU, each with its comm table.
+    // Switches and wake-ups go in compact_sched batches per CPU, each with its comm table. The
+    // first one opens with the cpu's first switch (to the idle task), which Perfetto skips,
+    // and ends early: a switch at the instant of a wake-up in the batch starts a new one, so
+    // that the wake-up is read first.
     const compact = pk.filter((p) => p.get(1) !== undefined && sub(p.get(1)).has(4)).map((p) => sub(sub(p.get(1)).get(4)![0]));
-    expect(compact.length).toBe(1);
-    // The idle task first: the cpu's first switch (to it), which Perfetto skips, opens the batch.
-    expect(compact[0]!.get(5)!.map((f) => pbString(f.data))).toEqual(['swapper/0', 'hog#1', 'hog#2']);
+    expect(compact.map((c) => c.get(5)!.map((f) => pbString(f.data)))).toEqual([
+      ['swapper/0', 'hog#1'],
+      ['hog#1', 'hog#2', 'swapper/0'],
+    ]);
   });
 
   it('writes a wake-up from a wait as sched_waking', () => {
     expect(schedEvents(packets(collect(ioThread(), 'proto').bytes))).toEqual([
       [0, 0, 'new 1 -> cpu 0'],
+      [0, 0, 'waking 1 io#1 -> cpu 0 (irq)'],
       [0, 0, '0(0) -> 1 io#1'],
       [1_001_000, 0, '1(1) -> 0 swapper/0'],
-      [3_001_000, 0, 'waking 1 io#1 -> cpu 0 (irq)'],
+      // Written 1 ns before the switch-in it causes, so that Perfetto reads it first.
+      [3_000_999, 0, 'waking 1 io#1 -> cpu 0 (irq)'],
       [3_001_000, 0, '0(0) -> 1 io#1'],
       [4_001_000, 0, '1(16) -> 0 swapper/0'],
     ]);
@@ -486,12 +496,16 @@ describe('Perfetto protobuf export', () => {
     // common pid is its creator.
     expect(schedEvents(packets(collect(config, 'proto').bytes))).toEqual([
       [0, 0, 'new 1 -> cpu 0'],
+      [0, 0, 'waking 1 cons#1 -> cpu 0 (irq)'],
       [0, 1, 'new 2 -> cpu 1'],
-      [0, 1, '0(0) -> 2 prod#2'],
+      [0, 1, 'waking 2 prod#2 -> cpu 1 (irq)'],
       [0, 0, '0(0) -> 1 cons#1'],
+      [0, 1, '0(0) -> 2 prod#2'],
       [1 * US, 0, '1(1) -> 0 swapper/0'],
-      [2_001_000, 1, 'new 3 -> cpu 0 by 2'],
-      [2_001_000, 1, 'waking 1 cons#1 -> cpu 0'],
+      // At 2.001ms, written 1 ns early (Perfetto reads them before the switches they cause).
+      [2_000_999, 1, 'new 3 -> cpu 0 by 2'],
+      [2_000_999, 1, 'waking 3 helper#3 -> cpu 0'],
+      [2_000_999, 1, 'waking 1 cons#1 -> cpu 0'],
       [2_001_000, 0, '0(0) -> 3 helper#3'],
       // T2 exits; cpu 1 pulls T1 from cpu 0's queue.
       [2_001_000, 1, '2(16) -> 1 cons#1'],

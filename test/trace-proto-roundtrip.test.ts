@@ -144,6 +144,8 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
   const values = new Map<number, string>();
   const open = new Map<number, { ts: number; name: string; args: Args }>();
   const lastNext = new Map<number, [number, string]>();
+  /** By "ts tid", a creation's sched_wakeup_new: its cpu, the flags and target of the sched_waking that goes with it. */
+  const created = new Map<string, [number, number, number]>();
   const stats = { internedValues: 0, inlineValues: 0, packets: 0, ftracePackets: 0, byKey: new Map<string, { interned: number; inline: number }>() };
   const keyStats = (k: string): { interned: number; inline: number } => {
     let x = stats.byKey.get(k);
@@ -224,6 +226,8 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
         const target = s.get(5)![0]!.num;
         check(creator !== 0 || target === cpu, 'a creation by no thread is not on its target cpu');
         calls.push(`wakeup_new ${ts} ${s.get(2)![0]!.num} ${pbString(s.get(1)![0]!.data)} cpu${target} ${creator !== 0 ? `by ${creator} on cpu${cpu}` : 'by none'}`);
+        // A sched_waking follows on the same cpu (hardirq when no thread created it).
+        created.set(`${ts} ${s.get(2)![0]!.num}`, [cpu, creator !== 0 ? 0 : 8, target]);
       }
       const cs = bundle.get(4);
       if (cs !== undefined) {
@@ -257,12 +261,19 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
           // Flags 0: woken by the thread running on the batch's cpu; 8 (hardirq): by a timer or
           // a device, on the target cpu.
           check(wflags[i] === 0 || wcpu[i] === cpu, 'an interrupt wake-up not on its target cpu');
+          const creation = created.get(`${t} ${wpid[i]}`);
+          if (creation !== undefined) {
+            check(creation[0] === cpu && creation[1] === wflags[i] && creation[2] === wcpu[i], `T${wpid[i]}: its creation's sched_waking differs from its sched_wakeup_new`);
+            created.delete(`${t} ${wpid[i]}`);
+            continue;
+          }
           calls.push(`waking ${t} ${wpid[i]} ${table[wcomm[i]!]} cpu${wcpu[i]} ${wflags[i] === 0 ? `by on cpu${cpu}` : 'by irq'}`);
         }
       }
     }
   }
   check(open.size === 0, 'unterminated slices');
+  check(created.size === 0, `sched_wakeup_new without its sched_waking: ${[...created.keys()].join(', ')}`);
   return { calls, stats };
 }
 

@@ -940,10 +940,11 @@ export class ProtoEncoder implements TraceEncoder {
   }
 
   schedWaking(t: number, tid: number, comm: string, targetCpu: number, isNew: boolean, waker: number, wakerCpu: number): void {
-    if (isNew) {
-      this.wakeupNew(t, tid, comm, targetCpu, waker, wakerCpu);
-      return;
-    }
+    // A creation is a sched_wakeup_new, as the kernel writes it, which Perfetto keeps only in
+    // its raw events table; the sched_waking that follows it gives the thread its Runnable
+    // state from its creation, with its creator as the waker (a creation by no thread, such as
+    // an arrival from outside, reads as an interrupt's).
+    if (isNew) this.wakeupNew(t, tid, comm, targetCpu, waker, wakerCpu);
     // As the kernel records it: on the cpu of the thread whose code woke it (Perfetto names
     // the thread running there as the waker), or, woken by a timer or a device, in interrupt
     // context on the target cpu (SIM: the interrupt is taken where the thread will run).

@@ -94,6 +94,9 @@ export class PerfettoSink implements TraceSink {
   private lastWaitWhy: string | null = null;
   private lastWaitName = '';
   private readonly migrateNames: string[] = [];
+  /** By cpu, the time of its last sched_switch; by tid, the last time it left a cpu. */
+  private readonly lastSwitchAt: number[] = [];
+  private readonly lastOutAt: number[] = [];
   /**
    * The time at which closeLane ends and openLane starts a Go lane's slice (the event being
    * handled, or the end of the run): a field, since a time past 2^31 ns passed as an argument
@@ -135,10 +138,12 @@ export class PerfettoSink implements TraceSink {
           else this.enc.slice(lane, start, end, text, { tid });
         },
         schedSwitch: (t, cpu, prevTid, prevState, nextTid) => {
+          this.lastSwitchAt[cpu] = t;
+          if (prevTid > 0) this.lastOutAt[prevTid] = t;
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
         },
         schedWaking: (t, tid, cpu, isNew, waker, wakerCpu) => {
-          this.enc.schedWaking(t, tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
+          this.enc.schedWaking(this.wakingAt(t, tid, wakerCpu), tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
         },
         queued: (cpu, n) => {
           const tr = this.cpuQueued[cpu];
@@ -214,6 +219,22 @@ export class PerfettoSink implements TraceSink {
     this.enc.slice(tr, iv.start, iv.end, name, args);
   }
 
+  /**
+   * The time to write a wake-up at t: 1 ns earlier when that changes nothing else. Perfetto
+   * sorts sched events by time alone (switches and wake-ups in separate queues), so a wake-up
+   * at the instant the thread is switched in may be read after the switch, and then dropped
+   * as spurious: no Runnable state, no "Woken by". 1 ns earlier it is read first, as the
+   * kernel's try_to_wake_up comes before the switch. Kept at t when 1 ns earlier would reach
+   * back to the last switch of the waker's cpu (wakerCpu; Perfetto takes the thread running
+   * there as the waker; -1: an interrupt's wake-up, whose cpu names no waker) or to when the
+   * thread left its cpu (it would not be asleep yet).
+   */
+  private wakingAt(t: number, tid: number, wakerCpu: number): number {
+    const early = t - 1;
+    if (early < 0 || (wakerCpu >= 0 && (this.lastSwitchAt[wakerCpu] ?? -1) >= early) || (this.lastOutAt[tid] ?? -1) >= early) return t;
+    return early;
+  }
+
   private setCounter(tr: TrackSpec, v: number): void {
     if (this.pendingFlag[tr.id] !== 1) {
       this.pendingFlag[tr.id] = 1;
@@ -252,6 +273,10 @@ export class PerfettoSink implements TraceSink {
     // The most frequent kinds first: a switch on strings compares them in order.
     switch (ev.k) {
       case 'tstate':
+        // Left its CPU (its sched_switch out is written when the CPU's next thread starts).
+        if (ev.from === 'running') this.lastOutAt[ev.tid] = ev.t;
+        this.timeline.emit(ev);
+        return;
       case 'cpu':
         this.timeline.emit(ev);
         return;
