@@ -79,6 +79,22 @@ interface JsonEvent {
   args?: Record<string, unknown>;
 }
 
+/**
+ * Rules of Perfetto's JSON reader on the raw text: a string ends at the first quote not
+ * preceded by a backslash, so an escaped backslash before a closing quote (`\\"`) would run
+ * the string on (schedlab writes backslashes as \u005c); nothing may follow the closing brace.
+ */
+function checkJsonText(text: string): void {
+  expect(text.includes('\\\\"'), 'an escaped backslash before a quote').toBe(false);
+  expect(text.endsWith('}'), 'bytes after the closing brace').toBe(true);
+}
+
+/** A counter as Perfetto names its track ("<name> <argument>") and its value. */
+function counterOf(e: JsonEvent): [string, unknown] {
+  const [key, value] = Object.entries(e.args!)[0]!;
+  return [`${e.name} ${key}`, value];
+}
+
 /** Checks the JSON importer rules; returns thread names by tid. */
 function checkJsonRules(events: JsonEvent[]): Map<number, string> {
   const names = new Map<number, string>();
@@ -118,7 +134,13 @@ describe('Perfetto JSON export', () => {
   it('follows the importer rules', () => {
     const names = checkJsonRules(events);
     expect([...names.values()]).toEqual(['cpu0', 'hog#1', 'hog#2']);
-    expect(doc.otherData).toEqual({ tool: 'schedlab', scenario: 'two-hogs', seed: 1, model: 'threads', policy: 'rr', cpus: 1, endNs: 30_004_000 });
+    checkJsonText(text);
+    // The run's parameters: in otherData, which Perfetto skips, and in a global instant at 0.
+    const run = { tool: 'schedlab', scenario: 'two-hogs', seed: 1, model: 'threads', policy: 'rr', cpus: 1, endNs: 30_004_000 };
+    expect(doc.otherData).toEqual(run);
+    expect(events.filter((e) => e.ph === 'i' && (e as { s?: string }).s === 'g').map((e) => [e.ts, e.name, e.args])).toEqual([[0, 'schedlab run', run]]);
+    // Counter tracks read as Perfetto names them ("<name> <argument>"), with no " value".
+    expect([...new Set(events.filter((e) => e.ph === 'C').map((e) => counterOf(e)[0]))]).toEqual(['cpu0 queued threads']);
   });
 
   it('shows the hardware thread lane with switches and runs, exactly', () => {
@@ -167,7 +189,7 @@ describe('Perfetto JSON export', () => {
   });
 
   it('counts queued threads per CPU', () => {
-    const c = events.filter((e) => e.ph === 'C' && e.name === 'cpu0 queued threads').map((e) => [e.ts, e.args!.value]);
+    const c = events.filter((e) => e.ph === 'C' && counterOf(e)[0] === 'cpu0 queued threads').map((e) => [e.ts, counterOf(e)[1]]);
     // Changes within one instant are coalesced (a preemption requeues one thread and
     // dispatches another at the same time), and unchanged values are not repeated.
     expect(c).toEqual([
@@ -191,7 +213,8 @@ describe('Perfetto JSON export', () => {
     const name = 'w"ö→\\';
     const cfg: SimConfig = {
       ...ioThread(),
-      name: 'quoted',
+      // Ends in a backslash: the run's parameters end a string with it.
+      name: `quoted ${name}`,
       machine: { cpus: 2, costs: { ...ZERO, contextSwitch: 1 * US } },
       limits: { events: 8_000 },
       workload: { sources: [{ kind: 'batch', name, count: 6, program: [{ repeat: 'forever', do: [{ compute: 300 * US }, { io: 500 * US }] }] }] },
@@ -207,7 +230,12 @@ describe('Perfetto JSON export', () => {
       all.set(p, off);
       off += p.length;
     }
-    const doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(all)) as { traceEvents: JsonEvent[] };
+    const text = new TextDecoder('utf-8', { fatal: true }).decode(all);
+    // Backslashes are written as \u005c, so Perfetto's reader ends a string that ends in one right.
+    checkJsonText(text);
+    expect(text.includes('"scenario":"quoted w\\"ö→\\u005c"')).toBe(true);
+    expect(text.includes('\\\\')).toBe(false);
+    const doc = JSON.parse(text) as { traceEvents: JsonEvent[] };
     const names = checkJsonRules(doc.traceEvents);
     expect([...names.values()].filter((n) => n.startsWith('w'))).toEqual([1, 2, 3, 4, 5, 6].map((i) => `${name}#${i}`));
     // The cause texts name the threads with the same characters.
@@ -242,13 +270,21 @@ describe('Perfetto export of the Go model', () => {
     // Every process an event is in has a name (none shows as "Process 1500000000").
     for (const e of events) if (e.ph !== 'M') expect(procNames.has(e.pid)).toBe(true);
     for (const n of ['P0', 'P0 status', 'G1 req', 'G2 req', 'G3 req', 'G4 req', 'M0', 'M0', 'sysmon']) expect([...names.values()]).toContain(n);
-    const counters = new Set(events.filter((e) => e.ph === 'C').map((e) => e.name));
+    const counters = new Set(events.filter((e) => e.ph === 'C').map((e) => counterOf(e)[0]));
     expect(counters.has('P0 runq')).toBe(true);
     // Derived from the goroutine and P events: 4 goroutines end one by one; P0 idles in between.
-    const series = (name: string): unknown[] => events.filter((e) => e.ph === 'C' && e.name === name).map((e) => e.args!.value);
+    const series = (name: string): unknown[] => events.filter((e) => e.ph === 'C' && counterOf(e)[0] === name).map((e) => counterOf(e)[1]);
     expect(series('live goroutines')).toEqual([4, 3, 2, 1, 0]);
     expect(series('idle Ps')[0]).toBe(0);
     expect(new Set(series('idle Ps'))).toEqual(new Set([0, 1]));
+  });
+
+  it('lists a P\'s lanes in rank order by tid, as Perfetto lists the threads of a JSON process', () => {
+    const two = JSON.parse(collect({ ...cfg, model: 'go:2', machine: { ...cfg.machine, cpus: 2 } }, 'json').text) as { traceEvents: JsonEvent[] };
+    const meta = two.traceEvents.filter((e) => e.ph === 'M');
+    const ps = meta.find((e) => e.name === 'process_name' && e.args!.name === 'Go Ps')!.pid;
+    const lanes = meta.filter((e) => e.name === 'thread_name' && e.pid === ps).sort((a, b) => a.tid! - b.tid!);
+    expect(lanes.map((e) => e.args!.name)).toEqual(['P0', 'P0 status', 'P1', 'P1 status']);
   });
 
   it('shows each goroutine state with the runtime reason', () => {

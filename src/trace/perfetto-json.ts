@@ -8,8 +8,8 @@
  * - slices are complete events (`X`) written when they end, in microseconds with exactly three
  *   decimals (integer nanoseconds, no float noise); lanes never overlap, so slices never need
  *   to nest;
- * - a counter is a `C` event on its group's process, named after the track, with one numeric
- *   argument `value`;
+ * - a counter is a `C` event on its group's process; Perfetto names its track "<name> <argument>",
+ *   so the track's name is split at its first space ("cpu0" with argument "queued threads");
  * - every process and thread gets `process_name`/`thread_name` and a sort index.
  * Scheduler events (sched_switch/waking) have no JSON form here: the CPU lanes carry the same
  * information as slices. The protobuf format (.pftrace) adds Perfetto's native CPU tracks.
@@ -24,6 +24,17 @@ import { PbWriter } from './protowire.js';
 import { putDecimal, StringOut } from './timeline.js';
 
 const FLUSH_AT = 1 << 18;
+
+/**
+ * JSON.stringify(v), with every escaped backslash written as \u005c: Perfetto's JSON reader
+ * ends a string at the first quote not preceded by a backslash, so a string whose last
+ * character is a backslash (written `\\"`) would run on and fail the whole import.
+ */
+export function jsonText(v: unknown): string {
+  const s = JSON.stringify(v);
+  return s.includes('\\') ? s.replace(/\\\\/g, '\\u005c') : s;
+}
+
 /** How many distinct names and recurring argument values keep their JSON quoting. */
 const MAX_QUOTED = 100_000;
 
@@ -45,6 +56,8 @@ export class JsonEncoder implements TraceEncoder {
   private readonly lastName: string[] = [];
   private readonly lastQuoted: string[] = [];
   private readonly text = new StringOut();
+  /** The first lane's `"pid":P,"tid":T,"ts":` (the run's global instant names it: Perfetto's reader wants a thread). */
+  private firstWhere = '';
   /** laneSlice: no argument written yet (argKey). */
   private firstArg = true;
 
@@ -97,14 +110,14 @@ export class JsonEncoder implements TraceEncoder {
     if (Number.isInteger(n) && n >= 0 && n <= Number.MAX_SAFE_INTEGER) {
       o.ensure(20);
       o.len = putDecimal(o.buf, o.len, n);
-    } else o.utf8(JSON.stringify(n));
+    } else o.utf8(jsonText(n));
   }
 
-  /** JSON.stringify(s), kept for strings that recur. */
+  /** jsonText(s), kept for strings that recur. */
   private quote(s: string): string {
     let q = this.quoted.get(s);
     if (q === undefined) {
-      q = JSON.stringify(s);
+      q = jsonText(s);
       if (this.quoted.size < MAX_QUOTED) this.quoted.set(s, q);
     }
     return q;
@@ -131,7 +144,7 @@ export class JsonEncoder implements TraceEncoder {
 
   track(spec: TrackSpec): void {
     const own = SYNTHETIC_ID_BASE + spec.id;
-    const name = JSON.stringify(spec.name);
+    const name = jsonText(spec.name);
     if (spec.kind === 'group' || spec.kind === 'process') {
       this.pidOf.set(spec.id, own);
       this.meta1(`{"ph":"M","pid":${own},"name":"process_name","args":{"name":${name}}}`);
@@ -147,12 +160,17 @@ export class JsonEncoder implements TraceEncoder {
     }
     this.pidOf.set(spec.id, pid);
     if (spec.kind === 'counter') {
+      // Perfetto names a counter track "<name> <argument>": "cpu0" with "queued threads" reads
+      // as the track's own name ("cpu0 queued threads value" otherwise).
+      const sp = spec.name.indexOf(' ');
+      const [head, key] = sp > 0 ? [spec.name.slice(0, sp), spec.name.slice(sp + 1)] : [spec.name, 'value'];
       this.counterHead[spec.id] = `{"ph":"C","pid":${pid},"ts":`;
-      this.counterName[spec.id] = `,"name":${name},"args":{"value":`;
+      this.counterName[spec.id] = `,"name":${jsonText(head)},"args":{${jsonText(key)}:`;
       return;
     }
     const tid = spec.kind === 'thread' ? spec.tid! : own;
     this.where[spec.id] = `"pid":${pid},"tid":${tid},"ts":`;
+    if (this.firstWhere === '') this.firstWhere = this.where[spec.id]!;
     this.meta1(`{"ph":"M","pid":${pid},"tid":${tid},"name":"thread_name","args":{"name":${name}}}`);
     this.meta1(`{"ph":"M","pid":${pid},"tid":${tid},"name":"thread_sort_index","args":{"sort_index":${spec.rank}}}`);
   }
@@ -174,7 +192,7 @@ export class JsonEncoder implements TraceEncoder {
     const o = this.sliceHead(track, start, end, name);
     if (args !== null) {
       o.utf8(',"args":');
-      o.utf8(JSON.stringify(args));
+      o.utf8(jsonText(args));
     }
     o.utf8('}');
     this.done();
@@ -192,7 +210,7 @@ export class JsonEncoder implements TraceEncoder {
     if (cause !== null) {
       cause.writeText(this.text);
       o.utf8(',"cause":');
-      o.utf8(JSON.stringify(this.text.take()));
+      o.utf8(jsonText(this.text.take()));
     }
     if (next !== '') {
       o.utf8(',"next":');
@@ -239,7 +257,7 @@ export class JsonEncoder implements TraceEncoder {
     if (h & LA_CAUSE) {
       this.argKey('"cause":');
       if (a.causeSrc !== null) a.causeSrc.writeText(this.text);
-      o.utf8(JSON.stringify(a.causeSrc !== null ? this.text.take() : a.cause));
+      o.utf8(jsonText(a.causeSrc !== null ? this.text.take() : a.cause));
     }
     if (h & LA_NEXT) {
       this.argKey('"next":');
@@ -265,7 +283,7 @@ export class JsonEncoder implements TraceEncoder {
     o.utf8(this.quoteName(track.id, name));
     if (args !== null) {
       o.utf8(',"args":');
-      o.utf8(JSON.stringify(args));
+      o.utf8(jsonText(args));
     }
     o.utf8('}');
     this.done();
@@ -292,8 +310,11 @@ export class JsonEncoder implements TraceEncoder {
 
   end(endNs: number): void {
     const m = this.meta!;
-    const other = JSON.stringify({ tool: 'schedlab', scenario: m.scenario, seed: m.seed, model: m.model, policy: m.policy, cpus: m.cpus, endNs });
-    this.out.utf8(`\n],\n"otherData":${other}}\n`);
+    const run = { tool: 'schedlab', scenario: m.scenario, seed: m.seed, model: m.model, policy: m.policy, cpus: m.cpus, endNs };
+    // Perfetto reads only traceEvents: the run's parameters also go in a global instant at 0.
+    if (this.firstWhere !== '') this.next().utf8(`{"ph":"i","s":"g",${this.firstWhere}0,"name":"schedlab run","args":${jsonText(run)}}`);
+    // No newline after the closing brace: Perfetto's reader fails on bytes after it.
+    this.out.utf8(`\n],\n"otherData":${jsonText(run)}}`);
     this.flush();
   }
 }

@@ -326,16 +326,25 @@ export class PerfettoSink implements TraceSink {
     return this.goGroups;
   }
 
-  /** Lane `i` of a kind (P, P status, M), its track made on first use (with those below it). */
+  /**
+   * Lane `i` of a kind (P, P status, M), its track made on first use (with those below it). A
+   * P's lane and status lane are made together, in rank order (P0, P0 status, P1, …): the
+   * JSON trace's lanes are threads, which Perfetto lists by tid, that is by track id.
+   */
   private lane(kind: 'p' | 'pstatus' | 'm', i: number): Lane {
     const list = kind === 'p' ? this.pLanes : kind === 'pstatus' ? this.pStatus : this.mLanes;
     const l = list[i];
     if (l !== undefined) return l;
     const g = this.go();
-    while (list.length <= i) {
-      const n = list.length;
-      const track = kind === 'p' ? this.track('slices', `P${n}`, g.ps.id, 3 * n) : kind === 'pstatus' ? this.track('slices', `P${n} status`, g.ps.id, 3 * n + 1) : this.track('slices', `M${n}`, g.ms.id, n);
-      list.push({ track, start: 0, name: '', a: newLaneArgs(), open: false });
+    const made = (track: TrackSpec): Lane => ({ track, start: 0, name: '', a: newLaneArgs(), open: false });
+    if (kind === 'm') {
+      while (list.length <= i) list.push(made(this.track('slices', `M${list.length}`, g.ms.id, list.length)));
+    } else {
+      while (list.length <= i) {
+        const n = this.pLanes.length;
+        this.pLanes.push(made(this.track('slices', `P${n}`, g.ps.id, 3 * n)));
+        this.pStatus.push(made(this.track('slices', `P${n} status`, g.ps.id, 3 * n + 1)));
+      }
     }
     return list[i]!;
   }
