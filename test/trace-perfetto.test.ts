@@ -141,6 +141,8 @@ describe('Perfetto JSON export', () => {
     expect(events.filter((e) => e.ph === 'i' && (e as { s?: string }).s === 'g').map((e) => [e.ts, e.name, e.args])).toEqual([[0, 'schedlab run', run]]);
     // Counter tracks read as Perfetto names them ("<name> <argument>"), with no " value".
     expect([...new Set(events.filter((e) => e.ph === 'C').map((e) => counterOf(e)[0]))]).toEqual(['cpu0 queued threads']);
+    // Split at the first space: the event's name and its one argument.
+    expect([...new Set(events.filter((e) => e.ph === 'C').map((e) => `${e.name}|${Object.keys(e.args!).join(',')}`))]).toEqual(['cpu0|queued threads']);
   });
 
   it('shows the hardware thread lane with switches and runs, exactly', () => {
@@ -554,6 +556,14 @@ describe('Perfetto protobuf export', () => {
     const waits = (d: { traceEvents: JsonEvent[] }): Array<[number | undefined, string, unknown]> =>
       d.traceEvents.filter((e) => e.ph === 'X' && e.name.startsWith('Waiting')).map((e) => [e.tid, e.name, e.args?.cause]);
     expect(waits(doc)).toEqual([[1, 'Waiting: chan receive', 'woken by T2 prod#2, running on cpu 1']]);
+    // The same through slice() with an arguments object, as for an encoder without stateSlice
+    // (the playground's).
+    const parts: Uint8Array[] = [];
+    const plain = new JsonEncoder({ write: (c) => parts.push((c as Uint8Array).slice()) });
+    (plain as { stateSlice?: unknown }).stateSlice = undefined;
+    simulate(config, { trace: new PerfettoSink(plain, traceMetaOf(config)) });
+    const viaSlice = JSON.parse(Buffer.concat(parts).toString('utf8')) as { traceEvents: JsonEvent[] };
+    expect(waits(viaSlice)).toEqual(waits(doc));
     expect(waits(JSON.parse(collect(ioThread(), 'json').text) as { traceEvents: JsonEvent[] })).toEqual([[1, 'Waiting: IO wait', undefined]]);
   });
 

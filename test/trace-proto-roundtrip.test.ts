@@ -227,7 +227,7 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
         check(creator !== 0 || target === cpu, 'a creation by no thread is not on its target cpu');
         calls.push(`wakeup_new ${ts} ${s.get(2)![0]!.num} ${pbString(s.get(1)![0]!.data)} cpu${target} ${creator !== 0 ? `by ${creator} on cpu${cpu}` : 'by none'}`);
         // A sched_waking follows on the same cpu (hardirq when no thread created it).
-        created.set(`${ts} ${s.get(2)![0]!.num}`, [cpu, creator !== 0 ? 0 : 8, target]);
+        created.set(`${ts} ${s.get(2)![0]!.num} ${cpu}`, [cpu, creator !== 0 ? 0 : 8, target]);
       }
       const cs = bundle.get(4);
       if (cs !== undefined) {
@@ -261,10 +261,10 @@ function decode(bytes: Uint8Array): { calls: string[]; stats: { internedValues: 
           // Flags 0: woken by the thread running on the batch's cpu; 8 (hardirq): by a timer or
           // a device, on the target cpu.
           check(wflags[i] === 0 || wcpu[i] === cpu, 'an interrupt wake-up not on its target cpu');
-          const creation = created.get(`${t} ${wpid[i]}`);
+          const creation = created.get(`${t} ${wpid[i]} ${cpu}`);
           if (creation !== undefined) {
             check(creation[0] === cpu && creation[1] === wflags[i] && creation[2] === wcpu[i], `T${wpid[i]}: its creation's sched_waking differs from its sched_wakeup_new`);
-            created.delete(`${t} ${wpid[i]}`);
+            created.delete(`${t} ${wpid[i]} ${cpu}`);
             continue;
           }
           calls.push(`waking ${t} ${wpid[i]} ${table[wcomm[i]!]} cpu${wcpu[i]} ${wflags[i] === 0 ? `by on cpu${cpu}` : 'by irq'}`);

@@ -183,7 +183,6 @@ export class ExplainSink implements TraceSink {
       const lines = [`why: ${iv.why}`];
       // A Waiting interval's cause names the thread that woke it (a timer's or a device's wake-up says so in its `then`).
       if (iv.cause !== '') lines.push(iv.state === 'runnable' ? `waited: ${iv.cause}` : iv.cause);
-
       if (iv.next !== '') lines.push(`then: ${iv.next}`);
       this.entries.push({ start: iv.start, end: iv.end, state: iv.state === 'waiting' ? `Waiting (${iv.why})` : STATE[iv.state], lines });
       return;

@@ -966,9 +966,6 @@ export class ProtoEncoder implements TraceEncoder {
    * cpu (pid 0 on the target cpu when no thread created it).
    */
   private wakeupNew(t: number, tid: number, comm: string, targetCpu: number, creator: number, creatorCpu: number): void {
-    // The creator switched in at this instant must be read first: its batch goes out now.
-    const cb = creatorCpu >= 0 ? this.batches[creatorCpu] : undefined;
-    if (cb !== undefined && cb.nSw > 0 && cb.swLast === t) this.flushBatch(creatorCpu);
     const name = this.comm(tid, comm);
     // comm 1, pid 2, prio 3, success 4, target_cpu 5.
     const payload = 1 + varintSize(name.length) + name.length + 1 + varintSize(tid) + 2 + 2 + 1 + varintSize(targetCpu);

@@ -97,6 +97,8 @@ export class PerfettoSink implements TraceSink {
   /** By cpu, the time of its last sched_switch; by tid, the last time it left a cpu. */
   private readonly lastSwitchAt: number[] = [];
   private readonly lastOutAt: number[] = [];
+  /** By cpu, the time of the last wake-up recorded on it. */
+  private readonly lastWakeAt: number[] = [];
   /**
    * The time at which closeLane ends and openLane starts a Go lane's slice (the event being
    * handled, or the end of the run): a field, since a time past 2^31 ns passed as an argument
@@ -143,7 +145,7 @@ export class PerfettoSink implements TraceSink {
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
         },
         schedWaking: (t, tid, cpu, isNew, waker, wakerCpu) => {
-          this.enc.schedWaking(this.wakingAt(t, tid, wakerCpu), tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
+          this.enc.schedWaking(this.wakingAt(t, tid, wakerCpu, wakerCpu >= 0 ? wakerCpu : cpu), tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
         },
         queued: (cpu, n) => {
           const tr = this.cpuQueued[cpu];
@@ -226,13 +228,15 @@ export class PerfettoSink implements TraceSink {
    * as spurious: no Runnable state, no "Woken by". 1 ns earlier it is read first, as the
    * kernel's try_to_wake_up comes before the switch. Kept at t when 1 ns earlier would reach
    * back to the last switch of the waker's cpu (wakerCpu; Perfetto takes the thread running
-   * there as the waker; -1: an interrupt's wake-up, whose cpu names no waker) or to when the
-   * thread left its cpu (it would not be asleep yet).
+   * there as the waker; -1: an interrupt's wake-up, whose cpu names no waker), to when the
+   * thread left its cpu (it would not be asleep yet), or to before a wake-up already written
+   * on the cpu it is recorded on, `cpu` (a compact_sched column's times never go back).
    */
-  private wakingAt(t: number, tid: number, wakerCpu: number): number {
+  private wakingAt(t: number, tid: number, wakerCpu: number, cpu: number): number {
     const early = t - 1;
-    if (early < 0 || (wakerCpu >= 0 && (this.lastSwitchAt[wakerCpu] ?? -1) >= early) || (this.lastOutAt[tid] ?? -1) >= early) return t;
-    return early;
+    const at = (wakerCpu >= 0 && (this.lastSwitchAt[wakerCpu] ?? -1) >= early) || (this.lastOutAt[tid] ?? -1) >= early || (this.lastWakeAt[cpu] ?? -1) > early ? t : early;
+    this.lastWakeAt[cpu] = at;
+    return at;
   }
 
   private setCounter(tr: TrackSpec, v: number): void {
