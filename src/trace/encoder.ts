@@ -164,6 +164,14 @@ export interface TraceEncoder {
   end(endNs: number): void;
 }
 
+/**
+ * The cpu a wake-up or creation is recorded on, as the kernel records it: the cpu of the thread
+ * whose code did it, or, with no such thread (a timer, a device; -1), the target cpu.
+ */
+export function wakingCpu(targetCpu: number, wakerCpu: number): number {
+  return wakerCpu >= 0 ? wakerCpu : targetCpu;
+}
+
 /** Formats integer ns as microseconds with exactly 3 decimals ("12.345"), no float noise. */
 export function usString(ns: number): string {
   const whole = Math.trunc(ns / 1000);

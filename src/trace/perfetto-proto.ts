@@ -17,7 +17,7 @@
  * Timestamps are the simulated integer nanoseconds. All TrackEvent packets use one packet
  * sequence (trusted_packet_sequence_id 1) whose first packet clears incremental state.
  */
-import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, SYNTHETIC_ID_BASE, type Args, type LaneArgs, type ChunkWriter, type Lit, type PrevState, type StateIndex, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
+import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, SYNTHETIC_ID_BASE, wakingCpu, type Args, type LaneArgs, type ChunkWriter, type Lit, type PrevState, type StateIndex, type TextOut, type TextSource, type TraceEncoder, type TraceMeta, type TrackSpec } from './encoder.js';
 import { PbWriter, putVarint, varintSize } from './protowire.js';
 import { putDecimal, putDuration } from './timeline.js';
 
@@ -948,7 +948,7 @@ export class ProtoEncoder implements TraceEncoder {
     // As the kernel records it: on the cpu of the thread whose code woke it (Perfetto names
     // the thread running there as the waker), or, woken by a timer or a device, in interrupt
     // context on the target cpu (SIM: the interrupt is taken where the thread will run).
-    const cpu = wakerCpu >= 0 ? wakerCpu : targetCpu;
+    const cpu = wakingCpu(targetCpu, wakerCpu);
     const b = this.batch(cpu, t);
     b.wkTs.varint(t - b.wkLast);
     b.wkLast = t;
@@ -969,7 +969,7 @@ export class ProtoEncoder implements TraceEncoder {
     const name = this.comm(tid, comm);
     // comm 1, pid 2, prio 3, success 4, target_cpu 5.
     const payload = 1 + varintSize(name.length) + name.length + 1 + varintSize(tid) + 2 + 2 + 1 + varintSize(targetCpu);
-    let p = this.ftraceHead(creatorCpu >= 0 ? creatorCpu : targetCpu, t, creatorCpu >= 0 ? creator : 0, FE_SCHED_WAKEUP_NEW, payload);
+    let p = this.ftraceHead(wakingCpu(targetCpu, creatorCpu), t, creatorCpu >= 0 ? creator : 0, FE_SCHED_WAKEUP_NEW, payload);
     const b = this.out.buf;
     b[p++] = (1 << 3) | 2;
     p = putVarint(b, p, name.length);

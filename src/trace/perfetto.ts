@@ -19,7 +19,7 @@
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
  *   and counters (run-queue lengths, live goroutines, spinning Ms, idle Ps, threads).
  */
-import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, laneArgsObject, newLaneArgs, type Args, type LaneArgs, type TextSource, type TraceEncoder, type TraceMeta, type TrackKind, type TrackSpec } from './encoder.js';
+import { LA_CAUSE, LA_G, LA_M, LA_NEXT, LA_P, LA_TID, LA_WHY, laneArgsObject, newLaneArgs, wakingCpu, type Args, type LaneArgs, type TextSource, type TraceEncoder, type TraceMeta, type TrackKind, type TrackSpec } from './encoder.js';
 import type { TraceEvent, TraceSink } from './events.js';
 import { GoWhy } from './go-why.js';
 import { OsTimeline, StringOut, type ThreadInterval } from './timeline.js';
@@ -145,7 +145,7 @@ export class PerfettoSink implements TraceSink {
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
         },
         schedWaking: (t, tid, cpu, isNew, waker, wakerCpu) => {
-          this.enc.schedWaking(this.wakingAt(t, tid, wakerCpu, wakerCpu >= 0 ? wakerCpu : cpu), tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
+          this.enc.schedWaking(this.wakingAt(t, tid, wakerCpu, wakingCpu(cpu, wakerCpu)), tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
         },
         queued: (cpu, n) => {
           const tr = this.cpuQueued[cpu];
