@@ -202,6 +202,22 @@ variants:
     expect(lines.join('').split('\n').map((l) => l.replace(/:.*/, ''))).toEqual(['# variant go-2', 'SCHED 0ms', 'SCHED 1ms', '# variant go-1', 'SCHED 0ms', 'SCHED 1ms', 'SCHED 2ms', '']);
   });
 
+
+  it('a bad --schedtrace period is refused before any variant runs or prints its header', async () => {
+    const lines: string[] = [];
+    const spy = vi.spyOn(process.stderr, 'write').mockImplementation((t) => (lines.push(String(t)), true));
+    let neg: CliRun;
+    let zero: CliRun;
+    try {
+      neg = await cli('run', goOnly, '--schedtrace', '-1ms');
+      zero = await cli('run', goOnly, '--schedtrace', '0ms');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(lines).toEqual([]);
+    expect(neg).toEqual({ code: 2, out: '', err: '--schedtrace -1ms: negative duration "-1ms": durations must be ≥ 0\n' });
+    expect(zero).toEqual({ code: 2, out: '', err: '--schedtrace 0ms: the period must be > 0\n' });
+  });
   it('--check applies with --schedtrace and --trace too', async () => {
     const spy = vi.spyOn(Simulation.prototype, 'checkAll');
     const quiet = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);

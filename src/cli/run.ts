@@ -9,7 +9,7 @@ import { simulate, type RunResult, type SimConfig } from '../sim.js';
 import type { LoadedScenario } from '../workload/scenario.js';
 import { colors, header, summaryTable, truncationNote, variantTable } from './format.js';
 import { defaultExamplesDir, loadScenarioPath, resolveScenarioPath, type CliIo } from './io.js';
-import { overridesOf, pickConfig, runWithTrace, traceWrittenLines, UsageError, type TraceWritten } from './trace-options.js';
+import { overridesOf, pickConfig, runWithTrace, schedtracePeriod, traceWrittenLines, UsageError, type TraceWritten } from './trace-options.js';
 
 export interface RunFlags {
   seed?: string;
@@ -58,6 +58,8 @@ export async function runCommand(file: string, flags: RunFlags, io: CliIo): Prom
   // Flags that only qualify another flag are refused on their own rather than ignored.
   if (flags.why === false && flags.trace === undefined) throw new UsageError('--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)');
   if (flags.scheddetail === true && flags.schedtrace === undefined) throw new UsageError('--scheddetail only applies with --schedtrace PERIOD (for example --schedtrace 10ms)');
+  // The period is checked before any run (a scenario with variants prints each one's header first).
+  if (flags.schedtrace !== undefined) schedtracePeriod(flags.schedtrace);
   const s = loadForRun(file, flags, io);
   if (flags.trace !== undefined && resolve(flags.trace) === resolve(s.file)) {
     throw new UsageError(`--trace ${flags.trace}: that is the scenario file; the trace would replace it (give another name)`);

@@ -140,6 +140,18 @@ async function runCatchingSignals(sim: Simulation): Promise<RunResult> {
   }
 }
 
+/** The --schedtrace period in ns: a duration > 0, or a UsageError naming the flag. */
+export function schedtracePeriod(text: string): number {
+  let period: number;
+  try {
+    period = parseDuration(text);
+  } catch (e) {
+    throw new UsageError(`--schedtrace ${text}: ${(e as Error).message}`);
+  }
+  if (period <= 0) throw new UsageError(`--schedtrace ${text}: the period must be > 0`);
+  return period;
+}
+
 /** Runs `config` with `sink`, and a schedtrace sampler when asked; `interruptible`: see runCatchingSignals. */
 async function runSim(config: SimConfig, sink: TraceSink | null, options: TraceRunOptions, interruptible = false): Promise<RunResult> {
   const st = options.schedtrace;
@@ -148,13 +160,7 @@ async function runSim(config: SimConfig, sink: TraceSink | null, options: TraceR
     const sim = new Simulation(config, { trace: sink, check });
     return interruptible ? runCatchingSignals(sim) : sim.run();
   }
-  let period: number;
-  try {
-    period = parseDuration(st.period);
-  } catch (e) {
-    throw new UsageError(`--schedtrace ${st.period}: ${(e as Error).message}`);
-  }
-  if (period <= 0) throw new UsageError(`--schedtrace ${st.period}: the period must be > 0`);
+  const period = schedtracePeriod(st.period);
   const sim = new Simulation(config, { trace: sink, check });
   try {
     new SchedtraceSampler(sim, period, st.detailed, st.out);
