@@ -5,7 +5,7 @@
 #   validation/run.sh [--only NAME[,NAME...]] [--quick] [--wait-idle S]
 #   npm run validate -- [same options]
 #
-#   NAME is one of: timeslices, goBlocking, goPreemption, goPingPong
+#   NAME is one of: timeslices, goBlocking, goHandoff, goPreemption, goPingPong
 #   --quick        shorter runs (noisier)
 #   --wait-idle S  first wait up to S seconds for the machine to be idle
 #
@@ -18,7 +18,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="$HERE/bin"
-ONLY="timeslices,goBlocking,goPreemption,goPingPong"
+ONLY="timeslices,goBlocking,goHandoff,goPreemption,goPingPong"
 QUICK=0
 WAIT_IDLE=0
 while [ $# -gt 0 ]; do
@@ -32,8 +32,8 @@ while [ $# -gt 0 ]; do
 done
 for name in ${ONLY//,/ }; do
   case "$name" in
-    timeslices|goBlocking|goPreemption|goPingPong) ;;
-    *) echo "validate: unknown experiment '$name' (allowed: timeslices, goBlocking, goPreemption, goPingPong)" >&2; exit 2 ;;
+    timeslices|goBlocking|goHandoff|goPreemption|goPingPong) ;;
+    *) echo "validate: unknown experiment '$name' (allowed: timeslices, goBlocking, goHandoff, goPreemption, goPingPong)" >&2; exit 2 ;;
   esac
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -101,6 +101,15 @@ if [ $HAVE_GO = 1 ]; then
     begin
     "$BIN/blocking" -n 1000 -wait 1s >"$TMP/goBlocking.json"
     end goBlocking
+  fi
+  # ---- (b, continued) where one syscall handoff's time goes, from the runtime's own trace ----
+  if want goHandoff; then
+    n=200
+    [ $QUICK = 1 ] && n=100
+    log "Go: $n goroutines in blocking syscalls under runtime/trace, GOMAXPROCS 1 and 2 ..."
+    begin
+    "$BIN/handoff" -n "$n" -procs 1,2 >"$TMP/goHandoff.json"
+    end goHandoff
   fi
   # ---- (c) preemption of a compute loop ----
   if want goPreemption; then
@@ -176,6 +185,7 @@ if (existsSync(`${dir}/timeslices`)) {
   out.timeslices = runs;
 }
 if (existsSync(`${dir}/goBlocking.json`)) out.goBlocking = { otherCpu: load.goBlocking ?? null, ...JSON.parse(read('goBlocking.json')) };
+if (existsSync(`${dir}/goHandoff.json`)) out.goHandoff = { otherCpu: load.goHandoff ?? null, ...JSON.parse(read('goHandoff.json')) };
 if (existsSync(`${dir}/goPreemption.json`)) {
   out.goPreemption = { otherCpu: load.goPreemption ?? null, ...JSON.parse(read('goPreemption.json')) };
   const rc = Number(read('goPreemptionOff.rc').trim());
