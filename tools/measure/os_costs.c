@@ -40,6 +40,16 @@
  *                  life of an empty thread seen from its creator). Measured unpinned (the new
  *                  thread usually starts on the other, idle CPU, and the creator pays for waking
  *                  it) and, as threadCreatePinned, with creator and thread pinned to one CPU.
+ *   threadCreateGrowing, threadStartGrowing
+ *                  the same while the process grows: 400 threads are created one by one, 100 us
+ *                  apart, and each stays alive (blocked) until all exist, so every one gets a
+ *                  fresh stack and the process keeps growing, as when the Go runtime starts an M
+ *                  for each goroutine blocked in a system call (sysmon creates one per retake,
+ *                  and sleeps between its loops). threadCreateGrowing is pthread_create as seen
+ *                  by the creator; threadStartGrowing is from the call to the new thread's
+ *                  first instruction. For reference: schedlab's threadCreate is the latency
+ *                  before a new Go M takes its P, so a scenario about thread growth should use
+ *                  threadStartGrowing (docs/validation.md, experiment b).
  *   timerSlack     overshoot of nanosleep() beyond the requested time, for requests of 50 us,
  *                  100 us, 200 us, 500 us and 1 ms, and this thread's /proc/self/timerslack_ns.
  *                  The overshoot is slack + timer interrupt + wake-up of the sleeper.
@@ -411,6 +421,48 @@ static void measure_thread_create(long n, double *create, double *create_join) {
   free(cj);
 }
 
+/* Threads of the growing-process measure: each records when it started, then blocks until
+ * every thread of the round exists. */
+static pthread_mutex_t grow_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t grow_cv = PTHREAD_COND_INITIALIZER;
+static int grow_release;
+static void *grow_thread(void *arg) {
+  __atomic_store_n((int64_t *)arg, now_ns(), __ATOMIC_RELEASE);
+  pthread_mutex_lock(&grow_mu);
+  while (!grow_release) pthread_cond_wait(&grow_cv, &grow_mu);
+  pthread_mutex_unlock(&grow_mu);
+  return NULL;
+}
+/* Medians over n threads created 100 us apart while all stay alive: pthread_create as seen by
+ * the creator, and from the call to the new thread's start. */
+static void measure_thread_growth(long n, double *create, double *start) {
+  pthread_t *th = malloc(n * sizeof(pthread_t));
+  int64_t *began = calloc(n, sizeof(int64_t));
+  double *c = malloc(n * sizeof(double)), *st = malloc(n * sizeof(double));
+  struct timespec gap = {0, 100000};
+  grow_release = 0;
+  for (long i = 0; i < n; i++) {
+    int64_t t0 = now_ns();
+    if (pthread_create(&th[i], NULL, grow_thread, &began[i]) != 0) die("pthread_create");
+    int64_t t1 = now_ns();
+    nanosleep(&gap, NULL);
+    while (__atomic_load_n(&began[i], __ATOMIC_ACQUIRE) == 0) nanosleep(&gap, NULL);
+    c[i] = (double)(t1 - t0);
+    st[i] = (double)(began[i] - t0);
+  }
+  pthread_mutex_lock(&grow_mu);
+  grow_release = 1;
+  pthread_cond_broadcast(&grow_cv);
+  pthread_mutex_unlock(&grow_mu);
+  for (long i = 0; i < n; i++) pthread_join(th[i], NULL);
+  *create = median_of(c, (int)n);
+  *start = median_of(st, (int)n);
+  free(th);
+  free(began);
+  free(c);
+  free(st);
+}
+
 /* ---------- timer slack ---------- */
 
 static const long SLEEP_REQ_NS[] = {50000, 100000, 200000, 500000, 1000000};
@@ -475,6 +527,7 @@ int main(int argc, char **argv) {
   double *cs_v = calloc(R, sizeof(double)), *ipi_v = calloc(R, sizeof(double));
   double *extra_v = calloc(R, sizeof(double));
   double *tc_v = calloc(R, sizeof(double)), *tcj_v = calloc(R, sizeof(double));
+  double *tcg_v = calloc(R, sizeof(double)), *tsg_v = calloc(R, sizeof(double));
   double *tcp_v = calloc(R, sizeof(double)), *tcpj_v = calloc(R, sizeof(double));
   double *slack_v = calloc(R, sizeof(double));
   double *slack_req[NREQ];
@@ -509,6 +562,7 @@ int main(int argc, char **argv) {
     pin_self(cpus[0]);
     measure_thread_create(iters(2000), &tcp_v[rep], &tcpj_v[rep]);
     pin_self(-1);
+    measure_thread_growth(iters(400), &tcg_v[rep], &tsg_v[rep]);
 
     double by_req[NREQ];
     slack_v[rep] = measure_sleep_rep(g_scale < 1 ? 6 : 20, by_req);
@@ -563,6 +617,8 @@ int main(int argc, char **argv) {
   print_stat("threadCreateJoin", tcj_v, R, 0);
   print_stat("threadCreatePinned", tcp_v, R, 0);
   print_stat("threadCreateJoinPinned", tcpj_v, R, 0);
+  print_stat("threadCreateGrowing", tcg_v, R, 0);
+  print_stat("threadStartGrowing", tsg_v, R, 0);
   print_stat("timerSlack", slack_v, R, 0);
   for (int r = 0; r < NREQ; r++) {
     char name[64];
