@@ -2,11 +2,15 @@
  * The simulated twins in validation/scenarios/ (docs/validation.md): each loads, and the
  * figures docs/validation.md puts next to the real runtime's are the ones the model gives.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { simulate } from '../src/sim.js';
 import { MemorySink, type TraceEvent } from '../src/trace/events.js';
 import { loadScenario } from '../src/workload/scenario.js';
+import { twinRows } from '../validation/twins.js';
 
 const dir = 'validation/scenarios';
 
@@ -50,5 +54,83 @@ describe('validation scenarios', () => {
     expect(slow.threads).toBe(1002);
     expect(slow.period).toEqual([3 * 128_500 + 1_100, 3 * 128_500 + 2 * 1_100]);
     expect(Math.round(slow.lastStart / 1e5) / 10).toBe(193);
+  });
+
+  it('npm run validate puts each measured figure next to its twin\'s (validation/twins.ts)', () => {
+    // A validate output of every experiment (real figures from docs/validation.md's run 3,
+    // the ping-pong shortened to 0.1 s): each row's real figure is taken as it is, and the
+    // schedlab figure is the twin's, worked out in the comments.
+    const rows = twinRows({
+      timeslices: [{ threads: 2, seconds: 1, runs: { p50Ns: 3.95e6 }, waits: { p50Ns: 4.04e6 }, handovers: { p50Ns: 42e3 } }],
+      goBlocking: {
+        results: [
+          { mode: 'nanosleep', peakThreads: 1006, lastGoroutineStartedMs: 231, elapsedMs: 1231 },
+          { mode: 'netpoll', peakThreads: 7, lastGoroutineStartedMs: 29, elapsedMs: 1050 },
+          { mode: 'unknown-mode', peakThreads: 1, lastGoroutineStartedMs: 1, elapsedMs: 1 },
+        ],
+      },
+      goHandoff: { runs: [{ gomaxprocs: 1, goroutines: 100, partsUs: { allocm: { p50: 29 }, start: { p50: 116 }, handoff: { p50: 310 } } }] },
+      goPreemption: { wakeDelayAlone: { p50Ns: 120e3 }, wakeDelayWithHog: { p50Ns: 19.37e6 } },
+      goPingPong: { results: [{ gomaxprocs: 2, cpuNsPerSwitch: 133, osContextSwitches: 650, seconds: 0.1 }] },
+    });
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    expect(rows.map((r) => [r.experiment, r.quantity, r.unit, r.real, round(r.schedlab), r.twin])).toEqual([
+      // One tick per turn (4 ms), the other thread's turn between two; the switch as charged.
+      ['(a) 2 threads on 1 CPU', 'run length, p50 (schedlab: mean)', 'ms', 3.95, 4, 'linux-timeslices.yaml n2, 1s'],
+      ['(a) 2 threads on 1 CPU', 'wait between turns, p50', 'ms', 4.04, 4, 'linux-timeslices.yaml n2, 1s'],
+      ['(a) 2 threads on 1 CPU', 'handover (involuntary switch), p50', 'µs', 42, 1.1, 'machine.costs.contextSwitch'],
+      ['(b) 1000 goroutines, nanosleep', 'peak OS threads', 'threads', 1006, 1002, 'go-blocking.yaml syscall'],
+      ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 128.693, 'go-blocking.yaml syscall'],
+      ['(b) 1000 goroutines, nanosleep', 'all done', 'ms', 1231, 1128.695, 'go-blocking.yaml syscall'],
+      ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 192.958, 'go-blocking.yaml syscall-newm-170us'],
+      // Parked in the netpoller: no start-rate row (the twin's batch starts at time 0).
+      ['(b) 1000 goroutines, netpoll', 'peak OS threads', 'threads', 7, 3, 'go-blocking.yaml io'],
+      ['(b) 1000 goroutines, netpoll', 'all done', 'ms', 1050, 1000.593, 'go-blocking.yaml io'],
+      // The new M holds the P after threadCreate + wakeupIpi (5.6µs) + a 1.1µs switch; a
+      // handoff is 2 sysmon loops of 128.5µs, or 3 when the new M misses a look.
+      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 28.7, 'go-blocking.yaml syscall, go:1, 100 goroutines'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 257, 'go-blocking.yaml syscall, go:1, 100 goroutines'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 176.7, 'go-blocking.yaml syscall-newm-170us, go:1, 100 goroutines'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 385.5, 'go-blocking.yaml syscall-newm-170us, go:1, 100 goroutines'],
+      ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay alone, p50', 'µs', 120, 109.245, 'go-preemption.yaml without the hog'],
+      ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay with a compute loop, p50', 'ms', 19.37, 19.217, 'go-preemption.yaml'],
+      ['(d) channel ping-pong, GOMAXPROCS=2', 'CPU time per goroutine switch', 'ns', 133, 164.105, 'go-pingpong.yaml gomaxprocs2'],
+      ['(d) channel ping-pong, GOMAXPROCS=2', 'OS context switches per second', '/s', 6500, 9680, 'go-pingpong.yaml gomaxprocs2, for 0.10s'],
+    ]);
+  });
+
+  it('validation/compare.ts prints the rows as a Markdown table, and refuses what is not validate output', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'schedlab-compare-'));
+    try {
+      const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'validation/compare.ts', ...args], { encoding: 'utf8' });
+      const good = join(dir, 'real.json');
+      writeFileSync(good, JSON.stringify({ goPreemption: { wakeDelayAlone: { p50Ns: 120e3 }, wakeDelayWithHog: { p50Ns: 19.37e6 } } }));
+      const md = run(good, '--markdown');
+      expect(md.status).toBe(0);
+      expect(md.stdout).toBe(
+        [
+          '| experiment | quantity | real | schedlab | schedlab / real | twin (validation/scenarios/) |',
+          '|---|---|---|---|---|---|',
+          '| (c) 1 ms sleeper, GOMAXPROCS=1 | wake-up delay alone, p50 (µs) | 120 | 109 | 0.91× | go-preemption.yaml without the hog |',
+          '| (c) 1 ms sleeper, GOMAXPROCS=1 | wake-up delay with a compute loop, p50 (ms) | 19.4 | 19.2 | 0.99× | go-preemption.yaml |',
+          '',
+        ].join('\n'),
+      );
+      const missing = run(join(dir, 'none.json'));
+      expect(missing.status).toBe(2);
+      expect(missing.stderr).toMatch(/^validate compare: cannot read .*none\.json: ENOENT/);
+      const bad = join(dir, 'bad.json');
+      writeFileSync(bad, '{"timeslices": [');
+      const notJson = run(bad);
+      expect(notJson.status).toBe(2);
+      expect(notJson.stderr).toMatch(/^validate compare: .*bad\.json is not the JSON npm run validate prints: /);
+      const empty = join(dir, 'empty.json');
+      writeFileSync(empty, '{"machine": {}}');
+      const none = run(empty);
+      expect(none.status).toBe(2);
+      expect(none.stderr).toBe('validate compare: the JSON holds no experiment to compare (timeslices, goBlocking, goHandoff, goPreemption, goPingPong)\n');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs schedlab's scenarios on the real Linux kernel and the real Go runtime, and prints one
-# JSON object with what happened (docs/validation.md puts these figures next to schedlab's).
+# JSON object with what happened on stdout; then, on stderr, each measured figure next to
+# what schedlab simulates for the same experiment (validation/compare.ts: the real figure,
+# schedlab's, their ratio, the twin scenario). docs/validation.md explains every row.
 #
 #   validation/run.sh [--only NAME[,NAME...]] [--quick] [--wait-idle S]
 #   npm run validate -- [same options]
@@ -136,7 +138,7 @@ if [ $HAVE_GO = 1 ]; then
 fi
 echo "loadavgAfter=$(cut -d' ' -f1-3 /proc/loadavg)" >>"$TMP/facts"
 
-node --input-type=module - "$TMP" <<'EOF'
+node --input-type=module - "$TMP" >"$TMP/out.json" <<'EOF'
 // Assembles the experiments' JSON outputs and the machine facts into one object.
 import { readFileSync, existsSync } from 'node:fs';
 const dir = process.argv[2];
@@ -197,3 +199,6 @@ if (existsSync(`${dir}/goPreemption.json`)) {
 if (existsSync(`${dir}/goPingPong.json`)) out.goPingPong = { otherCpu: load.goPingPong ?? null, ...JSON.parse(read('goPingPong.json')) };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 EOF
+cat "$TMP/out.json"
+log "real figures next to schedlab's twins (validation/compare.ts) ..."
+(cd "$ROOT" && node --import tsx validation/compare.ts "$TMP/out.json") >&2
