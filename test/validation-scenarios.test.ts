@@ -88,10 +88,10 @@ describe('validation scenarios', () => {
       ['(b) 1000 goroutines, netpoll', 'all done', 'ms', 1050, 1000.593, 'go-blocking.yaml io'],
       // The new M holds the P after threadCreate + wakeupIpi (5.6µs) + a 1.1µs switch; a
       // handoff is 2 sysmon loops of 128.5µs, or 3 when the new M misses a look.
-      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 28.7, 'go-blocking.yaml syscall, go:1, 100 goroutines'],
-      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 257, 'go-blocking.yaml syscall, go:1, 100 goroutines'],
-      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 176.7, 'go-blocking.yaml syscall-newm-170us, go:1, 100 goroutines'],
-      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 385.5, 'go-blocking.yaml syscall-newm-170us, go:1, 100 goroutines'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 28.7, 'go-blocking.yaml syscall, go:1 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 257, 'go-blocking.yaml syscall, go:1 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 176.7, 'go-blocking.yaml syscall-newm-170us, go:1 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 385.5, 'go-blocking.yaml syscall-newm-170us, go:1 ×100'],
       ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay alone, p50', 'µs', 120, 109.245, 'go-preemption.yaml without the hog'],
       ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay with a compute loop, p50', 'ms', 19.37, 19.217, 'go-preemption.yaml'],
       ['(d) channel ping-pong, GOMAXPROCS=2', 'CPU time per goroutine switch', 'ns', 133, 164.105, 'go-pingpong.yaml gomaxprocs2'],

@@ -32,8 +32,8 @@ try {
   process.exit(2);
 }
 
-const fmt = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2)) : '–');
-const cells = (r: TwinRow): string[] => [r.experiment, `${r.quantity} (${r.unit})`, fmt(r.real), fmt(r.schedlab), Number.isFinite(r.real) && r.real !== 0 ? `${(r.schedlab / r.real).toFixed(2)}×` : '–', r.twin];
+const fmt = (x: number, unit: TwinRow['unit']): string => (!Number.isFinite(x) ? '–' : unit === 'threads' || unit === '/s' || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+const cells = (r: TwinRow): string[] => [r.experiment, `${r.quantity} (${r.unit})`, fmt(r.real, r.unit), fmt(r.schedlab, r.unit), Number.isFinite(r.real) && r.real !== 0 ? `${(r.schedlab / r.real).toFixed(2)}×` : '–', r.twin];
 const head = ['experiment', 'quantity', 'real', 'schedlab', 'schedlab / real', 'twin (validation/scenarios/)'];
 const rows = twinRows(input);
 if (rows.length === 0) {
@@ -44,7 +44,16 @@ if (markdown) {
   process.stdout.write(`| ${head.join(' | ')} |\n|${head.map(() => '---').join('|')}|\n`);
   for (const r of rows) process.stdout.write(`| ${cells(r).join(' | ')} |\n`);
 } else {
-  const t = new Table({ head, style: { head: [], border: [], compact: true } });
-  for (const r of rows) t.push(cells(r));
+  // One heading row per experiment, then its quantities: narrow enough for a terminal.
+  const t = new Table({ head: ['', 'real', 'schedlab', 'ratio', 'twin (validation/scenarios/)'], style: { head: [], border: [], compact: true } });
+  let last = '';
+  for (const r of rows) {
+    if (r.experiment !== last) {
+      t.push([{ colSpan: 5, content: r.experiment }]);
+      last = r.experiment;
+    }
+    const c = cells(r);
+    t.push([`  ${c[1]}`, c[2]!, c[3]!, c[4]!, c[5]!]);
+  }
   process.stdout.write(`${t.toString()}\n`);
 }

@@ -147,7 +147,7 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       const base = variant('go-blocking.yaml', name);
       const cfg: SimConfig = { ...base, model: `go:${h.gomaxprocs}`, workload: { ...base.workload, sources: base.workload.sources.map((s) => ({ ...s, count: h.goroutines })) } };
       const t = twinHandoff(cfg);
-      const twin = `go-blocking.yaml ${name}, go:${h.gomaxprocs}, ${h.goroutines} goroutines`;
+      const twin = `go-blocking.yaml ${name}, go:${h.gomaxprocs} ×${h.goroutines}`;
       const allocm = h.partsUs.allocm?.p50 ?? NaN;
       const start = h.partsUs.start?.p50 ?? NaN;
       rows.push({ experiment: exp, quantity: 'retake → the new M holds the P, p50', unit: 'µs', real: allocm + start, schedlab: t.startNs / 1e3, twin });
