@@ -76,8 +76,8 @@ describe('validation scenarios', () => {
     const round = (x: number): number => Math.round(x * 1000) / 1000;
     expect(rows.map((r) => [r.experiment, r.quantity, r.unit, r.real, round(r.schedlab), r.twin])).toEqual([
       // One tick per turn (4 ms), the other thread's turn between two; the switch as charged.
-      ['(a) 2 threads on 1 CPU', 'run length, p50 (schedlab: mean)', 'ms', 3.95, 4, 'linux-timeslices.yaml n2, 1s'],
-      ['(a) 2 threads on 1 CPU', 'wait between turns, p50', 'ms', 4.04, 4, 'linux-timeslices.yaml n2, 1s'],
+      ['(a) 2 threads on 1 CPU', 'run length, p50 (schedlab: mean)', 'ms', 3.95, 4, 'linux-timeslices.yaml ×2, 1s'],
+      ['(a) 2 threads on 1 CPU', 'wait between turns, p50', 'ms', 4.04, 4, 'linux-timeslices.yaml ×2, 1s'],
       ['(a) 2 threads on 1 CPU', 'handover (involuntary switch), p50', 'µs', 42, 1.1, 'machine.costs.contextSwitch'],
       ['(b) 1000 goroutines, nanosleep', 'peak OS threads', 'threads', 1006, 1002, 'go-blocking.yaml syscall'],
       ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 128.693, 'go-blocking.yaml syscall'],
@@ -96,6 +96,32 @@ describe('validation scenarios', () => {
       ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay with a compute loop, p50', 'ms', 19.37, 19.217, 'go-preemption.yaml'],
       ['(d) channel ping-pong, GOMAXPROCS=2', 'CPU time per goroutine switch', 'ns', 133, 164.105, 'go-pingpong.yaml gomaxprocs2'],
       ['(d) channel ping-pong, GOMAXPROCS=2', 'OS context switches per second', '/s', 6500, 9680, 'go-pingpong.yaml gomaxprocs2, for 0.10s'],
+    ]);
+  });
+
+  it('a twin takes the real run\'s size: thread count, length and tick rate; goroutines and GOMAXPROCS; the measured hold', () => {
+    const rows = twinRows({
+      kernelScheduler: { configHz: 100 },
+      timeslices: [{ threads: 3, seconds: 0.5, runs: { p50Ns: 9.9e6 }, waits: { p50Ns: 20e6 }, handovers: { p50Ns: 42e3 } }],
+      goBlocking: { results: [{ mode: 'read', goroutines: 200, gomaxprocs: 1, peakThreads: 205, lastGoroutineStartedMs: 60, elapsedMs: 1060 }] },
+      goHandoff: { runs: [{ gomaxprocs: 2, goroutines: 100, partsUs: { allocm: { p50: 22 }, start: { p50: 137 }, hold: { p50: 166 }, handoff: { p50: 442 } } }] },
+    });
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    expect(rows.map((r) => [r.experiment, r.quantity, r.real, round(r.schedlab), r.twin])).toEqual([
+      // HZ=100: a turn is one 10 ms tick, and a thread waits for the 2 others' turns.
+      ['(a) 3 threads on 1 CPU', 'run length, p50 (schedlab: mean)', 9.9, 10, 'linux-timeslices.yaml ×3, 0.5s, hz 100'],
+      ['(a) 3 threads on 1 CPU', 'wait between turns, p50', 20, 20, 'linux-timeslices.yaml ×3, 0.5s, hz 100'],
+      ['(a) 3 threads on 1 CPU', 'handover (involuntary switch), p50', 42, 1.1, 'machine.costs.contextSwitch'],
+      // The twin sized to 200 goroutines at go:1 (not its own 1000 at go:2): 202 threads, and
+      // the last goroutine starts after 199 handoffs of about two sysmon loops (51.044 ms).
+      ['(b) 200 goroutines, read', 'peak OS threads', 205, 202, 'go-blocking.yaml syscall, go:1 ×200'],
+      ['(b) 200 goroutines, read', 'last goroutine started its wait', 60, 51.044, 'go-blocking.yaml syscall, go:1 ×200'],
+      ['(b) 200 goroutines, read', 'all done', 1060, 1051.046, 'go-blocking.yaml syscall, go:1 ×200'],
+      // The measured hold (166), not allocm + start (159).
+      ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 28.7, 'go-blocking.yaml syscall, go:2 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 258.1, 'go-blocking.yaml syscall, go:2 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 176.7, 'go-blocking.yaml syscall-newm-170us, go:2 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 386.6, 'go-blocking.yaml syscall-newm-170us, go:2 ×100'],
     ]);
   });
 
@@ -126,6 +152,14 @@ describe('validation scenarios', () => {
       expect(notJson.stderr).toMatch(/^validate compare: .*bad\.json is not the JSON npm run validate prints: /);
       const empty = join(dir, 'empty.json');
       writeFileSync(empty, '{"machine": {}}');
+      const shape = join(dir, 'shape.json');
+      writeFileSync(shape, '{"goHandoff": {"runs": [{"gomaxprocs": 1}]}}');
+      const wrong = run(shape);
+      expect(wrong.status).toBe(2);
+      expect(wrong.stderr).toMatch(/^validate compare: .*shape\.json does not have the shape npm run validate prints \(/);
+      const nul = join(dir, 'null.json');
+      writeFileSync(nul, 'null');
+      expect(run(nul).stderr).toMatch(/null\.json is not the JSON npm run validate prints: not an object/);
       const none = run(empty);
       expect(none.status).toBe(2);
       expect(none.stderr).toBe('validate compare: the JSON holds no experiment to compare (timeslices, goBlocking, goHandoff, goPreemption, goPingPong)\n');

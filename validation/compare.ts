@@ -27,15 +27,22 @@ try {
 let input: ValidateOutput;
 try {
   input = JSON.parse(text) as ValidateOutput;
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new Error('not an object');
 } catch (e) {
   process.stderr.write(`validate compare: ${files[0] ?? 'stdin'} is not the JSON npm run validate prints: ${(e as Error).message}\n`);
   process.exit(2);
 }
 
 const fmt = (x: number, unit: TwinRow['unit']): string => (!Number.isFinite(x) ? '–' : unit === 'threads' || unit === '/s' || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
-const cells = (r: TwinRow): string[] => [r.experiment, `${r.quantity} (${r.unit})`, fmt(r.real, r.unit), fmt(r.schedlab, r.unit), Number.isFinite(r.real) && r.real !== 0 ? `${(r.schedlab / r.real).toFixed(2)}×` : '–', r.twin];
+const cells = (r: TwinRow): string[] => [r.experiment, `${r.quantity} (${r.unit})`, fmt(r.real, r.unit), fmt(r.schedlab, r.unit), Number.isFinite(r.real) && Number.isFinite(r.schedlab) && r.real !== 0 ? `${(r.schedlab / r.real).toFixed(2)}×` : '–', r.twin];
 const head = ['experiment', 'quantity', 'real', 'schedlab', 'schedlab / real', 'twin (validation/scenarios/)'];
-const rows = twinRows(input);
+let rows: TwinRow[];
+try {
+  rows = twinRows(input);
+} catch (e) {
+  process.stderr.write(`validate compare: ${files[0] ?? 'stdin'} does not have the shape npm run validate prints (${(e as Error).message})\n`);
+  process.exit(2);
+}
 if (rows.length === 0) {
   process.stderr.write('validate compare: the JSON holds no experiment to compare (timeslices, goBlocking, goHandoff, goPreemption, goPingPong)\n');
   process.exit(2);

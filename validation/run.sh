@@ -201,4 +201,6 @@ process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 EOF
 cat "$TMP/out.json"
 log "real figures next to schedlab's twins (validation/compare.ts) ..."
-(cd "$ROOT" && node --import tsx validation/compare.ts "$TMP/out.json") >&2
+# The measured JSON above stands on its own: a comparison that cannot run only warns.
+(cd "$ROOT" && node --import tsx validation/compare.ts "$TMP/out.json") >&2 ||
+  log "the comparison with schedlab's twins did not run (see above); the JSON on stdout is complete"

@@ -36,6 +36,8 @@ interface TimesliceRun {
 }
 interface BlockingResult {
   mode: string;
+  goroutines?: number;
+  gomaxprocs?: number;
   peakThreads: number;
   lastGoroutineStartedMs: number;
   elapsedMs: number;
@@ -53,6 +55,7 @@ interface PingPongResult {
 }
 /** The parts of validation/run.sh's JSON this module reads (every experiment is optional). */
 export interface ValidateOutput {
+  kernelScheduler?: { configHz?: number | null };
   timeslices?: TimesliceRun[];
   goBlocking?: { results: BlockingResult[] };
   goHandoff?: { runs: HandoffRun[] };
@@ -106,10 +109,18 @@ export function twinHandoff(config: SimConfig): { handoffNs: number; startNs: nu
 export function twinRows(v: ValidateOutput): TwinRow[] {
   const rows: TwinRow[] = [];
   for (const r of v.timeslices ?? []) {
-    const base = variant('linux-timeslices.yaml', `n${r.threads}`);
-    const cfg: SimConfig = { ...base, limits: { ...base.limits, timeNs: Math.round(r.seconds * 1e9) } };
+    // The twin's variant for 2, 10 or 100 threads, with the real run's thread count, length
+    // and (when the kernel's config says) tick rate.
+    const base = variant('linux-timeslices.yaml', 'n2');
+    const hz = v.kernelScheduler?.configHz;
+    const cfg: SimConfig = {
+      ...base,
+      os: { ...base.os, ...(typeof hz === 'number' && hz > 0 ? { hz } : {}) },
+      limits: { ...base.limits, timeNs: Math.round(r.seconds * 1e9) },
+      workload: { ...base.workload, sources: base.workload.sources.map((x) => ({ ...x, count: r.threads })) },
+    };
     const s = simulate(cfg);
-    const twin = `linux-timeslices.yaml n${r.threads}, ${r.seconds}s`;
+    const twin = `linux-timeslices.yaml ×${r.threads}, ${r.seconds}s${typeof hz === 'number' && hz > 0 ? `, hz ${hz}` : ''}`;
     const turns = s.contextSwitches.involuntary;
     rows.push({ experiment: `(a) ${r.threads} threads on 1 CPU`, quantity: 'run length, p50 (schedlab: mean)', unit: 'ms', real: r.runs.p50Ns / 1e6, schedlab: turns > 0 ? s.threads.runningNs / turns / 1e6 : NaN, twin });
     rows.push({ experiment: `(a) ${r.threads} threads on 1 CPU`, quantity: 'wait between turns, p50', unit: 'ms', real: r.waits.p50Ns / 1e6, schedlab: s.schedLatencyNs.p50 / 1e6, twin });
@@ -118,17 +129,25 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
   if (v.goBlocking !== undefined) {
     const twinOf: Record<string, string> = { nanosleep: 'syscall', read: 'syscall', sleep: 'sleep', netpoll: 'io' };
     const runs = new Map<string, RunResult>();
-    const run = (name: string): RunResult => {
-      let r = runs.get(name);
-      if (r === undefined) runs.set(name, (r = simulate(variant('go-blocking.yaml', name))));
+    const run = (key: string, cfg: SimConfig): RunResult => {
+      let r = runs.get(key);
+      if (r === undefined) runs.set(key, (r = simulate(cfg)));
       return r;
     };
     for (const b of v.goBlocking.results) {
       const name = twinOf[b.mode];
       if (name === undefined) continue;
-      const exp = `(b) 1000 goroutines, ${b.mode}`;
-      const twin = `go-blocking.yaml ${name}`;
-      const s = run(name);
+      // The twin at the real run's size (1000 goroutines at GOMAXPROCS 2 unless it says).
+      const n = b.goroutines ?? 1000;
+      const procs = b.gomaxprocs ?? 2;
+      const sized = (vname: string): [string, SimConfig] => {
+        const base = variant('go-blocking.yaml', vname);
+        return [`${vname} ${n} ${procs}`, { ...base, model: `go:${procs}`, workload: { ...base.workload, sources: base.workload.sources.map((x) => ({ ...x, count: n })) } }];
+      };
+      const exp = `(b) ${n} goroutines, ${b.mode}`;
+      const size = n === 1000 && procs === 2 ? '' : `, go:${procs} ×${n}`;
+      const twin = `go-blocking.yaml ${name}${size}`;
+      const s = run(...sized(name));
       rows.push({ experiment: exp, quantity: 'peak OS threads', unit: 'threads', real: b.peakThreads, schedlab: go(s).maxThreads, twin });
       // In a blocking syscall the goroutines start as fast as Ps are handed off; parked, as
       // fast as the real main goroutine runs its go statements, which the twin does not model
@@ -136,8 +155,8 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       if (name === 'syscall') rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(s).goroutineSchedLatencyNs.max / 1e6, twin });
       rows.push({ experiment: exp, quantity: 'all done', unit: 'ms', real: b.elapsedMs, schedlab: s.simulatedNs / 1e6, twin });
       if (b.mode === 'nanosleep') {
-        const slow = run('syscall-newm-170us');
-        rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(slow).goroutineSchedLatencyNs.max / 1e6, twin: 'go-blocking.yaml syscall-newm-170us' });
+        const slow = run(...sized('syscall-newm-170us'));
+        rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(slow).goroutineSchedLatencyNs.max / 1e6, twin: `go-blocking.yaml syscall-newm-170us${size}` });
       }
     }
   }
@@ -148,9 +167,9 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       const cfg: SimConfig = { ...base, model: `go:${h.gomaxprocs}`, workload: { ...base.workload, sources: base.workload.sources.map((s) => ({ ...s, count: h.goroutines })) } };
       const t = twinHandoff(cfg);
       const twin = `go-blocking.yaml ${name}, go:${h.gomaxprocs} ×${h.goroutines}`;
-      const allocm = h.partsUs.allocm?.p50 ?? NaN;
-      const start = h.partsUs.start?.p50 ?? NaN;
-      rows.push({ experiment: exp, quantity: 'retake → the new M holds the P, p50', unit: 'µs', real: allocm + start, schedlab: t.startNs / 1e3, twin });
+      // `hold` is measured directly since it was added; an older output has only its parts.
+      const hold = h.partsUs.hold?.p50 ?? (h.partsUs.allocm?.p50 ?? NaN) + (h.partsUs.start?.p50 ?? NaN);
+      rows.push({ experiment: exp, quantity: 'retake → the new M holds the P, p50', unit: 'µs', real: hold, schedlab: t.startNs / 1e3, twin });
       rows.push({ experiment: exp, quantity: 'one handoff (retake to retake), p50', unit: 'µs', real: h.partsUs.handoff?.p50 ?? NaN, schedlab: t.handoffNs / 1e3, twin });
     }
   }

@@ -41,15 +41,16 @@
  *                  thread usually starts on the other, idle CPU, and the creator pays for waking
  *                  it) and, as threadCreatePinned, with creator and thread pinned to one CPU.
  *   threadCreateGrowing, threadStartGrowing
- *                  the same while the process grows: 400 threads are created one by one, 100 us
- *                  apart, and each stays alive (blocked) until all exist, so every one gets a
- *                  fresh stack and the process keeps growing, as when the Go runtime starts an M
- *                  for each goroutine blocked in a system call (sysmon creates one per retake,
- *                  and sleeps between its loops). threadCreateGrowing is pthread_create as seen
- *                  by the creator; threadStartGrowing is from the call to the new thread's
- *                  first instruction. For reference: schedlab's threadCreate is the latency
- *                  before a new Go M takes its P, so a scenario about thread growth should use
- *                  threadStartGrowing (docs/validation.md, experiment b).
+ *                  the same while the process grows: 400 threads are created one by one, each
+ *                  after a 100 us sleep and once the previous one has started (about 200 us
+ *                  apart on the development VM), and each stays alive (blocked) until all
+ *                  exist, so that past the first few (glibc's stack cache) every one gets a new
+ *                  stack and the process keeps growing. threadCreateGrowing is pthread_create
+ *                  as seen by the creator; threadStartGrowing is from the call to the new
+ *                  thread's first instruction. An analogy for a Go thread storm, not the same
+ *                  code: the Go runtime's newm clones onto a small g0 stack from its own heap,
+ *                  where pthread_create maps an 8 MB stack (docs/validation.md, experiment b,
+ *                  measures the Go runtime itself).
  *   timerSlack     overshoot of nanosleep() beyond the requested time, for requests of 50 us,
  *                  100 us, 200 us, 500 us and 1 ms, and this thread's /proc/self/timerslack_ns.
  *                  The overshoot is slack + timer interrupt + wake-up of the sleeper.
@@ -443,7 +444,11 @@ static void measure_thread_growth(long n, double *create, double *start) {
   grow_release = 0;
   for (long i = 0; i < n; i++) {
     int64_t t0 = now_ns();
-    if (pthread_create(&th[i], NULL, grow_thread, &began[i]) != 0) die("pthread_create");
+    int rc = pthread_create(&th[i], NULL, grow_thread, &began[i]);
+    if (rc != 0) {
+      errno = rc; /* pthread_create returns its error; die() prints errno */
+      die("pthread_create");
+    }
     int64_t t1 = now_ns();
     nanosleep(&gap, NULL);
     while (__atomic_load_n(&began[i], __ATOMIC_ACQUIRE) == 0) nanosleep(&gap, NULL);

@@ -9,13 +9,16 @@
 // GOMAXPROCS value as a child that writes the trace, reads the trace back with `go tool trace
 // -d` (the event dump of Go 1.19–1.21's tracer) and splits every handoff on P0 into:
 //
-//	detect   GoSysCall → GoSysBlock: from the goroutine entering its syscall to sysmon's retake
-//	         (sysmon sees the same syscalltick at two looks, 20 µs usleep apart plus timer lateness)
 //	allocm   ProcStart → ProcStop of sysmon's M: newm's allocm borrows the P for its allocations
 //	         (m, g0 stack, gsignal) when the caller has none, as sysmon has none
 //	start    sysmon's ProcStop → the new M's ProcStart: newosproc's clone, the new thread's
 //	         start on a CPU, mstart/minit, until mstart1 acquires the P
+//	hold     GoSysBlock → the new M's ProcStart: the retake until the new M holds the P
+//	         (allocm + start, and what lies between them)
 //	run      the new M's ProcStart → the next goroutine's GoSysCall
+//	detect   that GoSysCall → the next GoSysBlock: from the goroutine entering its syscall to
+//	         sysmon's retake (sysmon sees the same syscalltick at two looks, 20 µs usleep apart
+//	         plus timer lateness)
 //	handoff  GoSysBlock → the next GoSysBlock: one whole cycle
 //
 // and prints one JSON object with their quantiles (µs) per GOMAXPROCS.
@@ -114,6 +117,9 @@ func parse(dump []byte) ([]event, error) {
 		}
 		evs = append(evs, e)
 	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("reading `go tool trace -d` output: %v", err)
+	}
 	if len(evs) == 0 {
 		return nil, fmt.Errorf("no events in `go tool trace -d` output (this program reads the event dump of Go 1.19–1.21's tracer)")
 	}
@@ -130,8 +136,10 @@ func quantiles(xs []int64) Quantiles {
 }
 
 // analyse splits each handoff on P0 (the events between one GoSysBlock and the next) into its
-// parts. A handoff whose P went to an idle M (no allocm: sysmon's M never borrowed the P) or
-// whose events do not follow the pattern is counted as skipped.
+// parts. Only handoffs of the expected shape are measured: retake's ProcStop, sysmon's M
+// borrowing the P for allocm (ProcStart, ProcStop), the new M acquiring it (ProcStart, another
+// M), then the next goroutine's GoStart and GoSysCall, in that order. Others — the P handed to
+// an idle M (no allocm), a stop-the-world, anything in between — are counted as skipped.
 func analyse(evs []event, procs, n int) Result {
 	var blocks []int
 	for i, e := range evs {
@@ -139,53 +147,34 @@ func analyse(evs []event, procs, n int) Result {
 			blocks = append(blocks, i)
 		}
 	}
+	want := []string{"ProcStop", "ProcStart", "ProcStop", "ProcStart", "GoStart", "GoSysCall"}
 	parts := map[string][]int64{}
 	skipped := 0
-	lastSysCall := int64(-1)
-	for _, e := range evs {
-		if e.p != 0 {
-			continue
-		}
-		if e.kind == "GoSysCall" {
-			lastSysCall = e.ts
-		}
-		if e.kind == "GoSysBlock" && lastSysCall >= 0 {
-			parts["detect"] = append(parts["detect"], e.ts-lastSysCall)
-		}
-	}
 	for k := 0; k+1 < len(blocks); k++ {
 		t0 := evs[blocks[k]].ts
 		var seg []event
-		for _, e := range evs[blocks[k]+1 : blocks[k+1]+1] {
-			if e.p == 0 {
+		for _, e := range evs[blocks[k]+1 : blocks[k+1]] {
+			if e.p == 0 && e.kind != "HeapAlloc" && e.kind != "NextGC" {
 				seg = append(seg, e)
 			}
 		}
-		// ProcStop (retake's), ProcStart (sysmon borrows), ProcStop (allocm done), ProcStart
-		// (the new M), GoStart, GoSysCall, GoSysBlock.
-		var starts, stops []event
-		var sysCall event
-		found := false
-		for _, e := range seg {
-			switch e.kind {
-			case "ProcStart":
-				starts = append(starts, e)
-			case "ProcStop":
-				stops = append(stops, e)
-			case "GoSysCall":
-				if !found {
-					sysCall, found = e, true
-				}
-			}
+		ok := len(seg) == len(want)
+		for i := 0; ok && i < len(want); i++ {
+			ok = seg[i].kind == want[i]
 		}
-		if len(starts) != 2 || len(stops) != 2 || !found || starts[0].thread == starts[1].thread {
+		// The borrowing M (sysmon) and the new M are two different Ms.
+		if !ok || seg[1].thread == seg[3].thread {
 			skipped++
 			continue
 		}
-		parts["allocm"] = append(parts["allocm"], stops[1].ts-starts[0].ts)
-		parts["start"] = append(parts["start"], starts[1].ts-stops[1].ts)
-		parts["run"] = append(parts["run"], sysCall.ts-starts[1].ts)
-		parts["handoff"] = append(parts["handoff"], evs[blocks[k+1]].ts-t0)
+		borrow, borrowEnd, hold, sysCall := seg[1], seg[2], seg[3], seg[5]
+		next := evs[blocks[k+1]].ts
+		parts["allocm"] = append(parts["allocm"], borrowEnd.ts-borrow.ts)
+		parts["start"] = append(parts["start"], hold.ts-borrowEnd.ts)
+		parts["hold"] = append(parts["hold"], hold.ts-t0)
+		parts["run"] = append(parts["run"], sysCall.ts-hold.ts)
+		parts["detect"] = append(parts["detect"], next-sysCall.ts)
+		parts["handoff"] = append(parts["handoff"], next-t0)
 	}
 	res := Result{Gomaxprocs: procs, Goroutines: n, Handoffs: len(parts["handoff"]), Skipped: skipped, PartsUs: map[string]Quantiles{}}
 	for name, xs := range parts {
@@ -211,32 +200,34 @@ func main() {
 	if err != nil {
 		panic(err)
 	}
+	// fail removes the temporary traces too (os.Exit skips deferred calls).
+	fail := func(code int, format string, a ...interface{}) {
+		fmt.Fprintf(os.Stderr, format, a...)
+		os.RemoveAll(dir)
+		os.Exit(code)
+	}
 	defer os.RemoveAll(dir)
 	out := map[string]interface{}{"goVersion": runtime.Version()}
 	var results []Result
 	for _, s := range strings.Split(*procs, ",") {
 		p, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || p < 1 {
-			fmt.Fprintf(os.Stderr, "handoff: -procs %q: %q is not a GOMAXPROCS value (a whole number ≥ 1)\n", *procs, s)
-			os.Exit(2)
+			fail(2, "handoff: -procs %q: %q is not a GOMAXPROCS value (a whole number ≥ 1)\n", *procs, s)
 		}
 		tr := filepath.Join(dir, fmt.Sprintf("trace-%d.out", p))
 		cmd := exec.Command(self, "-n", strconv.Itoa(*n), "-child", tr)
 		cmd.Env = append(os.Environ(), fmt.Sprintf("GOMAXPROCS=%d", p))
 		cmd.Stderr = os.Stderr
 		if err := cmd.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "handoff: GOMAXPROCS=%d: %v\n", p, err)
-			os.Exit(1)
+			fail(1, "handoff: GOMAXPROCS=%d: %v\n", p, err)
 		}
 		dump, err := exec.Command("go", "tool", "trace", "-d", tr).Output()
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "handoff: go tool trace -d: %v\n", err)
-			os.Exit(1)
+			fail(1, "handoff: go tool trace -d: %v\n", err)
 		}
 		evs, err := parse(dump)
 		if err != nil {
-			fmt.Fprintf(os.Stderr, "handoff: %v\n", err)
-			os.Exit(1)
+			fail(1, "handoff: %v\n", err)
 		}
 		results = append(results, analyse(evs, p, *n))
 	}
