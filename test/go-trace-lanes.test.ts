@@ -41,16 +41,18 @@ describe('Go trace: P lanes and run queues', () => {
       '0 P0 runq 1',
       '0 P0 G2 on M0',
       '10000 P0 none',
-      '30003 P0 runq 0',
-      '30003 P0 G1 on M2',
-      '40003 P0 none',
+      '30002 P0 runq 0',
+      '30002 P0 G1 on M2',
+      '40002 P0 none',
       '110001 P0 G2 on M0',
       '120001 P0 none',
-      '140004 P0 G1 on M2',
-      '150004 P0 none',
+      '140003 P0 G1 on M2',
+      '150003 P0 none',
     ]);
-    // sysmon retakes P0 at 30.001us (M2 starts on it 2ns later) because its run queue held G1,
-    // and again at 70.003us, in G1's syscall, because no spinning M or idle P was left.
+    // sysmon retakes P0 at 30.001us because its run queue held G1 (M2's thread exists once
+    // sysmon's loop, which pays for creating it, 0 here, has run its 1ns: M2 runs G1 from
+    // 30.002us), and again at 70.003us, in G1's syscall, because no spinning M or idle P was
+    // left.
     expect(decisions.filter((d) => d.includes('retake'))).toEqual([
       '30001 P0: retake: P in the same syscall at two sysmon checks, and its run queue has work; handoffp',
       '70003 P0: retake: P in the same syscall at two sysmon checks, and no spinning M or idle P could take new work; handoffp',

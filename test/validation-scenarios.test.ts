@@ -28,7 +28,7 @@ describe('validation scenarios', () => {
     for (const f of files) expect(() => loadScenario(readFileSync(`${dir}/${f}`, 'utf8'), `${dir}/${f}`)).not.toThrow();
   });
 
-  it('go-blocking: a handoff takes two sysmon loops, or three when the new M starts after the next look', () => {
+  it('go-blocking: a handoff takes two sysmon loops, one of them lengthened by creating the new Ms', () => {
     const file = `${dir}/go-blocking.yaml`;
     // Retakes of P0, from the trace: one handoff from one to the next.
     const handoffs = (name: string): { period: number[]; lastStart: number; threads: number } => {
@@ -41,19 +41,21 @@ describe('validation scenarios', () => {
       const go = r.go as { goroutineSchedLatencyNs: { max: number }; maxThreads: number };
       return { period: [...period].sort((a, b) => a - b), lastStart: go.goroutineSchedLatencyNs.max, threads: go.maxThreads };
     };
-    // sysmon's loop: usleep(20µs) + the 108µs timer slack + its 500ns of work = 128.5µs, and
-    // a P is retaken at the second look that sees it in the same syscall: two loops per
-    // handoff, plus one 1.1µs context switch of sysmon's thread (its CPU ran the new M).
+    // sysmon's loop: usleep(20µs) + the timer slack + its 500ns of work. A P is retaken at
+    // the second look that sees it in the same syscall, so a handoff is two loops: the one
+    // that retakes both Ps and creates their two new Ms (newm on sysmon's thread: allocm,
+    // clone, 2 × threadCreate), and the one that sees the new goroutines' syscalls; plus one
+    // 1.1µs context switch of sysmon's thread (its CPU ran a new M meanwhile).
     const def = handoffs('syscall');
     expect(def.threads).toBe(1002);
-    expect(def.period).toEqual([2 * 128_500 + 1_100]);
-    expect(Math.round(def.lastStart / 1e5) / 10).toBe(128.7);
-    // A 170µs thread creation (as measured in validation/go/handoff) starts the new M after
-    // sysmon's next look: three loops per handoff.
-    const slow = handoffs('syscall-newm-170us');
-    expect(slow.threads).toBe(1002);
-    expect(slow.period).toEqual([3 * 128_500 + 1_100, 3 * 128_500 + 2 * 1_100]);
-    expect(Math.round(slow.lastStart / 1e5) / 10).toBe(193);
+    expect(def.period).toEqual([(20_000 + 108_000 + 500) + (20_000 + 108_000 + 500 + 2 * 22_000) + 1_100]);
+    expect(Math.round(def.lastStart / 1e5) / 10).toBe(150.6);
+    // With the costs measured in a thread storm: a 90µs newm, and a 91µs overshoot of
+    // sysmon's short sleep.
+    const measured = handoffs('syscall-newm-measured');
+    expect(measured.threads).toBe(1002);
+    expect(measured.period).toEqual([(20_000 + 91_000 + 500) + (20_000 + 91_000 + 500 + 2 * 90_000) + 1_100]);
+    expect(Math.round(measured.lastStart / 1e5) / 10).toBe(201.5);
   });
 
   it('npm run validate puts each measured figure next to its twin\'s (validation/twins.ts)', () => {
@@ -80,18 +82,19 @@ describe('validation scenarios', () => {
       ['(a) 2 threads on 1 CPU', 'wait between turns, p50', 'ms', 4.04, 4, 'linux-timeslices.yaml ×2, 1s'],
       ['(a) 2 threads on 1 CPU', 'handover (involuntary switch), p50', 'µs', 42, 1.1, 'machine.costs.contextSwitch'],
       ['(b) 1000 goroutines, nanosleep', 'peak OS threads', 'threads', 1006, 1002, 'go-blocking.yaml syscall'],
-      ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 128.693, 'go-blocking.yaml syscall'],
-      ['(b) 1000 goroutines, nanosleep', 'all done', 'ms', 1231, 1128.695, 'go-blocking.yaml syscall'],
-      ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 192.958, 'go-blocking.yaml syscall-newm-170us'],
+      ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 150.627, 'go-blocking.yaml syscall'],
+      ['(b) 1000 goroutines, nanosleep', 'all done', 'ms', 1231, 1150.629, 'go-blocking.yaml syscall'],
+      ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 201.542, 'go-blocking.yaml syscall-newm-measured'],
       // Parked in the netpoller: no start-rate row (the twin's batch starts at time 0).
       ['(b) 1000 goroutines, netpoll', 'peak OS threads', 'threads', 7, 3, 'go-blocking.yaml io'],
       ['(b) 1000 goroutines, netpoll', 'all done', 'ms', 1050, 1000.593, 'go-blocking.yaml io'],
-      // The new M holds the P after threadCreate + wakeupIpi (5.6µs) + a 1.1µs switch; a
-      // handoff is 2 sysmon loops of 128.5µs, or 3 when the new M misses a look.
-      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 28.7, 'go-blocking.yaml syscall, go:1 ×100'],
-      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 257, 'go-blocking.yaml syscall, go:1 ×100'],
-      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 176.7, 'go-blocking.yaml syscall-newm-170us, go:1 ×100'],
-      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 385.5, 'go-blocking.yaml syscall-newm-170us, go:1 ×100'],
+      // The new M's thread exists after sysmon's 0.5µs loop and the creation (22µs; 90µs
+      // measured), and holds the P after wakeupIpi (5.6µs) and a 1.1µs switch; a handoff is
+      // two sysmon loops (128.5µs; 111.5µs with the measured 91µs slack), one with the creation.
+      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 29.2, 'go-blocking.yaml syscall, go:1 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 279, 'go-blocking.yaml syscall, go:1 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'retake → the new M holds the P, p50', 'µs', 145, 97.2, 'go-blocking.yaml syscall-newm-measured, go:1 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=1', 'one handoff (retake to retake), p50', 'µs', 310, 313, 'go-blocking.yaml syscall-newm-measured, go:1 ×100'],
       ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay alone, p50', 'µs', 120, 109.245, 'go-preemption.yaml without the hog'],
       ['(c) 1 ms sleeper, GOMAXPROCS=1', 'wake-up delay with a compute loop, p50', 'ms', 19.37, 19.217, 'go-preemption.yaml'],
       ['(d) channel ping-pong, GOMAXPROCS=2', 'CPU time per goroutine switch', 'ns', 133, 164.105, 'go-pingpong.yaml gomaxprocs2'],
@@ -113,15 +116,16 @@ describe('validation scenarios', () => {
       ['(a) 3 threads on 1 CPU', 'wait between turns, p50', 20, 20, 'linux-timeslices.yaml ×3, 0.5s, hz 100'],
       ['(a) 3 threads on 1 CPU', 'handover (involuntary switch), p50', 42, 1.1, 'machine.costs.contextSwitch'],
       // The twin sized to 200 goroutines at go:1 (not its own 1000 at go:2): 202 threads, and
-      // the last goroutine starts after 199 handoffs of about two sysmon loops (51.044 ms).
+      // the last goroutine starts after 199 handoffs of about 279µs (55.4 ms).
       ['(b) 200 goroutines, read', 'peak OS threads', 205, 202, 'go-blocking.yaml syscall, go:1 ×200'],
-      ['(b) 200 goroutines, read', 'last goroutine started its wait', 60, 51.044, 'go-blocking.yaml syscall, go:1 ×200'],
-      ['(b) 200 goroutines, read', 'all done', 1060, 1051.046, 'go-blocking.yaml syscall, go:1 ×200'],
-      // The measured hold (166), not allocm + start (159).
-      ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 28.7, 'go-blocking.yaml syscall, go:2 ×100'],
-      ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 258.1, 'go-blocking.yaml syscall, go:2 ×100'],
-      ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 176.7, 'go-blocking.yaml syscall-newm-170us, go:2 ×100'],
-      ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 386.6, 'go-blocking.yaml syscall-newm-170us, go:2 ×100'],
+      ['(b) 200 goroutines, read', 'last goroutine started its wait', 60, 55.4, 'go-blocking.yaml syscall, go:1 ×200'],
+      ['(b) 200 goroutines, read', 'all done', 1060, 1055.403, 'go-blocking.yaml syscall, go:1 ×200'],
+      // The measured hold (166), not allocm + start (159). At go:2 sysmon retakes both Ps in
+      // one loop and creates both Ms before either starts (2 × 22µs; 2 × 90µs).
+      ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 51.2, 'go-blocking.yaml syscall, go:2 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 302.1, 'go-blocking.yaml syscall, go:2 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 187.2, 'go-blocking.yaml syscall-newm-measured, go:2 ×100'],
+      ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 404.1, 'go-blocking.yaml syscall-newm-measured, go:2 ×100'],
     ]);
   });
 

@@ -155,14 +155,14 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       if (name === 'syscall') rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(s).goroutineSchedLatencyNs.max / 1e6, twin });
       rows.push({ experiment: exp, quantity: 'all done', unit: 'ms', real: b.elapsedMs, schedlab: s.simulatedNs / 1e6, twin });
       if (b.mode === 'nanosleep') {
-        const slow = run(...sized('syscall-newm-170us'));
-        rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(slow).goroutineSchedLatencyNs.max / 1e6, twin: `go-blocking.yaml syscall-newm-170us${size}` });
+        const slow = run(...sized('syscall-newm-measured'));
+        rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(slow).goroutineSchedLatencyNs.max / 1e6, twin: `go-blocking.yaml syscall-newm-measured${size}` });
       }
     }
   }
   for (const h of v.goHandoff?.runs ?? []) {
     const exp = `(b) syscall handoff, GOMAXPROCS=${h.gomaxprocs}`;
-    for (const name of ['syscall', 'syscall-newm-170us']) {
+    for (const name of ['syscall', 'syscall-newm-measured']) {
       const base = variant('go-blocking.yaml', name);
       const cfg: SimConfig = { ...base, model: `go:${h.gomaxprocs}`, workload: { ...base.workload, sources: base.workload.sources.map((s) => ({ ...s, count: h.goroutines })) } };
       const t = twinHandoff(cfg);

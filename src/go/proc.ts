@@ -236,6 +236,12 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     return mp;
   }
 
+  /** The Ms sysmon created in its last loop get their threads, now that it has paid for them. */
+  spawnNewMs(ms: M[]): void {
+    for (const mp of ms) this.spawnThread(mp, `M${mp.id}`);
+    ms.length = 0;
+  }
+
   private spawnThread(mp: M, name: string): void {
     mp.thread = this.kernel.spawn(name, this, { group: this.group, creator: this.curM?.thread ?? null });
     mp.thread.owner = mp;
@@ -619,6 +625,15 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     const nmp = this.mget();
     if (nmp === null) {
       const mp = this.allocm(pp, spinning);
+      if (this.curM !== null && this.curM === this.sysmon.m) {
+        // newm on sysmon's thread (a retake's handoffp, or injectglist after its netpoll):
+        // allocm and newosproc's clone are sysmon's own work, paid in its loop, and the new
+        // thread exists once clone returns (Sysmon.work, then spawnNewMs).
+        mp.st = 'mstart';
+        this.sysmon.newms.push(mp);
+        if (this.trace !== null) this.decision(`M${mp.id}`, `startm (${why}): no idle M, sysmon creates a thread for P${pp.id}${spinning ? ' (spinning)' : ''}`);
+        return;
+      }
       mp.st = 'new';
       this.spawnThread(mp, `M${mp.id}`);
       if (this.trace !== null) this.decision(`M${mp.id}`, `startm (${why}): no idle M, created thread for P${pp.id}${spinning ? ' (spinning)' : ''}`);
@@ -763,8 +778,9 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     }
     switch (mp.st) {
       case 'new':
-        // SIM: thread creation is charged to the new M's thread, not to the creator (newm).
-        // Its P waits meanwhile, off the idle list but not yet _Prunning, as in the runtime.
+        // SIM: an M created from an M's turn (wakep, handoffp) pays its own creation before it
+        // acquires its P, not its creator (newm); sysmon pays for the Ms it creates. The P
+        // waits meanwhile, off the idle list but not yet _Prunning, as in the runtime.
         mp.st = 'mstart';
         this.kernel.compute(t, Math.max(1, this.kernel.costs.threadCreate));
         return;

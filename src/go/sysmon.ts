@@ -23,6 +23,8 @@ import type { M } from './runtime2.js';
 
 export class Sysmon {
   m: M | null = null;
+  /** Ms created by this loop (startm → newm on sysmon's thread), spawned once it has paid for them. */
+  readonly newms: M[] = [];
   idle = 0;
   delay = 0;
   loops = 0;
@@ -37,6 +39,7 @@ export class Sysmon {
     switch (this.phase) {
       case 'start':
       case 'work': {
+        if (this.newms.length > 0) rt.spawnNewMs(this.newms);
         if (this.idle === 0) this.delay = SYSMON_MIN_DELAY_NS;
         else if (this.idle > SYSMON_IDLE_LOOPS_BEFORE_BACKOFF) this.delay *= 2;
         if (this.delay > SYSMON_MAX_DELAY_NS) this.delay = SYSMON_MAX_DELAY_NS;
@@ -84,7 +87,8 @@ export class Sysmon {
     if (rt.retake(now) !== 0) this.idle = 0;
     else this.idle++;
     this.phase = 'work';
-    rt.kernel.compute(t, Math.max(1, rt.costs.sysmonLoop));
+    // The loop's work, and newm's (allocm, clone) for every M its handoffs started.
+    rt.kernel.compute(t, Math.max(1, rt.costs.sysmonLoop + this.newms.length * rt.kernel.costs.threadCreate));
   }
 
   /** notewakeup(&sched.sysmonnote): end a deep sleep early. */

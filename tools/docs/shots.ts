@@ -208,7 +208,7 @@ export const SHOTS: Shot[] = [
   { name: 'go-gmp', example: 'go-work-stealing', variant: 'spawn-200', from: '0', to: '10.3ms', fold: ['Goroutines', 'Go scheduler counters'], height: 790 },
   { name: 'work-stealing', example: 'go-work-stealing', variant: 'spawn-200', from: '0', to: '1ms', fold: ['Goroutines', 'Go Ms', 'Hardware threads', 'go-work-stealing'], click: { lane: 'P1', at: '150us' } },
   { name: 'netpoller', example: 'go-vs-threads', variant: 'go-2', from: '500ms', to: '502ms', fold: ['Goroutines'] },
-  { name: 'syscalls', example: 'go-blocking-syscalls', variant: 'syscall', from: '0', to: '70ms', fold: ['Hardware threads', 'go-blocking-syscalls', 'Go Ms', 'Goroutines'] },
+  { name: 'syscalls', example: 'go-blocking-syscalls', variant: 'syscall', from: '0', to: '100ms', fold: ['Hardware threads', 'go-blocking-syscalls', 'Go Ms', 'Goroutines'] },
   { name: 'syscalls-zoom', example: 'go-blocking-syscalls', variant: 'syscall', from: '0', to: '400us', fold: ['Hardware threads', 'go-blocking-syscalls', 'Go scheduler counters', 'Goroutines'], height: 560 },
   { name: 'go-preemption', example: 'go-preemption', variant: 'async-preemption', from: '0', to: '80ms', fold: ['Hardware threads', 'Go scheduler counters'] },
   { name: 'go-preemption-zoom', example: 'go-preemption', variant: 'async-preemption', from: '12.385ms', to: '12.405ms', fold: ['Hardware threads', 'Go scheduler counters'], click: { lane: 'G2 sleeper', at: '12.39ms' } },
