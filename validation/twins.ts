@@ -72,6 +72,11 @@ function variant(file: string, name: string | null): SimConfig {
   return v.config;
 }
 
+/** `config` with every workload source's count set to `count` (the real run's size). */
+function sized(config: SimConfig, count: number): SimConfig {
+  return { ...config, workload: { ...config.workload, sources: config.workload.sources.map((x) => ({ ...x, count })) } };
+}
+
 interface GoFigures {
   maxThreads: number;
   goroutineSchedLatencyNs: { max: number };
@@ -114,10 +119,9 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
     const base = variant('linux-timeslices.yaml', 'n2');
     const hz = v.kernelScheduler?.configHz;
     const cfg: SimConfig = {
-      ...base,
+      ...sized(base, r.threads),
       os: { ...base.os, ...(typeof hz === 'number' && hz > 0 ? { hz } : {}) },
       limits: { ...base.limits, timeNs: Math.round(r.seconds * 1e9) },
-      workload: { ...base.workload, sources: base.workload.sources.map((x) => ({ ...x, count: r.threads })) },
     };
     const s = simulate(cfg);
     const twin = `linux-timeslices.yaml ×${r.threads}, ${r.seconds}s${typeof hz === 'number' && hz > 0 ? `, hz ${hz}` : ''}`;
@@ -140,14 +144,11 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       // The twin at the real run's size (1000 goroutines at GOMAXPROCS 2 unless it says).
       const n = b.goroutines ?? 1000;
       const procs = b.gomaxprocs ?? 2;
-      const sized = (vname: string): [string, SimConfig] => {
-        const base = variant('go-blocking.yaml', vname);
-        return [`${vname} ${n} ${procs}`, { ...base, model: `go:${procs}`, workload: { ...base.workload, sources: base.workload.sources.map((x) => ({ ...x, count: n })) } }];
-      };
+      const config = (vname: string): [string, SimConfig] => [`${vname} ${n} ${procs}`, { ...sized(variant('go-blocking.yaml', vname), n), model: `go:${procs}` }];
       const exp = `(b) ${n} goroutines, ${b.mode}`;
       const size = n === 1000 && procs === 2 ? '' : `, go:${procs} ×${n}`;
       const twin = `go-blocking.yaml ${name}${size}`;
-      const s = run(...sized(name));
+      const s = run(...config(name));
       rows.push({ experiment: exp, quantity: 'peak OS threads', unit: 'threads', real: b.peakThreads, schedlab: go(s).maxThreads, twin });
       // In a blocking syscall the goroutines start as fast as Ps are handed off; parked, as
       // fast as the real main goroutine runs its go statements, which the twin does not model
@@ -155,7 +156,7 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       if (name === 'syscall') rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(s).goroutineSchedLatencyNs.max / 1e6, twin });
       rows.push({ experiment: exp, quantity: 'all done', unit: 'ms', real: b.elapsedMs, schedlab: s.simulatedNs / 1e6, twin });
       if (b.mode === 'nanosleep') {
-        const slow = run(...sized('syscall-newm-measured'));
+        const slow = run(...config('syscall-newm-measured'));
         rows.push({ experiment: exp, quantity: 'last goroutine started its wait', unit: 'ms', real: b.lastGoroutineStartedMs, schedlab: go(slow).goroutineSchedLatencyNs.max / 1e6, twin: `go-blocking.yaml syscall-newm-measured${size}` });
       }
     }
@@ -163,8 +164,7 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
   for (const h of v.goHandoff?.runs ?? []) {
     const exp = `(b) syscall handoff, GOMAXPROCS=${h.gomaxprocs}`;
     for (const name of ['syscall', 'syscall-newm-measured']) {
-      const base = variant('go-blocking.yaml', name);
-      const cfg: SimConfig = { ...base, model: `go:${h.gomaxprocs}`, workload: { ...base.workload, sources: base.workload.sources.map((s) => ({ ...s, count: h.goroutines })) } };
+      const cfg: SimConfig = { ...sized(variant('go-blocking.yaml', name), h.goroutines), model: `go:${h.gomaxprocs}` };
       const t = twinHandoff(cfg);
       const twin = `go-blocking.yaml ${name}, go:${h.gomaxprocs} ×${h.goroutines}`;
       // `hold` is measured directly since it was added; an older output has only its parts.
