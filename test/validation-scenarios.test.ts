@@ -24,7 +24,7 @@ function variant(file: string, name: string): ReturnType<typeof loadScenario>['v
 describe('validation scenarios', () => {
   it('every file in validation/scenarios loads', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-    expect(files.length).toBe(4);
+    expect(files.length).toBe(5);
     for (const f of files) expect(() => loadScenario(readFileSync(`${dir}/${f}`, 'utf8'), `${dir}/${f}`)).not.toThrow();
   });
 
@@ -129,6 +129,51 @@ describe('validation scenarios', () => {
     ]);
   });
 
+  it('the thread pool (e): one row per pool size, the median of its repeats, the batch time and the best pool size', () => {
+    const run = (threads: number, waitUs: number, p50Ms: number, makespanMs: number, jobs = 400, computeUs = 1000) => ({ threads, waitUs, jobs, computeUs, makespanNs: makespanMs * 1e6, latencyNs: { p50: p50Ms * 1e6 } });
+    const rows = twinRows({
+      kernelScheduler: { configHz: 250 },
+      pool: {
+        runs: [
+          run(4, 4000, 260, 518),
+          // three repeats of T = 12: the median of each figure is taken
+          run(12, 4000, 111.5, 212.3),
+          run(12, 4000, 106.9, 207.7),
+          run(12, 4000, 110.6, 211.2),
+          run(64, 4000, 127, 212),
+          // another size of job: the twin takes the run's jobs, compute and wait
+          run(2, 1500, 21.5, 43, 40, 500),
+        ],
+      },
+    });
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    expect(rows.map((r) => [r.experiment, r.quantity, r.unit, r.real, round(r.schedlab), r.twin])).toEqual([
+      // Two 2-thread rounds per job pair: 10 jobs of 0.5 ms compute + 1.5 ms sleep + 108 µs
+      // timer slack + a 1.1 µs switch (2.1091 ms) before the median (20th of 40) job ends.
+      ['(e) 40 jobs (500us compute, 1500us nanosleep), pool of T threads', 'median job latency, T = 2', 'ms', 21.5, 21.091, 'magic-number.yaml, sleep 1500us, pool:2'],
+      ['(e) 40 jobs (500us compute, 1500us nanosleep), pool of T threads', 'batch done, T = 2', 'ms', 43, 42.181, 'magic-number.yaml, sleep 1500us, pool:2'],
+      ['(e) 40 jobs (500us compute, 1500us nanosleep), pool of T threads', 'best pool size (lowest median latency)', 'threads', 2, 2, 'magic-number.yaml, sleep 1500us'],
+      ['(e) 40 jobs (500us compute, 1500us nanosleep), pool of T threads', "real latency at schedlab's best T = 2 / at T = 2", 'ms', 21.5, 21.5, 'both real'],
+      // 4 threads: each does 100 jobs of 5.109 ms one after the other; the median job is each
+      // thread's 50th (255.5 ms), after the 1 ms the last two threads wait for a CPU at first.
+      ['(e) 400 jobs (1ms compute, 4ms nanosleep), pool of T threads', 'median job latency, T = 4', 'ms', 260, 256.508, 'magic-number.yaml, sleep 4ms, pool:4'],
+      ['(e) 400 jobs (1ms compute, 4ms nanosleep), pool of T threads', 'median job latency, T = 12', 'ms', 110.6, 105.645, 'magic-number.yaml, sleep 4ms, pool:12'],
+      // 64 threads: the CPUs are the limit (400 ms of compute on 2 CPUs) and the median job
+      // shares them with the whole run queue.
+      ['(e) 400 jobs (1ms compute, 4ms nanosleep), pool of T threads', 'median job latency, T = 64', 'ms', 127, 131.287, 'magic-number.yaml, sleep 4ms, pool:64'],
+      ['(e) 400 jobs (1ms compute, 4ms nanosleep), pool of T threads', 'batch done, T = 64', 'ms', 212, 204.54, 'magic-number.yaml, sleep 4ms, pool:64'],
+      ['(e) 400 jobs (1ms compute, 4ms nanosleep), pool of T threads', 'best pool size (lowest median latency)', 'threads', 12, 12, 'magic-number.yaml, sleep 4ms'],
+      ['(e) 400 jobs (1ms compute, 4ms nanosleep), pool of T threads', "real latency at schedlab's best T = 12 / at T = 12", 'ms', 110.6, 110.6, 'both real'],
+    ]);
+    // Where the real curve's lowest point is elsewhere, the last row tells what schedlab's
+    // choice costs there: here the real T = 64 is given the lowest latency.
+    const other = twinRows({ pool: { runs: [run(12, 4000, 110.6, 211), run(64, 4000, 100, 212)] } });
+    expect(other.slice(-2).map((r) => [r.quantity, r.real, r.schedlab])).toEqual([
+      ['best pool size (lowest median latency)', 64, 12],
+      ["real latency at schedlab's best T = 12 / at T = 64", 100, 110.6],
+    ]);
+  });
+
   it('validation/compare.ts prints the rows as a Markdown table, and refuses what is not validate output', () => {
     const dir = mkdtempSync(join(tmpdir(), 'schedlab-compare-'));
     try {
@@ -166,7 +211,7 @@ describe('validation scenarios', () => {
       expect(run(nul).stderr).toMatch(/null\.json is not the JSON npm run validate prints: not an object/);
       const none = run(empty);
       expect(none.status).toBe(2);
-      expect(none.stderr).toBe('validate compare: the JSON holds no experiment to compare (timeslices, goBlocking, goHandoff, goPreemption, goPingPong)\n');
+      expect(none.stderr).toBe('validate compare: the JSON holds no experiment to compare (timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong)\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -44,7 +44,7 @@ try {
   process.exit(2);
 }
 if (rows.length === 0) {
-  process.stderr.write('validate compare: the JSON holds no experiment to compare (timeslices, goBlocking, goHandoff, goPreemption, goPingPong)\n');
+  process.stderr.write('validate compare: the JSON holds no experiment to compare (timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong)\n');
   process.exit(2);
 }
 if (markdown) {

@@ -7,7 +7,7 @@
 #   validation/run.sh [--only NAME[,NAME...]] [--quick] [--wait-idle S]
 #   npm run validate -- [same options]
 #
-#   NAME is one of: timeslices, goBlocking, goHandoff, goPreemption, goPingPong
+#   NAME is one of: timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong
 #   --quick        shorter runs (noisier)
 #   --wait-idle S  first wait up to S seconds for the machine to be idle
 #
@@ -20,7 +20,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="$HERE/bin"
-ONLY="timeslices,goBlocking,goHandoff,goPreemption,goPingPong"
+ONLY="timeslices,pool,goBlocking,goHandoff,goPreemption,goPingPong"
 QUICK=0
 WAIT_IDLE=0
 while [ $# -gt 0 ]; do
@@ -34,8 +34,8 @@ while [ $# -gt 0 ]; do
 done
 for name in ${ONLY//,/ }; do
   case "$name" in
-    timeslices|goBlocking|goHandoff|goPreemption|goPingPong) ;;
-    *) echo "validate: unknown experiment '$name' (allowed: timeslices, goBlocking, goHandoff, goPreemption, goPingPong)" >&2; exit 2 ;;
+    timeslices|pool|goBlocking|goHandoff|goPreemption|goPingPong) ;;
+    *) echo "validate: unknown experiment '$name' (allowed: timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong)" >&2; exit 2 ;;
   esac
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -48,6 +48,7 @@ trap 'rm -rf "$TMP"' EXIT
 
 command -v gcc >/dev/null || { echo "validate: gcc not found (apt-get install build-essential)" >&2; exit 1; }
 gcc -O2 -Wall -pthread -o "$BIN/timeslice" "$HERE/timeslice.c"
+gcc -O2 -Wall -pthread -o "$BIN/pool" "$HERE/pool.c"
 HAVE_GO=0
 if command -v go >/dev/null; then
   (cd "$HERE/go" && go build -o "$BIN/" ./...) && HAVE_GO=1
@@ -94,6 +95,16 @@ if want timeslices; then
     "$BIN/timeslice" --threads "$n" --seconds "$secs" >>"$TMP/timeslices"
     end "timeslices.$n"
   done
+fi
+
+# ---- (e) the "magic number" of a thread pool ----
+if want pool; then
+  repeat=3
+  [ $QUICK = 1 ] && repeat=1
+  log "thread pool: 400 jobs (1 ms compute, then nanosleep 4 or 19 ms), 9 pool sizes, $repeat round(s) ..."
+  begin
+  "$BIN/pool" --threads 4,8,12,16,24,32,40,48,64 --wait-us 4000,19000 --repeat "$repeat" >"$TMP/pool.json"
+  end pool
 fi
 
 if [ $HAVE_GO = 1 ]; then
@@ -191,6 +202,7 @@ if (existsSync(`${dir}/timeslices`)) {
   for (const r of runs) r.otherCpu = load[`timeslices.${r.threads}`] ?? null;
   out.timeslices = runs;
 }
+if (existsSync(`${dir}/pool.json`)) out.pool = { otherCpu: load.pool ?? null, runs: JSON.parse(read('pool.json')) };
 if (existsSync(`${dir}/goBlocking.json`)) out.goBlocking = { otherCpu: load.goBlocking ?? null, ...JSON.parse(read('goBlocking.json')) };
 if (existsSync(`${dir}/goHandoff.json`)) out.goHandoff = { otherCpu: load.goHandoff ?? null, ...JSON.parse(read('goHandoff.json')) };
 if (existsSync(`${dir}/goPreemption.json`)) {

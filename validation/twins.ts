@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { DEFAULT_COSTS } from '../src/hw/costs.js';
 import { simulate, type RunResult, type SimConfig } from '../src/sim.js';
 import { MemorySink } from '../src/trace/events.js';
-import { loadScenario } from '../src/workload/scenario.js';
+import { loadScenario, parseSetFlag } from '../src/workload/scenario.js';
 
 const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 
@@ -53,8 +53,17 @@ interface PingPongResult {
   osContextSwitches: number;
   seconds: number;
 }
+interface PoolRun {
+  threads: number;
+  waitUs: number;
+  jobs: number;
+  computeUs: number;
+  makespanNs: number;
+  latencyNs: { p50: number };
+}
 /** The parts of validation/run.sh's JSON this module reads (every experiment is optional). */
 export interface ValidateOutput {
+  pool?: { runs: PoolRun[] };
   kernelScheduler?: { configHz?: number | null };
   timeslices?: TimesliceRun[];
   goBlocking?: { results: BlockingResult[] };
@@ -83,6 +92,8 @@ interface GoFigures {
   timerLatenessNs: { p50: number };
 }
 const go = (r: RunResult): GoFigures => r.go as unknown as GoFigures;
+/** The median (the lower middle value of an even count). */
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
 /**
  * A syscall handoff in the twin, from its trace: P0's retakes (Psyscall → Pidle), the time
@@ -106,8 +117,18 @@ export function twinHandoff(config: SimConfig): { handoffNs: number; startNs: nu
       open = -1;
     }
   }
-  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
   return { handoffNs: median(periods), startNs: median(starts) };
+}
+
+/**
+ * The twin of one real pool run (validation/pool.c): validation/scenarios/magic-number.yaml
+ * with the run's pool size, wait, job count and compute time, and the kernel's HZ.
+ */
+export function twinPool(r: Pick<PoolRun, 'threads' | 'waitUs' | 'jobs' | 'computeUs'>, hz: number | null | undefined): RunResult {
+  const path = join(SCENARIOS, 'magic-number.yaml');
+  const sets = [`model=pool:${r.threads}`, `programs.job.0.compute=${r.computeUs}us`, `programs.job.1.sleep=${r.waitUs}us`, `workload.0.batch=${r.jobs}`];
+  if (typeof hz === 'number' && hz > 0) sets.push(`os.hz=${hz}`);
+  return simulate(loadScenario(readFileSync(path, 'utf8'), path, { overrides: sets.map(parseSetFlag) }).config);
 }
 
 /** Every row the given validation output allows, each twin run once. */
@@ -198,5 +219,46 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
     const l = simulate(long);
     rows.push({ experiment: exp, quantity: 'OS context switches per second', unit: '/s', real: p.osContextSwitches / p.seconds, schedlab: l.contextSwitches.total / (l.simulatedNs / 1e9), twin: `${twin}, for ${p.seconds.toFixed(2)}s` });
   }
+  if (v.pool !== undefined) {
+    // One point per job and pool size, the median of its repeats; per job, the pool size with
+    // the lowest median job latency, real and simulated.
+    const points = new Map<string, PoolRun[]>();
+    for (const r of v.pool.runs) {
+      const key = `${r.waitUs} ${r.threads} ${r.jobs} ${r.computeUs}`;
+      points.set(key, [...(points.get(key) ?? []), r]);
+    }
+    // Grouped by job (count, compute, wait); one row per pool size.
+    const byJob = new Map<string, { job: PoolRun; points: { threads: number; real: number; sim: number; realDone: number; simDone: number }[] }>();
+    for (const runs of points.values()) {
+      const r = runs[0]!;
+      const s = twinPool(r, v.kernelScheduler?.configHz);
+      const key = `${r.waitUs} ${r.jobs} ${r.computeUs}`;
+      const group = byJob.get(key) ?? { job: r, points: [] };
+      group.points.push({ threads: r.threads, real: median(runs.map((x) => x.latencyNs.p50)), sim: s.tasks.latencyNs.p50, realDone: median(runs.map((x) => x.makespanNs)), simDone: s.simulatedNs });
+      byJob.set(key, group);
+    }
+    for (const { job, points: list } of [...byJob.values()].sort((a, b) => a.job.waitUs - b.job.waitUs || a.job.jobs - b.job.jobs || a.job.computeUs - b.job.computeUs)) {
+      list.sort((a, b) => a.threads - b.threads);
+      const exp = `(e) ${job.jobs} jobs (${fmtUs(job.computeUs)} compute, ${fmtUs(job.waitUs)} nanosleep), pool of T threads`;
+      const twin = `magic-number.yaml, sleep ${fmtUs(job.waitUs)}`;
+      for (const p of list) rows.push({ experiment: exp, quantity: `median job latency, T = ${p.threads}`, unit: 'ms', real: p.real / 1e6, schedlab: p.sim / 1e6, twin: `${twin}, pool:${p.threads}` });
+      // The largest pool: the CPUs are the limit, and the batch time shows their overheads.
+      const last = list[list.length - 1]!;
+      rows.push({ experiment: exp, quantity: `batch done, T = ${last.threads}`, unit: 'ms', real: last.realDone / 1e6, schedlab: last.simDone / 1e6, twin: `${twin}, pool:${last.threads}` });
+      const best = (key: 'real' | 'sim'): (typeof list)[number] => list.reduce((b, p) => (p[key] < b[key] ? p : b));
+      const realBest = best('real');
+      const simBest = best('sim');
+      rows.push({ experiment: exp, quantity: 'best pool size (lowest median latency)', unit: 'threads', real: realBest.threads, schedlab: simBest.threads, twin });
+      // What following schedlab's advice costs on the real machine: the real median latency at
+      // schedlab's best pool size, against the lowest real one (near the best, the real curve
+      // is flat: two sizes within the noise of each other can swap places from run to run).
+      rows.push({ experiment: exp, quantity: `real latency at schedlab's best T = ${simBest.threads} / at T = ${realBest.threads}`, unit: 'ms', real: realBest.real / 1e6, schedlab: simBest.real / 1e6, twin: 'both real' });
+    }
+  }
   return rows;
+}
+
+/** 4000 → "4ms", 1500 → "1500us": a duration as the scenario format writes it. */
+function fmtUs(us: number): string {
+  return us % 1000 === 0 ? `${us / 1000}ms` : `${us}us`;
 }
