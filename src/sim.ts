@@ -19,7 +19,7 @@ import { getPolicy } from './os/policy/registry.js';
 import { FatalError, ProgramPanic } from './program/sync.js';
 import { Runner } from './program/runner.js';
 import type { TraceSink } from './trace/events.js';
-import { createObjects, resolveProgram, type RunObjects } from './workload/compile.js';
+import { createObjects, resolveProgram, spawnNamesOf, type RunObjects } from './workload/compile.js';
 import type { Program } from './program/program.js';
 import type { SourceSpec, WorkloadSpec } from './workload/spec.js';
 import { createGoModel, type GoParamsInput } from './go/model.js';
@@ -83,7 +83,13 @@ export interface RunResult {
     completed: number;
     throughputPerSec: number;
     latencyNs: Summary;
-    spawned: { created: number; completed: number; latencyNs: Summary };
+    spawned: {
+      created: number;
+      completed: number;
+      latencyNs: Summary;
+      /** The same figures per spawned name (the spawn op's `name`, else its program's), in the order first spawned. */
+      byName: Array<{ name: string; created: number; completed: number; latencyNs: Summary }>;
+    };
     /** The same figures per workload source (batch or arrivals entry), in scenario order. */
     bySource: Array<{ name: string; created: number; completed: number; latencyNs: Summary }>;
     completionOrder?: number[];
@@ -280,6 +286,10 @@ export class Simulation {
     this.model.start();
     // tasks.bySource in the order the sources are declared, each listed even before (or without) any task.
     for (const src of config.workload.sources) this.runner.registerSource(src.name);
+    // The names a list program can spawn are known before the run; a generator's appear when spawned.
+    const spawned: string[] = [];
+    for (const src of config.workload.sources) spawnNamesOf(src.program, config.workload.programs ?? {}, spawned);
+    for (const name of spawned) this.runner.registerSpawned(name);
     config.workload.sources.forEach((src, i) => {
       if (src.kind === 'batch') {
         // Compiled once per source: every task of the source shares the program.
@@ -367,6 +377,7 @@ export class Simulation {
           created: runner.created - runner.rootsCreated,
           completed: runner.completed - runner.rootsCompleted,
           latencyNs: runner.spawnedLatency.summary(),
+          byName: [...runner.spawnedByName].map(([name, st]) => ({ name, created: st.created, completed: st.completed, latencyNs: st.latency.summary() })),
         },
         bySource: [...runner.bySource].map(([name, st]) => ({ name, created: st.created, completed: st.completed, latencyNs: st.latency.summary() })),
       },

@@ -101,3 +101,38 @@ describe('tasks.bySource', () => {
     ]);
   });
 });
+
+describe('tasks.spawned.byName', () => {
+  it('lists every name a program can spawn from the start, in the order met, with its own latency', () => {
+    const r = simulate({
+      name: 'by-name',
+      seed: 1,
+      // no cost to create or switch threads: the latencies are the programs' own times
+      machine: { cpus: 1, costs: { contextSwitch: 0, threadCreate: 0, syscall: 0 } },
+      os: { policy: 'fifo' },
+      model: 'threads',
+      workload: {
+        programs: {
+          // A generator: every 10 ms it spawns a request (named by the spawn op).
+          ticker: [{ repeat: 3, do: [{ sleep: 10_000_000 }, { spawn: 'req', name: 'request' }] }],
+          req: [{ compute: 1_000_000 }, { spawn: [{ compute: 2_000_000 }], name: 'log' }],
+          rare: [{ compute: 1 }],
+        },
+        sources: [
+          { kind: 'batch', name: 'ticker', count: 1, program: 'ticker' },
+          // Spawns `rare` (a named program, no `name` on the op), but only after the run ends.
+          { kind: 'batch', name: 'late', count: 1, at: 1_000_000_000, program: [{ spawn: 'rare' }] },
+        ],
+      },
+      limits: { timeNs: 100_000_000 },
+    });
+    // A request runs 1 ms as soon as it is spawned (the CPU is free: the ticker sleeps); its
+    // `log` child then runs 2 ms, FIFO, after the request's end.
+    expect(r.tasks.spawned.byName.map((s) => [s.name, s.created, s.completed, s.latencyNs.p50])).toEqual([
+      ['request', 3, 3, 1_000_000],
+      ['log', 3, 3, 2_000_000],
+      ['rare', 0, 0, 0],
+    ]);
+    expect(r.tasks.spawned.created).toBe(6);
+  });
+});

@@ -19,6 +19,8 @@ export interface ProgramInstance {
 export interface Program {
   readonly name: string;
   start(task: Task): ProgramInstance;
+  /** A list program's ops (fromOps), readable before it runs; generator programs have none. */
+  readonly ops?: readonly ListOp[];
 }
 
 /** What a generator program receives: its task's id, name and spawn path. */
@@ -103,5 +105,27 @@ export function listNext(st: ListState): Op | null {
 
 export function fromOps(name: string, ops: ListOp[]): Program {
   invariant(Array.isArray(ops), 'fromOps: ops must be an array');
-  return { name, start: (task) => task.startList(ops) };
+  return { name, ops, start: (task) => task.startList(ops) };
+}
+
+/**
+ * The names of the tasks `program` can spawn (a spawn's `name`, else its program's), directly
+ * or through the programs it spawns, in the order first met; a generator program's spawns
+ * cannot be read before it runs and are left out.
+ */
+export function spawnNames(program: Program, out: string[] = [], seen = new Set<Program>()): string[] {
+  if (seen.has(program)) return out;
+  seen.add(program);
+  const walk = (ops: readonly ListOp[]): void => {
+    for (const op of ops) {
+      if (op.op === 'repeat') walk(op.body);
+      else if (op.op === 'spawn') {
+        const name = op.name ?? op.program.name;
+        if (!out.includes(name)) out.push(name);
+        spawnNames(op.program, out, seen);
+      }
+    }
+  };
+  if (program.ops !== undefined) walk(program.ops);
+  return out;
 }

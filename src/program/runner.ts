@@ -18,7 +18,7 @@ import { mutexLock, mutexUnlock, type Mutex } from './mutex.js';
 import type { Op } from './ops.js';
 import type { Program } from './program.js';
 import { ProgramPanic, type ReadyTarget, type SyncContext } from './sync.js';
-import { mixKey, rootKey, Task } from './task.js';
+import { mixKey, rootKey, Task, type TaskStat } from './task.js';
 import { wgAdd, wgWait } from './waitgroup.js';
 
 /** What the model must do next for a task (`task.ns` holds the duration where one applies). */
@@ -62,7 +62,9 @@ export class Runner implements SyncContext {
   /** Completion latency of every finished spawned task. */
   readonly spawnedLatency = new Samples();
   /** Per workload source (root task name): counts and latencies, in first-seen order. */
-  readonly bySource = new Map<string, { created: number; completed: number; latency: Samples }>();
+  readonly bySource = new Map<string, TaskStat>();
+  /** Per name of spawned task (the spawn's `name`, else its program's): counts and latencies, in first-seen order. */
+  readonly spawnedByName = new Map<string, TaskStat>();
   /** Completion order (task ids), kept when `recordOrder` is on. */
   readonly order: number[] = [];
   recordOrder = false;
@@ -99,16 +101,21 @@ export class Runner implements SyncContext {
     if (!this.bySource.has(name)) this.bySource.set(name, { created: 0, completed: 0, latency: new Samples() });
   }
 
+  /** Lists a spawned name in `spawnedByName` before any such task exists. */
+  registerSpawned(name: string): void {
+    if (!this.spawnedByName.has(name)) this.spawnedByName.set(name, { created: 0, completed: 0, latency: new Samples() });
+  }
+
   newTask(program: Program, name: string, parent: Task | null, index: number, label: string | null = null): Task {
     const key = parent !== null ? mixKey(parent.key, index) : rootKey(label ?? name, index, this.runSeed);
     const t = new Task(this.nextId++, name, program, parent, this.engine.now, index, parent !== null ? null : (label ?? name), key);
     this.created++;
-    if (parent === null) {
-      this.rootsCreated++;
-      let st = this.bySource.get(name);
-      if (st === undefined) this.bySource.set(name, (st = { created: 0, completed: 0, latency: new Samples() }));
-      st.created++;
-    }
+    const stats = parent === null ? this.bySource : this.spawnedByName;
+    let st = stats.get(name);
+    if (st === undefined) stats.set(name, (st = { created: 0, completed: 0, latency: new Samples() }));
+    st.created++;
+    t.stat = st;
+    if (parent === null) this.rootsCreated++;
     this.live++;
     if (this.live > this.maxLive) this.maxLive = this.live;
     t.prevLive = this.liveTail;
@@ -251,12 +258,12 @@ export class Runner implements SyncContext {
     if (n !== null) n.prevLive = p;
     else this.liveTail = p;
     task.prevLive = task.nextLive = null;
+    const st = task.stat!;
+    st.completed++;
+    st.latency.push(latency);
     if (task.parent === null) {
       this.rootsCompleted++;
       this.latency.push(latency);
-      const st = this.bySource.get(task.name)!;
-      st.completed++;
-      st.latency.push(latency);
     } else {
       this.spawnedLatency.push(latency);
     }

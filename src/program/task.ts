@@ -4,6 +4,7 @@
  */
 import { hash32, RandomStream } from '../engine/rng.js';
 import type { Nanos } from '../engine/time.js';
+import type { Samples } from '../metrics/stats.js';
 import { listNext, type ListOp, type ListState, type Program, type ProgramInstance, type TaskInfo } from './program.js';
 import type { SelectWait } from './chan.js';
 import type { Op } from './ops.js';
@@ -24,6 +25,13 @@ export function mixKey(parent: number, index: number): number {
  * A task is its own random stream (it extends RandomStream, seeded from `key`), so a duration
  * draw touches no other object.
  */
+/** Created and completed tasks of one workload source or one spawned name, and their latencies. */
+export interface TaskStat {
+  created: number;
+  completed: number;
+  latency: Samples;
+}
+
 export class Task extends RandomStream implements TaskInfo, ListState, ProgramInstance {
   // Fields in order of use by a step (after RandomStream's state, which comes first).
   /**
@@ -64,6 +72,8 @@ export class Task extends RandomStream implements TaskInfo, ListState, ProgramIn
    */
   readonly key: number;
   children = 0;
+  /** The counts its end adds to: its workload source's, or (spawned) its name's. */
+  stat: TaskStat | null = null;
   /** Links in the runner's list of live tasks. */
   prevLive: Task | null = null;
   nextLive: Task | null = null;

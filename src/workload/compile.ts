@@ -10,7 +10,7 @@
 import { Chan } from '../program/chan.js';
 import { Mutex } from '../program/mutex.js';
 import type { Op, SelectCase } from '../program/ops.js';
-import { fromOps, type ListOp, type Program } from '../program/program.js';
+import { fromOps, spawnNames, type ListOp, type Program } from '../program/program.js';
 import { WaitGroup } from '../program/waitgroup.js';
 import type { LocalsSpec, OpSpec, ProgramDef, ProgramRef, WorkloadSpec } from './spec.js';
 
@@ -89,6 +89,36 @@ function programFrom(name: string, def: OpSpec[] | ProgramDef, env: RunObjects):
       return fromOps(name, compiled).start(task);
     },
   };
+}
+
+/**
+ * The names of the tasks a source's program can spawn (a spawn's `name`, else its program's,
+ * as compileOp gives them), directly or through the programs it spawns, in the order first met,
+ * added to `out`. Read from the scenario's definitions, before anything runs; a generator
+ * program's spawns cannot be read and are left out.
+ */
+export function spawnNamesOf(ref: ProgramRef, defs: Readonly<Record<string, OpSpec[] | ProgramDef>>, out: string[], seen = new Set<unknown>()): string[] {
+  const walk = (ops: readonly OpSpec[]): void => {
+    for (const o of ops) {
+      if ('repeat' in o) walk(o.do);
+      else if ('spawn' in o) {
+        const ref = o.spawn;
+        const name = o.name ?? (typeof ref === 'string' ? ref : 'spawned');
+        if (!out.includes(name)) out.push(name);
+        spawnNamesOf(ref, defs, out, seen);
+      }
+    }
+  };
+  const key = typeof ref === 'string' ? `program:${ref}` : ref;
+  if (seen.has(key)) return out;
+  seen.add(key);
+  if (typeof ref === 'string') {
+    const def = defs[ref];
+    if (def !== undefined) walk(Array.isArray(def) ? def : def.do);
+  } else if (Array.isArray(ref)) walk(ref);
+  else if (isDef(ref)) walk(ref.do);
+  else spawnNames(ref, out);
+  return out;
 }
 
 export function resolveProgram(ref: ProgramRef, objs: RunObjects, fallbackName: string): Program {
