@@ -24,7 +24,7 @@ function variant(file: string, name: string): ReturnType<typeof loadScenario>['v
 describe('validation scenarios', () => {
   it('every file in validation/scenarios loads', () => {
     const files = readdirSync(dir).filter((f) => f.endsWith('.yaml'));
-    expect(files.length).toBe(5);
+    expect(files.length).toBe(6);
     for (const f of files) expect(() => loadScenario(readFileSync(`${dir}/${f}`, 'utf8'), `${dir}/${f}`)).not.toThrow();
   });
 
@@ -211,7 +211,7 @@ describe('validation scenarios', () => {
       expect(run(nul).stderr).toMatch(/null\.json is not the JSON npm run validate prints: not an object/);
       const none = run(empty);
       expect(none.status).toBe(2);
-      expect(none.stderr).toBe('validate compare: the JSON holds no experiment to compare (timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong)\n');
+      expect(none.stderr).toBe('validate compare: the JSON holds no experiment to compare (timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong, goQuota)\n');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

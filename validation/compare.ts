@@ -33,7 +33,7 @@ try {
   process.exit(2);
 }
 
-const fmt = (x: number, unit: TwinRow['unit']): string => (!Number.isFinite(x) ? '–' : unit === 'threads' || unit === '/s' || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
+const fmt = (x: number, unit: TwinRow['unit']): string => (!Number.isFinite(x) ? '–' : unit === 'threads' || unit === '/s' || unit === 'count' || Math.abs(x) >= 100 ? x.toFixed(0) : Math.abs(x) >= 10 ? x.toFixed(1) : x.toFixed(2));
 const cells = (r: TwinRow): string[] => [r.experiment, `${r.quantity} (${r.unit})`, fmt(r.real, r.unit), fmt(r.schedlab, r.unit), Number.isFinite(r.real) && Number.isFinite(r.schedlab) && r.real !== 0 ? `${(r.schedlab / r.real).toFixed(2)}×` : '–', r.twin];
 const head = ['experiment', 'quantity', 'real', 'schedlab', 'schedlab / real', 'twin (validation/scenarios/)'];
 let rows: TwinRow[];
@@ -44,7 +44,7 @@ try {
   process.exit(2);
 }
 if (rows.length === 0) {
-  process.stderr.write('validate compare: the JSON holds no experiment to compare (timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong)\n');
+  process.stderr.write('validate compare: the JSON holds no experiment to compare (timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong, goQuota)\n');
   process.exit(2);
 }
 if (markdown) {

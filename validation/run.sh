@@ -7,7 +7,7 @@
 #   validation/run.sh [--only NAME[,NAME...]] [--quick] [--wait-idle S]
 #   npm run validate -- [same options]
 #
-#   NAME is one of: timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong
+#   NAME is one of: timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong, goQuota
 #   --quick        shorter runs (noisier)
 #   --wait-idle S  first wait up to S seconds for the machine to be idle
 #
@@ -20,7 +20,7 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 BIN="$HERE/bin"
-ONLY="timeslices,pool,goBlocking,goHandoff,goPreemption,goPingPong"
+ONLY="timeslices,pool,goBlocking,goHandoff,goPreemption,goPingPong,goQuota"
 QUICK=0
 WAIT_IDLE=0
 while [ $# -gt 0 ]; do
@@ -34,8 +34,8 @@ while [ $# -gt 0 ]; do
 done
 for name in ${ONLY//,/ }; do
   case "$name" in
-    timeslices|pool|goBlocking|goHandoff|goPreemption|goPingPong) ;;
-    *) echo "validate: unknown experiment '$name' (allowed: timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong)" >&2; exit 2 ;;
+    timeslices|pool|goBlocking|goHandoff|goPreemption|goPingPong|goQuota) ;;
+    *) echo "validate: unknown experiment '$name' (allowed: timeslices, pool, goBlocking, goHandoff, goPreemption, goPingPong, goQuota)" >&2; exit 2 ;;
   esac
 done
 want() { [[ ",$ONLY," == *",$1,"* ]]; }
@@ -44,7 +44,8 @@ want() { [[ ",$ONLY," == *",$1,"* ]]; }
 source "$ROOT/tools/measure/lib.sh"
 mkdir -p "$BIN"
 TMP="$(mktemp -d)"
-trap 'rm -rf "$TMP"' EXIT
+QDIR="" # the CPU-quota cgroup of goQuota, removed on exit
+trap 'rm -rf "$TMP"; if [ -n "$QDIR" ]; then rmdir "$QDIR" 2>/dev/null || true; fi' EXIT
 
 command -v gcc >/dev/null || { echo "validate: gcc not found (apt-get install build-essential)" >&2; exit 1; }
 gcc -O2 -Wall -pthread -o "$BIN/timeslice" "$HERE/timeslice.c"
@@ -142,6 +143,52 @@ if [ $HAVE_GO = 1 ]; then
     GODEBUG=asyncpreemptoff=1 timeout 3 "$BIN/preempt" -samples 20 >"$TMP/goPreemptionOff.json" || rc=$?
     echo "$rc" >"$TMP/goPreemptionOff.rc"
   fi
+  # ---- (f) GOMAXPROCS against a CPU quota ----
+  if want goQuota; then
+    # A cgroup whose quota is one CPU's worth: 100 ms of CPU time per 100 ms period (cgroup v2
+    # cpu.max, or v1 cpu.cfs_quota_us). Needs root and a writable cgroup file system; without
+    # them the experiment is skipped with its reason.
+    name="schedlab-validate-$$"
+    why=""
+    if [ -f /sys/fs/cgroup/cgroup.controllers ]; then
+      if ! grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control 2>/dev/null; then why="cgroup v2 without the cpu controller in /sys/fs/cgroup/cgroup.subtree_control"
+      elif mkdir "/sys/fs/cgroup/$name" 2>/dev/null; then QDIR="/sys/fs/cgroup/$name"; CGV=2
+        echo "100000 100000" >"$QDIR/cpu.max" || why="cannot write $QDIR/cpu.max"
+      else why="cannot create a cgroup in /sys/fs/cgroup (not root, or read-only)"; fi
+    elif [ -f /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]; then
+      if mkdir "/sys/fs/cgroup/cpu/$name" 2>/dev/null; then QDIR="/sys/fs/cgroup/cpu/$name"; CGV=1
+        { echo 100000 >"$QDIR/cpu.cfs_period_us" && echo 100000 >"$QDIR/cpu.cfs_quota_us"; } || why="cannot write the quota in $QDIR"
+      else why="cannot create a cgroup in /sys/fs/cgroup/cpu (not root, or read-only)"; fi
+    else
+      why="no cgroup cpu controller (neither /sys/fs/cgroup/cgroup.controllers nor /sys/fs/cgroup/cpu)"
+    fi
+    if [ -n "$why" ]; then
+      log "goQuota skipped: $why; the other experiments go on"
+    else
+      rounds=3
+      [ $QUICK = 1 ] && rounds=1
+      log "Go: a quota of one CPU (cgroup v$CGV), GOMAXPROCS 2 and 1, light and heavy load, $rounds round(s) of about 9 s ..."
+      begin
+      ok=1
+      {
+        echo "{\"cgroupVersion\": $CGV, \"quotaUs\": 100000, \"periodUs\": 100000, \"runs\": ["
+        first=1
+        for ((r = 0; r < rounds; r++)); do
+          for mode in light heavy; do
+            for procs in 2 1; do
+              [ $first = 1 ] || echo ","
+              first=0
+              # The shell moves itself into the cgroup, then becomes the program.
+              sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -procs "$3" -mode "$4" -cpustat "$1/cpu.stat"' _ "$QDIR" "$BIN/quota" "$procs" "$mode" || ok=0
+            done
+          done
+        done
+        echo "]}"
+      } >"$TMP/goQuota.json"
+      end goQuota
+      [ $ok = 1 ] || { rm -f "$TMP/goQuota.json"; log "goQuota failed (see above); the other experiments go on"; }
+    fi
+  fi
   # ---- (d) channel ping-pong ----
   if want goPingPong; then
     d=2s
@@ -213,6 +260,7 @@ if (existsSync(`${dir}/goPreemption.json`)) {
     ? { timedOutAfterSeconds: 3, note: 'with asynchronous preemption off the compute loop never yields: the sleeper did not get its 20 wake-ups in 3 s' }
     : { exitCode: rc, result: off ? JSON.parse(off) : null };
 }
+if (existsSync(`${dir}/goQuota.json`)) out.goQuota = { otherCpu: load.goQuota ?? null, ...JSON.parse(read('goQuota.json')) };
 if (existsSync(`${dir}/goPingPong.json`)) out.goPingPong = { otherCpu: load.goPingPong ?? null, ...JSON.parse(read('goPingPong.json')) };
 process.stdout.write(JSON.stringify(out, null, 2) + '\n');
 EOF

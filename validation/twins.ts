@@ -17,7 +17,7 @@ const SCENARIOS = join(dirname(fileURLToPath(import.meta.url)), 'scenarios');
 export interface TwinRow {
   experiment: string;
   quantity: string;
-  unit: 'ms' | 'µs' | 'ns' | 'threads' | '/s';
+  unit: 'ms' | 'µs' | 'ns' | 'threads' | '/s' | 'count';
   real: number;
   schedlab: number;
   /** The twin: scenario file and variant (and what was set on top). */
@@ -61,8 +61,16 @@ interface PoolRun {
   makespanNs: number;
   latencyNs: { p50: number };
 }
+interface QuotaRun {
+  gomaxprocs: number;
+  mode: 'light' | 'heavy';
+  numCPU: number;
+  requests: { count: number; p50Ns: number; p99Ns: number };
+  throttled: { periods: number; throttledPeriods: number; throttledNs: number } | null;
+}
 /** The parts of validation/run.sh's JSON this module reads (every experiment is optional). */
 export interface ValidateOutput {
+  goQuota?: { quotaUs: number; periodUs: number; runs: QuotaRun[] };
   pool?: { runs: PoolRun[] };
   kernelScheduler?: { configHz?: number | null };
   timeslices?: TimesliceRun[];
@@ -93,6 +101,26 @@ interface GoFigures {
 }
 const go = (r: RunResult): GoFigures => r.go as unknown as GoFigures;
 /** The median (the lower middle value of an even count). */
+/**
+ * The twin of one real goQuota run (validation/go/quota): validation/scenarios/go-quota.yaml's
+ * variant for its load and GOMAXPROCS, with its request count (and one job per 50 requests),
+ * CPUs and quota. Its requests are the spawned tasks named `request`.
+ */
+export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & { requests: { count: number } }, quotaUs: number, periodUs: number): { requests: { p50: number; p99: number }; throttledPeriods: number; throttledNs: number } {
+  const path = join(SCENARIOS, 'go-quota.yaml');
+  const n = r.requests.count;
+  const sets = [`machine.cpus=${r.numCPU}`, `os.bandwidth.quota=${quotaUs}us`, `os.bandwidth.period=${periodUs}us`];
+  sets.push(r.mode === 'light' ? `programs.lightTicker.0.repeat.times=${n}` : `programs.heavyTicker.0.repeat.times=${n}`);
+  if (r.mode === 'heavy') sets.push(`programs.jobTicker.0.repeat.times=${Math.floor(n / 50)}`);
+  const loaded = loadScenario(readFileSync(path, 'utf8'), path, { only: `${r.mode}-gomaxprocs-${r.gomaxprocs}`, overrides: sets.map(parseSetFlag) });
+  const v = loaded.variants.find((x) => x.name === `${r.mode}-gomaxprocs-${r.gomaxprocs}`);
+  if (v === undefined) throw new Error(`${path}: no variant ${r.mode}-gomaxprocs-${r.gomaxprocs}`);
+  const s = simulate(v.config);
+  const req = s.tasks.spawned.byName.find((b) => b.name === 'request');
+  if (req === undefined) throw new Error(`${path}: no spawned task named request`);
+  return { requests: { p50: req.latencyNs.p50, p99: req.latencyNs.p99 }, throttledPeriods: s.bandwidth?.throttledPeriods ?? 0, throttledNs: s.bandwidth?.throttledNs ?? 0 };
+}
+
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
 /**
@@ -253,6 +281,23 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       // schedlab's best pool size, against the lowest real one (near the best, the real curve
       // is flat: two sizes within the noise of each other can swap places from run to run).
       rows.push({ experiment: exp, quantity: `real latency at schedlab's best T = ${simBest.threads} / at T = ${realBest.threads}`, unit: 'ms', real: realBest.real / 1e6, schedlab: simBest.real / 1e6, twin: 'both real' });
+    }
+  }
+  if (v.goQuota !== undefined) {
+    // One point per load and GOMAXPROCS, the median of its rounds.
+    const q = v.goQuota;
+    const points = new Map<string, QuotaRun[]>();
+    for (const r of q.runs) points.set(`${r.mode} ${r.gomaxprocs}`, [...(points.get(`${r.mode} ${r.gomaxprocs}`) ?? []), r]);
+    const order = [...points.values()].sort((a, b) => (a[0]!.mode === b[0]!.mode ? b[0]!.gomaxprocs - a[0]!.gomaxprocs : a[0]!.mode === 'light' ? -1 : 1));
+    for (const runs of order) {
+      const r = runs[0]!;
+      const t = twinQuota(r, q.quotaUs, q.periodUs);
+      const quota = `${fmtUs(q.quotaUs)} per ${fmtUs(q.periodUs)}`;
+      const exp = `(f) ${r.mode} load, CPU quota ${quota} on ${r.numCPU} CPUs, GOMAXPROCS=${r.gomaxprocs}`;
+      const twin = `go-quota.yaml ${r.mode}-gomaxprocs-${r.gomaxprocs}`;
+      rows.push({ experiment: exp, quantity: 'request latency, p50', unit: 'ms', real: median(runs.map((x) => x.requests.p50Ns)) / 1e6, schedlab: t.requests.p50 / 1e6, twin });
+      rows.push({ experiment: exp, quantity: 'request latency, p99', unit: 'ms', real: median(runs.map((x) => x.requests.p99Ns)) / 1e6, schedlab: t.requests.p99 / 1e6, twin });
+      if (runs.every((x) => x.throttled !== null)) rows.push({ experiment: exp, quantity: 'throttled periods', unit: 'count', real: median(runs.map((x) => x.throttled!.throttledPeriods)), schedlab: t.throttledPeriods, twin });
     }
   }
   return rows;

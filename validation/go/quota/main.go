@@ -1,0 +1,386 @@
+// quota: a Go server under a CPU quota, at a given GOMAXPROCS, with its requests arriving over
+// the network from a process outside the quota.
+//
+// Run without -serve, the program is the client: it starts itself again with -serve, moves
+// that server into the cgroup given by -cgroup (writing its pid to cgroup.procs; the cgroup's
+// quota is set by the caller, validation/run.sh: one CPU's worth, 100 ms per 100 ms), and sends
+// it UDP datagrams on the loopback at fixed times, each carrying its send time:
+//
+//	light: every 100 ms a request; the server fans it out to 2 goroutines computing 20 ms each
+//	       and waits for both (40 ms of CPU per 100 ms: under a quota of one CPU).
+//	heavy: every 10 ms a request (compute 1 ms, sleep 2 ms, compute 1 ms), and every 500 ms a
+//	       job of 2 goroutines computing 75 ms each (150 ms of CPU: above the quota within one
+//	       period if it can run on two CPUs).
+//
+// The server's reader goroutine starts one goroutine per datagram; a request's latency runs
+// from its send time to its end, so time the server spends throttled counts, as it does for a
+// real server. The client is outside the cgroup, so its sending is not throttled. The
+// computing is a loop calibrated at start-up (iterations per ms); the garbage collector is off
+// (schedlab has none). The client reads the cgroup's cpu.stat before and after (periods,
+// throttled periods, time throttled summed over the CPUs) and prints one JSON object.
+//
+//	go build -o quota . && ./quota -cgroup /sys/fs/cgroup/cpu/NAME -procs 2 -mode heavy [-requests 200]
+//
+// The real counterpart of validation/scenarios/go-quota.yaml (docs/validation.md, experiment f).
+package main
+
+import (
+	"bufio"
+	"encoding/binary"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+var sink uint64
+
+// spin runs n iterations of a loop with no calls (preemptible only asynchronously, as a real
+// compute loop).
+func spin(n int64) {
+	x := uint64(n)
+	for i := int64(0); i < n; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	sink += x
+}
+
+// calibrate returns the iterations of spin per millisecond: the fastest of 15 runs of about
+// 2 ms (the least disturbed one).
+func calibrate() float64 {
+	n := int64(100000)
+	for {
+		t0 := time.Now()
+		spin(n)
+		if time.Since(t0) > 2*time.Millisecond {
+			break
+		}
+		n *= 2
+	}
+	best := 0.0
+	for i := 0; i < 15; i++ {
+		t0 := time.Now()
+		spin(n)
+		perMs := float64(n) / (float64(time.Since(t0)) / 1e6)
+		if perMs > best {
+			best = perMs
+		}
+	}
+	return best
+}
+
+type dist struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50Ns"`
+	P90   float64 `json:"p90Ns"`
+	P99   float64 `json:"p99Ns"`
+	Max   float64 `json:"maxNs"`
+	Mean  float64 `json:"meanNs"`
+}
+
+func pct(s []float64, p float64) float64 {
+	rank := int(p/100*float64(len(s)) + 0.999999)
+	if rank < 1 {
+		rank = 1
+	}
+	if rank > len(s) {
+		rank = len(s)
+	}
+	return s[rank-1]
+}
+
+func summarize(v []float64) dist {
+	if len(v) == 0 {
+		return dist{}
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	sum := 0.0
+	for _, x := range s {
+		sum += x
+	}
+	return dist{len(s), pct(s, 50), pct(s, 90), pct(s, 99), s[len(s)-1], sum / float64(len(s))}
+}
+
+// Datagram kinds: byte 0, then the send time (Unix ns, little-endian) in bytes 1-8, then the
+// request's number (little-endian uint32) in bytes 9-12.
+const (
+	kindRequest = 1
+	kindJob     = 2
+	kindEnd     = 3
+)
+
+// serverResult is what the server prints on stdout when the client's end datagram arrives
+// and every request and job has finished.
+type serverResult struct {
+	GoVersion string `json:"goVersion"`
+	Requests  dist   `json:"requests"`
+	// Each request's latency in µs, in the order sent.
+	ByRequest []int64 `json:"latencyUsByRequest"`
+	Jobs      int     `json:"jobs"`
+	SpinPerMs float64 `json:"spinPerMs"`
+}
+
+// serve: bind a UDP port on the loopback, calibrate, print the port, then start a goroutine per
+// datagram until the end datagram.
+func serve(mode string) {
+	debug.SetGCPercent(-1)
+	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "quota server: %v\n", err)
+		os.Exit(1)
+	}
+	// Wait for the client to have moved this process into the cgroup, then calibrate there.
+	in := bufio.NewReader(os.Stdin)
+	if _, err := in.ReadString('\n'); err != nil {
+		fmt.Fprintf(os.Stderr, "quota server: %v\n", err)
+		os.Exit(1)
+	}
+	perMs := calibrate()
+	compute := func(ms float64) { spin(int64(ms * perMs)) }
+	var mu sync.Mutex
+	var latencies []float64
+	var byRequest []int64
+	jobs := 0
+	record := func(idx int, d int64) {
+		mu.Lock()
+		latencies = append(latencies, float64(d))
+		for len(byRequest) <= idx {
+			byRequest = append(byRequest, -1)
+		}
+		byRequest[idx] = d / 1000
+		mu.Unlock()
+	}
+	var all sync.WaitGroup
+	fmt.Printf("%d\n", conn.LocalAddr().(*net.UDPAddr).Port)
+	buf := make([]byte, 64)
+	for {
+		n, err := conn.Read(buf)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "quota server: %v\n", err)
+			os.Exit(1)
+		}
+		if n < 13 {
+			continue
+		}
+		sent := int64(binary.LittleEndian.Uint64(buf[1:9]))
+		idx := int(binary.LittleEndian.Uint32(buf[9:13]))
+		kind := buf[0]
+		if kind == kindEnd {
+			break
+		}
+		all.Add(1)
+		switch {
+		case kind == kindJob:
+			jobs++
+			go func() {
+				defer all.Done()
+				var wg sync.WaitGroup
+				wg.Add(2)
+				for k := 0; k < 2; k++ {
+					go func() { defer wg.Done(); compute(75) }()
+				}
+				wg.Wait()
+			}()
+		case mode == "light":
+			go func() {
+				defer all.Done()
+				var wg sync.WaitGroup
+				wg.Add(2)
+				for k := 0; k < 2; k++ {
+					go func() { defer wg.Done(); compute(20) }()
+				}
+				wg.Wait()
+				record(idx, time.Now().UnixNano()-sent)
+			}()
+		default:
+			go func() {
+				defer all.Done()
+				compute(1)
+				time.Sleep(2 * time.Millisecond)
+				compute(1)
+				record(idx, time.Now().UnixNano()-sent)
+			}()
+		}
+	}
+	all.Wait()
+	if err := json.NewEncoder(os.Stdout).Encode(serverResult{runtime.Version(), summarize(latencies), byRequest, jobs, perMs}); err != nil {
+		panic(err)
+	}
+}
+
+// cpuStat reads a cgroup's cpu.stat (v1: throttled_time in ns; v2: throttled_usec).
+func cpuStat(path string) (map[string]int64, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	out := map[string]int64{}
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) == 2 {
+			if v, err := strconv.ParseInt(fields[1], 10, 64); err == nil {
+				out[fields[0]] = v
+			}
+		}
+	}
+	return out, sc.Err()
+}
+
+func throttledNs(s map[string]int64) int64 {
+	if v, ok := s["throttled_time"]; ok {
+		return v
+	}
+	return s["throttled_usec"] * 1000
+}
+
+func fail(format string, a ...interface{}) {
+	fmt.Fprintf(os.Stderr, "quota: "+format+"\n", a...)
+	os.Exit(1)
+}
+
+func main() {
+	procs := flag.Int("procs", runtime.NumCPU(), "the server's GOMAXPROCS")
+	mode := flag.String("mode", "heavy", "light or heavy")
+	requests := flag.Int("requests", 0, "requests to send (default: 20 light, 200 heavy: about 2 s)")
+	cgroup := flag.String("cgroup", "", "the cgroup directory to run the server in (with cgroup.procs and cpu.stat)")
+	isServer := flag.Bool("serve", false, "(internal) run as the server")
+	flag.Parse()
+	if *mode != "light" && *mode != "heavy" {
+		fmt.Fprintf(os.Stderr, "quota: -mode must be light or heavy, not %q\n", *mode)
+		os.Exit(2)
+	}
+	if *isServer {
+		serve(*mode)
+		return
+	}
+	if *procs < 1 || *cgroup == "" {
+		fmt.Fprintf(os.Stderr, "quota: -procs must be at least 1 and -cgroup is required (got %d, %q)\n", *procs, *cgroup)
+		os.Exit(2)
+	}
+	n := *requests
+	if n <= 0 {
+		n = 20
+		if *mode == "heavy" {
+			n = 200
+		}
+	}
+	period := 10 * time.Millisecond
+	if *mode == "light" {
+		period = 100 * time.Millisecond
+	}
+	self, err := os.Executable()
+	if err != nil {
+		fail("%v", err)
+	}
+	cmd := exec.Command(self, "-serve", "-mode", *mode)
+	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(*procs))
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		fail("%v", err)
+	}
+	stdoutPipe, err := cmd.StdoutPipe()
+	if err != nil {
+		fail("%v", err)
+	}
+	out := bufio.NewReader(stdoutPipe)
+	if err := cmd.Start(); err != nil {
+		fail("%v", err)
+	}
+	if err := os.WriteFile(filepath.Join(*cgroup, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0); err != nil {
+		_ = cmd.Process.Kill()
+		fail("moving the server into the cgroup: %v", err)
+	}
+	if _, err := stdin.Write([]byte("go\n")); err != nil {
+		fail("%v", err)
+	}
+	line, err := out.ReadString('\n')
+	if err != nil {
+		fail("the server did not start: %v", err)
+	}
+	port, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil {
+		fail("the server printed %q, not a port", line)
+	}
+	conn, err := net.DialUDP("udp", nil, &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1), Port: port})
+	if err != nil {
+		fail("%v", err)
+	}
+	statPath := filepath.Join(*cgroup, "cpu.stat")
+	before, err := cpuStat(statPath)
+	if err != nil {
+		fail("%v", err)
+	}
+	send := func(kind byte, idx int) {
+		var b [13]byte
+		b[0] = kind
+		binary.LittleEndian.PutUint64(b[1:9], uint64(time.Now().UnixNano()))
+		binary.LittleEndian.PutUint32(b[9:13], uint32(idx))
+		if _, err := conn.Write(b[:]); err != nil {
+			fail("send: %v", err)
+		}
+	}
+	// Requests at t0 + i×period, i = 1..n; in heavy mode a job at every 500 ms as well (one per
+	// 50 requests), sent just after that instant's request.
+	t0 := time.Now()
+	jobs := 0
+	for i := 1; i <= n; i++ {
+		at := t0.Add(time.Duration(i) * period)
+		time.Sleep(time.Until(at))
+		send(kindRequest, i-1)
+		if *mode == "heavy" && i%50 == 0 {
+			send(kindJob, 0)
+			jobs++
+		}
+	}
+	send(kindEnd, 0)
+	var res serverResult
+	if err := json.NewDecoder(out).Decode(&res); err != nil {
+		fail("reading the server's result: %v", err)
+	}
+	if err := cmd.Wait(); err != nil {
+		fail("the server: %v", err)
+	}
+	elapsed := time.Since(t0)
+	after, err := cpuStat(statPath)
+	if err != nil {
+		fail("%v", err)
+	}
+	if res.Requests.Count != n || res.Jobs != jobs {
+		fail("the server got %d requests and %d jobs of %d and %d sent (datagrams lost on the loopback)", res.Requests.Count, res.Jobs, n, jobs)
+	}
+	result := map[string]interface{}{
+		"goVersion":          res.GoVersion,
+		"gomaxprocs":         *procs,
+		"mode":               *mode,
+		"numCPU":             runtime.NumCPU(),
+		"requests":           res.Requests,
+		"latencyUsByRequest": res.ByRequest,
+		"jobs":               jobs,
+		"elapsedMs":          float64(elapsed.Microseconds()) / 1000,
+		"spinPerMs":          res.SpinPerMs,
+		"throttled": map[string]int64{
+			"periods":          after["nr_periods"] - before["nr_periods"],
+			"throttledPeriods": after["nr_throttled"] - before["nr_throttled"],
+			"throttledNs":      throttledNs(after) - throttledNs(before),
+		},
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(result); err != nil {
+		panic(err)
+	}
+}
