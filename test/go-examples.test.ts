@@ -114,15 +114,15 @@ describe('Go examples', () => {
     expect(h2.bandwidth!.throttledNs).toBeLessThan(1 * MS);
     const req = (x: RunResult) => x.tasks.bySource.find((s) => s.name === 'request')!.latencyNs;
     // The figures stated in the file: seed 1, and the mean p99 over seeds 1–5.
-    expect(Math.round(req(h10).p99 / MS)).toBe(149);
-    expect(Math.round(req(h2).p99 / MS)).toBe(130);
+    expect(Math.round(req(h10).p99 / MS)).toBe(78);
+    expect(Math.round(req(h2).p99 / MS)).toBe(141);
     const meanP99 = (name: string): number => {
       const v = loaded.variants.find((x) => x.name === name)!;
       let sum = 0;
       for (let seed = 1; seed <= 5; seed++) sum += req(simulate({ ...v.config, seed })).p99;
       return Math.round(sum / 5 / MS);
     };
-    expect(meanP99('heavy-gomaxprocs-10')).toBe(118);
-    expect(meanP99('heavy-gomaxprocs-2')).toBe(221);
+    expect(meanP99('heavy-gomaxprocs-10')).toBe(91);
+    expect(meanP99('heavy-gomaxprocs-2')).toBe(204);
   });
 });

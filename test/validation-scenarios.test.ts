@@ -87,7 +87,7 @@ describe('validation scenarios', () => {
       ['(b) 1000 goroutines, nanosleep', 'last goroutine started its wait', 'ms', 231, 201.542, 'go-blocking.yaml syscall-newm-measured'],
       // Parked in the netpoller: no start-rate row (the twin's batch starts at time 0).
       ['(b) 1000 goroutines, netpoll', 'peak OS threads', 'threads', 7, 3, 'go-blocking.yaml io'],
-      ['(b) 1000 goroutines, netpoll', 'all done', 'ms', 1050, 1000.593, 'go-blocking.yaml io'],
+      ['(b) 1000 goroutines, netpoll', 'all done', 'ms', 1050, 1000.594, 'go-blocking.yaml io'],
       // The new M's thread exists after sysmon's 0.5µs loop and the creation (22µs; 90µs
       // measured), and holds the P after wakeupIpi (5.6µs) and a 1.1µs switch; a handoff is
       // two sysmon loops (128.5µs; 111.5µs with the measured 91µs slack), one with the creation.
@@ -126,6 +126,43 @@ describe('validation scenarios', () => {
       ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 302.1, 'go-blocking.yaml syscall, go:2 ×100'],
       ['(b) syscall handoff, GOMAXPROCS=2', 'retake → the new M holds the P, p50', 166, 187.2, 'go-blocking.yaml syscall-newm-measured, go:2 ×100'],
       ['(b) syscall handoff, GOMAXPROCS=2', 'one handoff (retake to retake), p50', 442, 404.1, 'go-blocking.yaml syscall-newm-measured, go:2 ×100'],
+    ]);
+  });
+
+  it('GOMAXPROCS against a quota (f): request p50 and p99 and throttled periods per load and GOMAXPROCS, the median of the rounds', () => {
+    const run = (mode: 'light' | 'heavy', gomaxprocs: number, p50: number, p99: number, throttled: number, count = mode === 'light' ? 20 : 200) => ({ mode, gomaxprocs, numCPU: 2, requests: { count, p50Ns: p50 * 1e6, p99Ns: p99 * 1e6 }, throttled: { periods: 21, throttledPeriods: throttled, throttledNs: 0 } });
+    const rows = twinRows({
+      goQuota: {
+        quotaUs: 100_000,
+        periodUs: 100_000,
+        // three rounds of heavy load at GOMAXPROCS 2 (the medians: 4.5, 80 and 4), and one
+        // heavy run at GOMAXPROCS 1 with 100 requests (two jobs), listed in another order
+        runs: [run('heavy', 2, 4.5, 80, 4), run('light', 1, 41, 46, 0), run('heavy', 2, 4.4, 60, 5), run('light', 2, 22, 28, 0), run('heavy', 2, 4.6, 90, 3), run('heavy', 1, 4.4, 90, 0, 100)],
+      },
+    });
+    const round = (x: number): number => Math.round(x * 1000) / 1000;
+    const light = (p: number): string => `(f) light load, CPU quota 100ms per 100ms on 2 CPUs, GOMAXPROCS=${p}`;
+    const heavy = (p: number): string => `(f) heavy load, CPU quota 100ms per 100ms on 2 CPUs, GOMAXPROCS=${p}`;
+    expect(rows.map((r) => [r.experiment, r.quantity, r.unit, r.real, round(r.schedlab)])).toEqual([
+      // Two 20 ms parts in parallel on the 2 Ps, 40 ms of CPU per period: never throttled. The
+      // 0.17 ms more are sysmon's checks (woken by the request's read) on a part's CPU.
+      [light(2), 'request latency, p50', 'ms', 22, 20.173],
+      [light(2), 'request latency, p99', 'ms', 28, 20.193],
+      [light(2), 'throttled periods', 'count', 0, 0],
+      // One P: the parts one after the other.
+      [light(1), 'request latency, p50', 'ms', 41, 40.013],
+      [light(1), 'request latency, p99', 'ms', 46, 40.013],
+      [light(1), 'throttled periods', 'count', 0, 0],
+      // A request alone: 1 ms + 2 ms sleep + 108 µs timer slack + 1 ms. The tail: requests that
+      // arrive while a job has used the period's quota wait for the next period.
+      [heavy(2), 'request latency, p50', 'ms', 4.5, 4.113],
+      [heavy(2), 'request latency, p99', 'ms', 80, 82.007],
+      [heavy(2), 'throttled periods', 'count', 4, 4],
+      // One P: requests wait behind the job's goroutines until sysmon preempts them; sysmon's
+      // checks push the group over the quota for microseconds in 2 periods.
+      [heavy(1), 'request latency, p50', 'ms', 4.4, 4.11],
+      [heavy(1), 'request latency, p99', 'ms', 90, 70.048],
+      [heavy(1), 'throttled periods', 'count', 0, 2],
     ]);
   });
 

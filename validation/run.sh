@@ -178,8 +178,8 @@ if [ $HAVE_GO = 1 ]; then
             for procs in 2 1; do
               [ $first = 1 ] || echo ","
               first=0
-              # The shell moves itself into the cgroup, then becomes the program.
-              sh -c 'echo $$ >"$1/cgroup.procs" && exec "$2" -procs "$3" -mode "$4" -cpustat "$1/cpu.stat"' _ "$QDIR" "$BIN/quota" "$procs" "$mode" || ok=0
+              # The program starts its server in the cgroup and sends it requests from outside.
+              "$BIN/quota" -cgroup "$QDIR" -procs "$procs" -mode "$mode" || ok=0
             done
           done
         done

@@ -103,21 +103,23 @@ const go = (r: RunResult): GoFigures => r.go as unknown as GoFigures;
 /** The median (the lower middle value of an even count). */
 /**
  * The twin of one real goQuota run (validation/go/quota): validation/scenarios/go-quota.yaml's
- * variant for its load and GOMAXPROCS, with its request count (and one job per 50 requests),
- * CPUs and quota. Its requests are the spawned tasks named `request`.
+ * variant for its load and GOMAXPROCS, with its request count (and in heavy load one job per 50
+ * requests), CPUs and quota. Requests arrive evenly spaced, as the real client sends them.
  */
 export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & { requests: { count: number } }, quotaUs: number, periodUs: number): { requests: { p50: number; p99: number }; throttledPeriods: number; throttledNs: number } {
-  const path = join(SCENARIOS, 'go-quota.yaml');
-  const n = r.requests.count;
-  const sets = [`machine.cpus=${r.numCPU}`, `os.bandwidth.quota=${quotaUs}us`, `os.bandwidth.period=${periodUs}us`];
-  sets.push(r.mode === 'light' ? `programs.lightTicker.0.repeat.times=${n}` : `programs.heavyTicker.0.repeat.times=${n}`);
-  if (r.mode === 'heavy') sets.push(`programs.jobTicker.0.repeat.times=${Math.floor(n / 50)}`);
-  const loaded = loadScenario(readFileSync(path, 'utf8'), path, { only: `${r.mode}-gomaxprocs-${r.gomaxprocs}`, overrides: sets.map(parseSetFlag) });
-  const v = loaded.variants.find((x) => x.name === `${r.mode}-gomaxprocs-${r.gomaxprocs}`);
-  if (v === undefined) throw new Error(`${path}: no variant ${r.mode}-gomaxprocs-${r.gomaxprocs}`);
-  const s = simulate(v.config);
-  const req = s.tasks.spawned.byName.find((b) => b.name === 'request');
-  if (req === undefined) throw new Error(`${path}: no spawned task named request`);
+  const name = `${r.mode}-gomaxprocs-${r.gomaxprocs}`;
+  // Arrivals stop before the end of `for`: half a gap after the last request.
+  const gapUs = r.mode === 'light' ? 100_000 : 10_000;
+  const forUs = r.requests.count * gapUs + gapUs / 2;
+  const v = variant('go-quota.yaml', name);
+  const config: SimConfig = {
+    ...v,
+    machine: { ...v.machine, cpus: r.numCPU },
+    os: { ...v.os, bandwidth: { quotaNs: quotaUs * 1000, periodNs: periodUs * 1000 } },
+    workload: { ...v.workload, sources: v.workload.sources.map((x) => (x.kind === 'arrivals' ? { ...x, durationNs: forUs * 1000 } : x)) },
+  };
+  const s = simulate(config);
+  const req = s.tasks.bySource.find((b) => b.name === 'request')!;
   return { requests: { p50: req.latencyNs.p50, p99: req.latencyNs.p99 }, throttledPeriods: s.bandwidth?.throttledPeriods ?? 0, throttledNs: s.bandwidth?.throttledNs ?? 0 };
 }
 

@@ -1200,6 +1200,12 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     pp.executes++;
     if (this.trace !== null) this.emitPrun(pp.id, gp.goid, mp.id);
     mp.st = 'running';
+    if (gp.readAfterPoll) {
+      // The read that follows readiness enters a system call: reentersyscall wakes sysmon
+      // from its deep sleep (entersyscall_sysmon). SIM: the read's own cost is not charged.
+      gp.readAfterPoll = false;
+      if (this.sysmonwait) this.sysmon.wake('entersyscall (the read after netpoll)');
+    }
     this.executeDepth++;
     this.runG(mp, t);
     this.executeDepth--;
@@ -1490,7 +1496,10 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
   private netpoll(): G[] {
     // SIM: epoll returns fds in the kernel's order, at most 128 per call; here all, oldest first.
     const list = this.netpollReadyQ.splice(0);
-    for (const gp of list) gp.onq = Q_NONE;
+    for (const gp of list) {
+      gp.onq = Q_NONE;
+      gp.readAfterPoll = true;
+    }
     this.netpollWaiters -= list.length;
     this.netpollReady += list.length;
     return list;

@@ -39,6 +39,11 @@ export class G {
   runnableSince: Nanos = 0;
   /** An IO op whose read returned EAGAIN: park for this long once its syscall cost is paid (-1: none). */
   pendingIo: Nanos = -1;
+  /**
+   * netpoll returned it: when it runs, its read is retried (internal/poll's read loop), a
+   * system call whose entersyscall wakes a deep-sleeping sysmon.
+   */
+  readAfterPoll = false;
   /** The IO completion event (allocated on first IO). */
   ioEv: SimEvent | null = null;
   constructor(
