@@ -11,7 +11,8 @@
 #   --quick        shorter runs (noisier)
 #   --wait-idle S  first wait up to S seconds for the machine to be idle
 #
-# Needs gcc, and Go (golang-go) for the Go experiments; each experiment runs under 30 s. The
+# Needs gcc, and Go (golang-go) for the Go experiments; goQuota also needs root and a cgroup
+# file system (it is skipped with its reason otherwise). Each experiment runs under 30 s. The
 # programs are built into validation/bin/ (ignored by git). Timings are real: run this on an
 # otherwise idle machine. The share of the CPUs other processes used is recorded just before
 # (`machine.otherCpuBefore`) and during each experiment (`otherCpu`).
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
     *) echo "validate: unknown argument '$1' (allowed: --only NAMES, --quick, --wait-idle S)" >&2; exit 2 ;;
   esac
 done
