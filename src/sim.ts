@@ -87,7 +87,7 @@ export interface RunResult {
       created: number;
       completed: number;
       latencyNs: Summary;
-      /** The same figures per spawned name (the spawn op's `name`, else its program's), in the order first spawned. */
+      /** The same figures per spawned name (the spawn op's `name`, else its program's), in the order the scenario's programs mention them (a generator program's: in the order first spawned, after those). */
       byName: Array<{ name: string; created: number; completed: number; latencyNs: Summary }>;
     };
     /** The same figures per workload source (batch or arrivals entry), in scenario order. */

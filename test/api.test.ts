@@ -113,7 +113,7 @@ describe('tasks.spawned.byName', () => {
       model: 'threads',
       workload: {
         programs: {
-          // A generator: every 10 ms it spawns a request (named by the spawn op).
+          // A ticker loop: every 10 ms it spawns a request (named by the spawn op).
           ticker: [{ repeat: 3, do: [{ sleep: 10_000_000 }, { spawn: 'req', name: 'request' }] }],
           req: [{ compute: 1_000_000 }, { spawn: [{ compute: 2_000_000 }], name: 'log' }],
           rare: [{ compute: 1 }],
@@ -134,5 +134,35 @@ describe('tasks.spawned.byName', () => {
       ['rare', 0, 0, 0],
     ]);
     expect(r.tasks.spawned.created).toBe(6);
+  });
+
+  it('names an inline program without a name "spawned", and lists a generator\'s spawns after, when first spawned', () => {
+    const child = fromGenerator('child', function* () {
+      yield compute(ms(2));
+    });
+    const gen = fromGenerator('gen', function* () {
+      yield compute(ms(1));
+      yield spawn(child);
+    });
+    const r = simulate({
+      name: 'by-name-generator',
+      seed: 1,
+      machine: { cpus: 1, costs: { contextSwitch: 0, threadCreate: 0, syscall: 0 } },
+      os: { policy: 'fifo' },
+      model: 'threads',
+      workload: {
+        sources: [
+          { kind: 'batch', name: 'g', count: 1, program: gen },
+          { kind: 'batch', name: 'list', count: 1, program: [{ spawn: [{ compute: 3_000_000 }] }] },
+        ],
+      },
+    });
+    // Known before the run: the list's inline child ("spawned"); the generator's child is
+    // added when it is spawned. FIFO on one CPU: g runs 1 ms and spawns child, then list
+    // spawns its child at 1 ms; child runs 1-3 ms (2 ms after its spawn), "spawned" 3-6 ms (5).
+    expect(r.tasks.spawned.byName.map((s) => [s.name, s.created, s.latencyNs.max])).toEqual([
+      ['spawned', 1, 5_000_000],
+      ['child', 1, 2_000_000],
+    ]);
   });
 });

@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --only) ONLY="$2"; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --wait-idle) WAIT_IDLE="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "validate: unknown argument '$1' (allowed: --only NAMES, --quick, --wait-idle S)" >&2; exit 2 ;;
   esac
 done
@@ -46,7 +46,16 @@ source "$ROOT/tools/measure/lib.sh"
 mkdir -p "$BIN"
 TMP="$(mktemp -d)"
 QDIR="" # the CPU-quota cgroup of goQuota, removed on exit
-trap 'rm -rf "$TMP"; if [ -n "$QDIR" ]; then rmdir "$QDIR" 2>/dev/null || true; fi' EXIT
+# Any process still in the quota cgroup (a server left by a failed run) is killed before the
+# cgroup is removed.
+cleanup_quota() {
+  [ -n "$QDIR" ] || return 0
+  local pid
+  for pid in $(cat "$QDIR/cgroup.procs" 2>/dev/null); do kill -9 "$pid" 2>/dev/null || true; done
+  for _ in 1 2 3 4 5; do rmdir "$QDIR" 2>/dev/null && return 0; sleep 0.2; done
+  echo "validate: could not remove the cgroup $QDIR" >&2
+}
+trap 'rm -rf "$TMP"; cleanup_quota' EXIT
 
 command -v gcc >/dev/null || { echo "validate: gcc not found (apt-get install build-essential)" >&2; exit 1; }
 gcc -O2 -Wall -pthread -o "$BIN/timeslice" "$HERE/timeslice.c"
@@ -180,7 +189,7 @@ if [ $HAVE_GO = 1 ]; then
               [ $first = 1 ] || echo ","
               first=0
               # The program starts its server in the cgroup and sends it requests from outside.
-              "$BIN/quota" -cgroup "$QDIR" -procs "$procs" -mode "$mode" || ok=0
+              timeout 90 "$BIN/quota" -cgroup "$QDIR" -procs "$procs" -mode "$mode" || ok=0
             done
           done
         done

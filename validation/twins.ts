@@ -100,22 +100,22 @@ interface GoFigures {
   timerLatenessNs: { p50: number };
 }
 const go = (r: RunResult): GoFigures => r.go as unknown as GoFigures;
-/** The median (the lower middle value of an even count). */
 /**
  * The twin of one real goQuota run (validation/go/quota): validation/scenarios/go-quota.yaml's
  * variant for its load and GOMAXPROCS, with its request count (and in heavy load one job per 50
  * requests), CPUs and quota. Requests arrive evenly spaced, as the real client sends them.
  */
-export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & { requests: { count: number } }, quotaUs: number, periodUs: number): { requests: { p50: number; p99: number }; throttledPeriods: number; throttledNs: number } {
-  const name = `${r.mode}-gomaxprocs-${r.gomaxprocs}`;
+export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & { requests: { count: number } }, quotaUs: number, periodUs: number, hz?: number | null): { requests: { p50: number; p99: number }; throttledPeriods: number; throttledNs: number } {
+  // The variant of the load (its GOMAXPROCS 2 one), at the real run's GOMAXPROCS.
+  const v = variant('go-quota.yaml', `${r.mode}-gomaxprocs-2`);
   // Arrivals stop before the end of `for`: half a gap after the last request.
   const gapUs = r.mode === 'light' ? 100_000 : 10_000;
   const forUs = r.requests.count * gapUs + gapUs / 2;
-  const v = variant('go-quota.yaml', name);
   const config: SimConfig = {
     ...v,
+    model: `go:${r.gomaxprocs}`,
     machine: { ...v.machine, cpus: r.numCPU },
-    os: { ...v.os, bandwidth: { quotaNs: quotaUs * 1000, periodNs: periodUs * 1000 } },
+    os: { ...v.os, bandwidth: { quotaNs: quotaUs * 1000, periodNs: periodUs * 1000 }, ...(typeof hz === 'number' && hz > 0 ? { hz } : {}) },
     workload: { ...v.workload, sources: v.workload.sources.map((x) => (x.kind === 'arrivals' ? { ...x, durationNs: forUs * 1000 } : x)) },
   };
   const s = simulate(config);
@@ -123,6 +123,7 @@ export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & 
   return { requests: { p50: req.latencyNs.p50, p99: req.latencyNs.p99 }, throttledPeriods: s.bandwidth?.throttledPeriods ?? 0, throttledNs: s.bandwidth?.throttledNs ?? 0 };
 }
 
+/** The median (the lower middle value of an even count). */
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
 /**
@@ -293,10 +294,10 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
     const order = [...points.values()].sort((a, b) => (a[0]!.mode === b[0]!.mode ? b[0]!.gomaxprocs - a[0]!.gomaxprocs : a[0]!.mode === 'light' ? -1 : 1));
     for (const runs of order) {
       const r = runs[0]!;
-      const t = twinQuota(r, q.quotaUs, q.periodUs);
+      const t = twinQuota(r, q.quotaUs, q.periodUs, v.kernelScheduler?.configHz);
       const quota = `${fmtUs(q.quotaUs)} per ${fmtUs(q.periodUs)}`;
       const exp = `(f) ${r.mode} load, CPU quota ${quota} on ${r.numCPU} CPUs, GOMAXPROCS=${r.gomaxprocs}`;
-      const twin = `go-quota.yaml ${r.mode}-gomaxprocs-${r.gomaxprocs}`;
+      const twin = `go-quota.yaml ${r.mode}, go:${r.gomaxprocs}`;
       rows.push({ experiment: exp, quantity: 'request latency, p50', unit: 'ms', real: median(runs.map((x) => x.requests.p50Ns)) / 1e6, schedlab: t.requests.p50 / 1e6, twin });
       rows.push({ experiment: exp, quantity: 'request latency, p99', unit: 'ms', real: median(runs.map((x) => x.requests.p99Ns)) / 1e6, schedlab: t.requests.p99 / 1e6, twin });
       if (runs.every((x) => x.throttled !== null)) rows.push({ experiment: exp, quantity: 'throttled periods', unit: 'count', real: median(runs.map((x) => x.throttled!.throttledPeriods)), schedlab: t.throttledPeriods, twin });

@@ -21,16 +21,17 @@ export function mixKey(parent: number, index: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/**
- * A task is its own random stream (it extends RandomStream, seeded from `key`), so a duration
- * draw touches no other object.
- */
 /** Created and completed tasks of one workload source or one spawned name, and their latencies. */
 export interface TaskStat {
   created: number;
   completed: number;
   latency: Samples;
 }
+
+/**
+ * A task is its own random stream (it extends RandomStream, seeded from `key`), so a duration
+ * draw touches no other object.
+ */
 
 export class Task extends RandomStream implements TaskInfo, ListState, ProgramInstance {
   // Fields in order of use by a step (after RandomStream's state, which comes first).

@@ -164,6 +164,12 @@ func serve(mode string) {
 	var all sync.WaitGroup
 	fmt.Printf("%d\n", conn.LocalAddr().(*net.UDPAddr).Port)
 	buf := make([]byte, 64)
+	// The client kills this process if a run takes a minute; the deadline is for a client
+	// that died first.
+	if err := conn.SetReadDeadline(time.Now().Add(60 * time.Second)); err != nil {
+		fmt.Fprintf(os.Stderr, "quota server: %v\n", err)
+		os.Exit(1)
+	}
 	for {
 		n, err := conn.Read(buf)
 		if err != nil {
@@ -246,7 +252,15 @@ func throttledNs(s map[string]int64) int64 {
 	return s["throttled_usec"] * 1000
 }
 
+// server is the server process once started: fail kills it, so that no process is left in
+// the cgroup (validation/run.sh removes the cgroup afterwards).
+var server *exec.Cmd
+
 func fail(format string, a ...interface{}) {
+	if server != nil && server.Process != nil {
+		_ = server.Process.Kill()
+		_ = server.Wait()
+	}
 	fmt.Fprintf(os.Stderr, "quota: "+format+"\n", a...)
 	os.Exit(1)
 }
@@ -300,8 +314,11 @@ func main() {
 	if err := cmd.Start(); err != nil {
 		fail("%v", err)
 	}
+	server = cmd
+	// Nothing here should take a minute (a run is about 2.5 s): a lost datagram or a stuck
+	// server ends the run with an error instead of hanging.
+	time.AfterFunc(60*time.Second, func() { fail("timed out after 60 s (a lost end datagram, or a stuck server)") })
 	if err := os.WriteFile(filepath.Join(*cgroup, "cgroup.procs"), []byte(strconv.Itoa(cmd.Process.Pid)), 0); err != nil {
-		_ = cmd.Process.Kill()
 		fail("moving the server into the cgroup: %v", err)
 	}
 	if _, err := stdin.Write([]byte("go\n")); err != nil {
