@@ -578,23 +578,27 @@ function checkWakers(d: Decoded, truth: TrueWake[], c: Counts): void {
     }
     return tid;
   };
-  // A thread's wake-ups in time order; at one instant (possible with zero costs: woken, run for
-  // 0 ns, blocked, woken again), those recorded on different cpus may be read in either order,
-  // so both lists put them in one order: by a thread (by cpu), then by an interrupt.
+  // A thread's wake-ups in time order, those by a thread apart from those by an interrupt
+  // (key: tid × 2, + 1 for an interrupt's). At one instant (possible with zero costs: woken,
+  // run for 0 ns, blocked, woken again) wake-ups recorded on different cpus may be read in
+  // either order, and an interrupt's may be written 1 ns early while a thread's stays at its
+  // instant, so pairing the two kinds in one list would depend on that; within a kind, the
+  // order is by time, then by cpu.
   const irqLast = (irq: boolean): number => (irq ? 1 : 0);
+  const kindKey = (tid: number, irq: boolean): number => tid * 2 + irqLast(irq);
   const want = new Map<number, TrueWake[]>();
   const wantNew = new Map<number, TrueWake>();
-  for (const w of [...truth].sort((a, b) => a.ts - b.ts || irqLast(a.waker === 0) - irqLast(b.waker === 0) || a.wakerCpu - b.wakerCpu)) {
+  for (const w of [...truth].sort((a, b) => a.ts - b.ts || a.wakerCpu - b.wakerCpu)) {
     if (w.isNew) wantNew.set(w.tid, w);
-    else push(want, w.tid, w);
+    else push(want, kindKey(w.tid, w.waker === 0), w);
   }
   const got = new Map<number, Wake[]>();
   const gotNew = new Map<number, Wake>();
   const gotNewWaking = new Map<number, Wake>();
-  for (const w of [...d.wakes].sort((a, b) => a.ts - b.ts || irqLast(a.flags === 8) - irqLast(b.flags === 8) || a.cpu - b.cpu || a.seq - b.seq)) {
+  for (const w of [...d.wakes].sort((a, b) => a.ts - b.ts || a.cpu - b.cpu || a.seq - b.seq)) {
     if (w.flags === -1) gotNew.set(w.tid, w);
     else if (w.creation) gotNewWaking.set(w.tid, w);
-    else push(got, w.tid, w);
+    else push(got, kindKey(w.tid, w.flags === 8), w);
   }
   /** The first switch-in of a thread at or after `ts`. */
   const switchInAt = (tid: number, ts: number): number => d.switches.reduce((m, s) => (s.next === tid && s.ts >= ts && s.ts < m ? s.ts : m), Infinity);
@@ -626,10 +630,12 @@ function checkWakers(d: Decoded, truth: TrueWake[], c: Counts): void {
       add(c, '2b creation in its creator\'s context (sched_wakeup_new and sched_waking)');
     } else add(c, '2b creation by no thread (sched_wakeup_new, and sched_waking in interrupt context)');
   }
-  check(want.size === got.size, () => `wake-ups of ${got.size} threads in the trace, of ${want.size} in the run`);
-  for (const [tid, ws] of want) {
-    const gs = got.get(tid) ?? [];
-    check(gs.length === ws.length, () => `T${tid}: ${gs.length} wake-ups in the trace, ${ws.length} in the run`);
+  check(want.size === got.size, () => `wake-ups of ${got.size} (thread, kind) pairs in the trace, of ${want.size} in the run`);
+  for (const [key, ws] of want) {
+    const tid = key >> 1;
+    const gs = got.get(key) ?? [];
+    const kind = key & 1 ? 'by an interrupt' : 'by a thread';
+    check(gs.length === ws.length, () => `T${tid}: ${gs.length} wake-ups ${kind} in the trace, ${ws.length} in the run`);
     ws.forEach((w, i) => {
       const g = gs[i]!;
       const what = (): string => `T${tid} woken at ${w.ts} by T${w.waker} on cpu${w.wakerCpu} onto cpu${w.target}; the trace has ${JSON.stringify(g)}`;
