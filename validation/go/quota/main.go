@@ -40,6 +40,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -129,6 +130,13 @@ type serverResult struct {
 	ByRequest []int64 `json:"latencyUsByRequest"`
 	Jobs      int     `json:"jobs"`
 	SpinPerMs float64 `json:"spinPerMs"`
+	// Light load: the wall time of each 20 ms part (its compute, plus any time off a CPU).
+	PartWall dist `json:"partWall"`
+	// The server's CPU time (user + system) and context switches from its first datagram to
+	// its last request's end.
+	CPUMs               float64 `json:"cpuMs"`
+	VoluntarySwitches   int64   `json:"voluntarySwitches"`
+	InvoluntarySwitches int64   `json:"involuntarySwitches"`
 }
 
 // serve: bind a UDP port on the loopback, calibrate, print the port, then start a goroutine per
@@ -151,6 +159,9 @@ func serve(mode string) {
 	var mu sync.Mutex
 	var latencies []float64
 	var byRequest []int64
+	var parts []float64
+	var ru0 syscall.Rusage
+	started := false
 	jobs := 0
 	record := func(idx int, d int64) {
 		mu.Lock()
@@ -179,6 +190,10 @@ func serve(mode string) {
 		if n < 13 {
 			continue
 		}
+		if !started {
+			started = true
+			_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru0)
+		}
 		sent := int64(binary.LittleEndian.Uint64(buf[1:9]))
 		idx := int(binary.LittleEndian.Uint32(buf[9:13]))
 		kind := buf[0]
@@ -204,7 +219,15 @@ func serve(mode string) {
 				var wg sync.WaitGroup
 				wg.Add(2)
 				for k := 0; k < 2; k++ {
-					go func() { defer wg.Done(); compute(20) }()
+					go func() {
+						defer wg.Done()
+						c0 := time.Now()
+						compute(20)
+						d := float64(time.Since(c0))
+						mu.Lock()
+						parts = append(parts, d)
+						mu.Unlock()
+					}()
 				}
 				wg.Wait()
 				record(idx, time.Now().UnixNano()-sent)
@@ -220,7 +243,13 @@ func serve(mode string) {
 		}
 	}
 	all.Wait()
-	if err := json.NewEncoder(os.Stdout).Encode(serverResult{runtime.Version(), summarize(latencies), byRequest, jobs, perMs}); err != nil {
+	var ru1 syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru1)
+	cpu := func(r syscall.Rusage) float64 {
+		return float64(r.Utime.Sec+r.Stime.Sec)*1e3 + float64(r.Utime.Usec+r.Stime.Usec)/1e3
+	}
+	res := serverResult{runtime.Version(), summarize(latencies), byRequest, jobs, perMs, summarize(parts), cpu(ru1) - cpu(ru0), ru1.Nvcsw - ru0.Nvcsw, ru1.Nivcsw - ru0.Nivcsw}
+	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		panic(err)
 	}
 }
@@ -389,6 +418,12 @@ func main() {
 		"jobs":               jobs,
 		"elapsedMs":          float64(elapsed.Microseconds()) / 1000,
 		"spinPerMs":          res.SpinPerMs,
+		"server": map[string]interface{}{
+			"cpuMs":               res.CPUMs,
+			"voluntarySwitches":   res.VoluntarySwitches,
+			"involuntarySwitches": res.InvoluntarySwitches,
+			"partWall":            res.PartWall,
+		},
 		"throttled": map[string]int64{
 			"periods":          after["nr_periods"] - before["nr_periods"],
 			"throttledPeriods": after["nr_throttled"] - before["nr_throttled"],
