@@ -123,6 +123,18 @@ export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & 
   return { requests: { p50: req.latencyNs.p50, p99: req.latencyNs.p99 }, throttledPeriods: s.bandwidth?.throttledPeriods ?? 0, throttledNs: s.bandwidth?.throttledNs ?? 0 };
 }
 
+/** `items` grouped by `key`, in the order each key first appears. */
+function groupBy<T>(items: readonly T[], key: (x: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const x of items) {
+    const k = key(x);
+    const g = groups.get(k);
+    if (g === undefined) groups.set(k, [x]);
+    else g.push(x);
+  }
+  return [...groups.values()];
+}
+
 /** The median (the lower middle value of an even count). */
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)] ?? NaN;
 
@@ -253,22 +265,15 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
   if (v.pool !== undefined) {
     // One point per job and pool size, the median of its repeats; per job, the pool size with
     // the lowest median job latency, real and simulated.
-    const points = new Map<string, PoolRun[]>();
-    for (const r of v.pool.runs) {
-      const key = `${r.waitUs} ${r.threads} ${r.jobs} ${r.computeUs}`;
-      points.set(key, [...(points.get(key) ?? []), r]);
-    }
-    // Grouped by job (count, compute, wait); one row per pool size.
-    const byJob = new Map<string, { job: PoolRun; points: { threads: number; real: number; sim: number; realDone: number; simDone: number }[] }>();
-    for (const runs of points.values()) {
+    const jobKey = (r: PoolRun): string => `${r.waitUs} ${r.jobs} ${r.computeUs}`;
+    const points = groupBy(v.pool.runs, (r) => `${jobKey(r)} ${r.threads}`).map((runs) => {
       const r = runs[0]!;
       const s = twinPool(r, v.kernelScheduler?.configHz);
-      const key = `${r.waitUs} ${r.jobs} ${r.computeUs}`;
-      const group = byJob.get(key) ?? { job: r, points: [] };
-      group.points.push({ threads: r.threads, real: median(runs.map((x) => x.latencyNs.p50)), sim: s.tasks.latencyNs.p50, realDone: median(runs.map((x) => x.makespanNs)), simDone: s.simulatedNs });
-      byJob.set(key, group);
-    }
-    for (const { job, points: list } of [...byJob.values()].sort((a, b) => a.job.waitUs - b.job.waitUs || a.job.jobs - b.job.jobs || a.job.computeUs - b.job.computeUs)) {
+      return { job: r, threads: r.threads, real: median(runs.map((x) => x.latencyNs.p50)), sim: s.tasks.latencyNs.p50, realDone: median(runs.map((x) => x.makespanNs)), simDone: s.simulatedNs };
+    });
+    // Grouped by job (count, compute, wait); one row per pool size.
+    for (const list of groupBy(points, (p) => jobKey(p.job)).sort((a, b) => a[0]!.job.waitUs - b[0]!.job.waitUs || a[0]!.job.jobs - b[0]!.job.jobs || a[0]!.job.computeUs - b[0]!.job.computeUs)) {
+      const job = list[0]!.job;
       list.sort((a, b) => a.threads - b.threads);
       const exp = `(e) ${job.jobs} jobs (${fmtUs(job.computeUs)} compute, ${fmtUs(job.waitUs)} nanosleep), pool of T threads`;
       const twin = `magic-number.yaml, sleep ${fmtUs(job.waitUs)}`;
@@ -287,11 +292,10 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
     }
   }
   if (v.goQuota !== undefined) {
-    // One point per load and GOMAXPROCS, the median of its rounds.
+    // One point per load and GOMAXPROCS, the median of its rounds: light before heavy, the
+    // larger GOMAXPROCS first.
     const q = v.goQuota;
-    const points = new Map<string, QuotaRun[]>();
-    for (const r of q.runs) points.set(`${r.mode} ${r.gomaxprocs}`, [...(points.get(`${r.mode} ${r.gomaxprocs}`) ?? []), r]);
-    const order = [...points.values()].sort((a, b) => (a[0]!.mode === b[0]!.mode ? b[0]!.gomaxprocs - a[0]!.gomaxprocs : a[0]!.mode === 'light' ? -1 : 1));
+    const order = groupBy(q.runs, (r) => `${r.mode} ${r.gomaxprocs}`).sort((a, b) => (a[0]!.mode === b[0]!.mode ? b[0]!.gomaxprocs - a[0]!.gomaxprocs : a[0]!.mode === 'light' ? -1 : 1));
     for (const runs of order) {
       const r = runs[0]!;
       const t = twinQuota(r, q.quotaUs, q.periodUs, v.kernelScheduler?.configHz);

@@ -41,6 +41,13 @@ export interface TaskHost extends ReadyTarget {
   submit(task: Task, parent: Task | null): Nanos;
 }
 
+/** The counts of `name` in `stats`, added (zero) if it has none yet. */
+function statOf(stats: Map<string, TaskStat>, name: string): TaskStat {
+  let st = stats.get(name);
+  if (st === undefined) stats.set(name, (st = { created: 0, completed: 0, latency: new Samples() }));
+  return st;
+}
+
 /** Ops executed in one step without time passing before the runner gives up. */
 const MAX_OPS_PER_STEP = 1_000_000;
 
@@ -98,21 +105,19 @@ export class Runner implements SyncContext {
    */
   /** Lists a workload source in `bySource` before any of its tasks exists (sources in the order declared). */
   registerSource(name: string): void {
-    if (!this.bySource.has(name)) this.bySource.set(name, { created: 0, completed: 0, latency: new Samples() });
+    statOf(this.bySource, name);
   }
 
   /** Lists a spawned name in `spawnedByName` before any such task exists. */
   registerSpawned(name: string): void {
-    if (!this.spawnedByName.has(name)) this.spawnedByName.set(name, { created: 0, completed: 0, latency: new Samples() });
+    statOf(this.spawnedByName, name);
   }
 
   newTask(program: Program, name: string, parent: Task | null, index: number, label: string | null = null): Task {
     const key = parent !== null ? mixKey(parent.key, index) : rootKey(label ?? name, index, this.runSeed);
     const t = new Task(this.nextId++, name, program, parent, this.engine.now, index, parent !== null ? null : (label ?? name), key);
     this.created++;
-    const stats = parent === null ? this.bySource : this.spawnedByName;
-    let st = stats.get(name);
-    if (st === undefined) stats.set(name, (st = { created: 0, completed: 0, latency: new Samples() }));
+    const st = statOf(parent === null ? this.bySource : this.spawnedByName, name);
     st.created++;
     t.stat = st;
     if (parent === null) this.rootsCreated++;

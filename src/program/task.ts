@@ -32,7 +32,6 @@ export interface TaskStat {
  * A task is its own random stream (it extends RandomStream, seeded from `key`), so a duration
  * draw touches no other object.
  */
-
 export class Task extends RandomStream implements TaskInfo, ListState, ProgramInstance {
   // Fields in order of use by a step (after RandomStream's state, which comes first).
   /**

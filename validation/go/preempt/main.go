@@ -17,42 +17,11 @@ import (
 	"flag"
 	"os"
 	"runtime"
-	"sort"
 	"sync/atomic"
 	"time"
+
+	"schedlab.dev/validation/go/internal/stats"
 )
-
-type dist struct {
-	Count int     `json:"count"`
-	Min   float64 `json:"minNs"`
-	P10   float64 `json:"p10Ns"`
-	P50   float64 `json:"p50Ns"`
-	P90   float64 `json:"p90Ns"`
-	P99   float64 `json:"p99Ns"`
-	Max   float64 `json:"maxNs"`
-	Mean  float64 `json:"meanNs"`
-}
-
-func pct(s []float64, p float64) float64 {
-	rank := int(p/100*float64(len(s)) + 0.999999)
-	if rank < 1 {
-		rank = 1
-	}
-	if rank > len(s) {
-		rank = len(s)
-	}
-	return s[rank-1]
-}
-
-func summarize(v []float64) dist {
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	sum := 0.0
-	for _, x := range s {
-		sum += x
-	}
-	return dist{len(s), s[0], pct(s, 10), pct(s, 50), pct(s, 90), pct(s, 99), s[len(s)-1], sum / float64(len(s))}
-}
 
 // delays sleeps 1 ms `n` times and returns how late each wake-up was.
 func delays(n int) []float64 {
@@ -94,8 +63,8 @@ func main() {
 		"gomaxprocs":        1,
 		"godebug":           os.Getenv("GODEBUG"),
 		"sleepRequestNs":    int64(time.Millisecond),
-		"wakeDelayAlone":    summarize(base),
-		"wakeDelayWithHog":  summarize(with),
+		"wakeDelayAlone":    stats.Summarize(base),
+		"wakeDelayWithHog":  stats.Summarize(with),
 		"elapsedWithHogMs":  float64(elapsed.Microseconds()) / 1000,
 		"wakeupsPerSecond":  float64(*samples) / elapsed.Seconds(),
 		"forcePreemptNsDoc": 10_000_000,

@@ -36,12 +36,13 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"sort"
 	"strconv"
 	"strings"
 	"sync"
 	"syscall"
 	"time"
+
+	"schedlab.dev/validation/go/internal/stats"
 )
 
 var sink uint64
@@ -80,39 +81,6 @@ func calibrate() float64 {
 	return best
 }
 
-type dist struct {
-	Count int     `json:"count"`
-	P50   float64 `json:"p50Ns"`
-	P90   float64 `json:"p90Ns"`
-	P99   float64 `json:"p99Ns"`
-	Max   float64 `json:"maxNs"`
-	Mean  float64 `json:"meanNs"`
-}
-
-func pct(s []float64, p float64) float64 {
-	rank := int(p/100*float64(len(s)) + 0.999999)
-	if rank < 1 {
-		rank = 1
-	}
-	if rank > len(s) {
-		rank = len(s)
-	}
-	return s[rank-1]
-}
-
-func summarize(v []float64) dist {
-	if len(v) == 0 {
-		return dist{}
-	}
-	s := append([]float64(nil), v...)
-	sort.Float64s(s)
-	sum := 0.0
-	for _, x := range s {
-		sum += x
-	}
-	return dist{len(s), pct(s, 50), pct(s, 90), pct(s, 99), s[len(s)-1], sum / float64(len(s))}
-}
-
 // Datagram kinds: byte 0, then the send time (Unix ns, little-endian) in bytes 1-8, then the
 // request's number (little-endian uint32) in bytes 9-12.
 const (
@@ -124,14 +92,14 @@ const (
 // serverResult is what the server prints on stdout when the client's end datagram arrives
 // and every request and job has finished.
 type serverResult struct {
-	GoVersion string `json:"goVersion"`
-	Requests  dist   `json:"requests"`
+	GoVersion string     `json:"goVersion"`
+	Requests  stats.Dist `json:"requests"`
 	// Each request's latency in µs, in the order sent.
 	ByRequest []int64 `json:"latencyUsByRequest"`
 	Jobs      int     `json:"jobs"`
 	SpinPerMs float64 `json:"spinPerMs"`
 	// Light load: the wall time of each 20 ms part (its compute, plus any time off a CPU).
-	PartWall dist `json:"partWall"`
+	PartWall stats.Dist `json:"partWall"`
 	// The server's CPU time (user + system) and context switches from its first datagram to
 	// its last request's end.
 	CPUMs               float64 `json:"cpuMs"`
@@ -248,7 +216,7 @@ func serve(mode string) {
 	cpu := func(r syscall.Rusage) float64 {
 		return float64(r.Utime.Sec+r.Stime.Sec)*1e3 + float64(r.Utime.Usec+r.Stime.Usec)/1e3
 	}
-	res := serverResult{runtime.Version(), summarize(latencies), byRequest, jobs, perMs, summarize(parts), cpu(ru1) - cpu(ru0), ru1.Nvcsw - ru0.Nvcsw, ru1.Nivcsw - ru0.Nivcsw}
+	res := serverResult{runtime.Version(), stats.Summarize(latencies), byRequest, jobs, perMs, stats.Summarize(parts), cpu(ru1) - cpu(ru0), ru1.Nvcsw - ru0.Nvcsw, ru1.Nivcsw - ru0.Nivcsw}
 	if err := json.NewEncoder(os.Stdout).Encode(res); err != nil {
 		panic(err)
 	}
