@@ -1,9 +1,10 @@
 /**
- * A pick that throttles a bandwidth group preempts the group's threads on the other CPUs from
- * inside the picking CPU's schedule(); an idle pull there must not take the thread that CPU is
- * putting back (still running on it, queued for the pick). Found by the why-sums property test
- * (property-why-sums.test.ts): it threw "exit: thread 1 is not running" (the whole-state check:
- * "cpu 1 curr thread 1 is runnable").
+ * A pick that throttles a bandwidth group used to preempt the group's threads on the other CPUs
+ * from inside the picking CPU's schedule(); an idle pull there must not take the thread that
+ * CPU is putting back (still running on it, queued for the pick). Found by the why-sums
+ * property test (property-why-sums.test.ts): it threw "exit: thread 1 is not running" (the
+ * whole-state check: "cpu 1 curr thread 1 is runnable"). Since bandwidth is drawn per CPU, a
+ * pick throttles only its own CPU; the scenario stays as a check of the idle-pull rule.
  */
 import { describe, expect, it } from 'vitest';
 import { Simulation, type SimConfig } from '../src/sim.js';

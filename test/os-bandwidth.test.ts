@@ -1,14 +1,17 @@
 /**
  * CPU bandwidth (cgroup cpu.max quota/period): throttle and refill times on small cases, by
- * hand. Periods are aligned to time 0; usage is counted exactly (all running threads of the
- * group draw from the quota at once); a throttled group's threads wait, Runnable, until the
- * next period starts.
+ * hand. Periods are aligned to time 0. As in Linux, each CPU runs the group on local runtime
+ * drawn from the period's pool in slices (5 ms unless set), notices that it ran out at a tick
+ * (exactly with exactSliceEnd), and is throttled alone when the pool is empty; the refill
+ * gives each throttled CPU what it overran plus 1 ns.
  */
 import { describe, expect, it } from 'vitest';
 import type { TraceEvent } from '../src/trace/events.js';
 import { batch, ms, run, runs } from './support.js';
 
 const throttles = (ev: TraceEvent[]): Array<[number, boolean]> => ev.flatMap((e) => (e.k === 'throttle' ? [[e.t / 1e6, e.on] as [number, boolean]] : []));
+/** [ms, cpu, on] of each throttle event. */
+const throttlesOn = (ev: TraceEvent[]): Array<[number, number, boolean]> => ev.flatMap((e) => (e.k === 'throttle' ? [[e.t / 1e6, e.cpu, e.on] as [number, number, boolean]] : []));
 const runsMs = (ev: TraceEvent[], cpu = 0): Array<[number, number]> => runs(ev, cpu).map(([t, tid]) => [t / 1e6, tid]);
 
 describe('bandwidth', () => {
@@ -37,9 +40,14 @@ describe('bandwidth', () => {
     expect(result.threads.runnableNs).toBe(ms(160));
   });
 
-  it('two threads on two CPUs draw from one quota at twice the rate', () => {
-    // quota 20/100, each thread 30 ms: both run 0–10 (20 used) → throttled at 10;
-    // 100–110 → throttled; 200–210 done. Throttled 10–100 + 110–200 = 180 ms.
+  it('two threads on two CPUs draw from one quota at twice the rate, each CPU throttled on its own', () => {
+    // quota 20/100, slices of 5, each thread 30 ms. 0: each CPU draws 5 (pool 10); 5: 5 each
+    // (pool 0); 10: both out, pool empty: cpu 0 and cpu 1 throttled. 100: the refill gives
+    // each 1 ns (pool 20 ms − 2 ns); at 100 ms + 1 ns each has used its ns and draws a slice:
+    // cpu 0 5 ms, cpu 1 5 ms (pool 10 ms − 2 ns); at 105 ms + 1 ns cpu 0 draws 5 ms, cpu 1
+    // the 5 ms − 2 ns left. So cpu 1 runs out 2 ns before cpu 0: 110 ms − 1 ns and + 1 ns.
+    // 200: unthrottled in the order they were throttled (cpu 1 first); both run their last
+    // 10 ms. Throttled time is summed over the CPUs, as cpu.stat's.
     const { result, events } = run({
       cpus: 2,
       os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(20), periodNs: ms(100) } },
@@ -55,14 +63,98 @@ describe('bandwidth', () => {
       [100, 2],
       [200, 2],
     ]);
+    expect(throttlesOn(events)).toEqual([
+      [10, 0, true],
+      [10, 1, true],
+      [100, 0, false],
+      [100, 1, false],
+      [109.999999, 1, true],
+      [110.000001, 0, true],
+      [200, 1, false],
+      [200, 0, false],
+    ]);
+    expect(result.bandwidth?.throttledNs).toBe(ms(90) + (ms(90) - 1) + ms(90) + (ms(90) + 1));
+    expect(result.bandwidth).toMatchObject({ periods: 2, throttledPeriods: 2 });
+    // cpu 1's thread ran 10 + (10 ms − 1 ns) before 200, so it ends 1 ns after 210 ms.
+    expect(result.simulatedNs).toBe(ms(210) + 1);
+  });
+
+  it('one CPU is throttled while another goes on with the runtime it holds', () => {
+    // quota 12/100, two threads of 30 ms. 0: each CPU draws 5 (pool 2). 5: cpu 0 draws the
+    // 2 left, cpu 1 finds the pool empty: cpu 1 throttled at 5, cpu 0 runs on to 7. The
+    // refill at 100 unthrottles them in that order (cpu 1 first).
+    const { result, events } = run({
+      cpus: 2,
+      os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(12), periodNs: ms(100) } },
+      workload: { sources: [batch('a', 2, [{ compute: ms(30) }])] },
+    });
+    expect(throttlesOn(events).slice(0, 4)).toEqual([
+      [5, 1, true],
+      [7, 0, true],
+      [100, 1, false],
+      [100, 0, false],
+    ]);
+    expect(runsMs(events, 0).slice(0, 2)).toEqual([
+      [0, 1],
+      [100, 1],
+    ]);
+    // Each period splits the pool 7/5 (give or take the 1 ns of the refill), the 7 going to
+    // the CPU throttled last. After four periods thread 1 has 6 ms − 1 ns of work left and
+    // thread 2 6 ms + 1 ns; in the fifth, cpu 1 is throttled with 1 ms of thread 2's work to
+    // go, which runs at 500–501.
+    expect(result.simulatedNs).toBe(ms(501));
+    expect(result.bandwidth).toMatchObject({ periods: 5, throttledPeriods: 5 });
+  });
+
+  it('at ticks a CPU overruns its runtime, and the overrun is repaid from the next period', () => {
+    // quota 10/100, HZ 250 (ticks every 4 ms), one thread of 30 ms. 0: draws 5 (pool 5); out
+    // at 5, seen at the tick at 8 (3 over): draws 5 + 3 but gets the 5 left (rem 2); out at
+    // 10, seen at 12: pool empty, throttled at 12 (12 ms used for a quota of 10).
+    // 100: the refill gives 2 ms + 1 ns back (pool 8 ms − 1 ns); at the tick at 104 the CPU
+    // is 4 ms − 1 ns over and gets all the pool (rem 4 ms); throttled at 108 (8 ms used).
+    // 200: 1 ns, then at 204 a slice; the last 10 ms end at 210.
+    const { result, events } = run({
+      os: { policy: 'cfs', hz: 250, bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
+      workload: { sources: [batch('a', 1, [{ compute: ms(30) }])] },
+    });
+    expect(runsMs(events)).toEqual([
+      [0, 1],
+      [100, 1],
+      [200, 1],
+    ]);
     expect(throttles(events)).toEqual([
-      [10, true],
+      [12, true],
       [100, false],
-      [110, true],
+      [108, true],
       [200, false],
     ]);
-    expect(result.bandwidth?.throttledNs).toBe(ms(180));
     expect(result.simulatedNs).toBe(ms(210));
+    expect(result.bandwidth).toEqual({ quotaNs: ms(10), periodNs: ms(100), periods: 2, throttledPeriods: 2, throttledNs: ms(88 + 92) });
+  });
+
+  it('runtime returned by CPUs whose threads left is handed to a throttled CPU by the slack timer', () => {
+    // quota 15/100, 3 CPUs. b (12 ms of work) on cpu 0; a#2, a#3 on cpus 1, 2 block at once
+    // for 3.9 ms. 0: each CPU draws 5 (pool 0); a#2 and a#3 leave and return all but 1 ms
+    // (pool 8). 3.9: they run on their 1 ms; 4.9: cpu 1 draws 5 (pool 3), cpu 2 the 3 left.
+    // 5: cpu 0 is out and the pool empty: throttled. 5.1: a#2, a#3 exit holding 4.8 and 2.8
+    // ms and return 3.8 + 1.8: the pool (5.6) is above a slice and a CPU is throttled, so the
+    // slack timer fires 5 ms later: 10.1 cpu 0 gets 1 ns and is unthrottled, draws 5 ms at
+    // 10.1 ms + 1 ns and the last 0.6 ms − 1 ns at 15.1 ms + 1 ns: throttled at 15.7. 100: the
+    // refill; b's last 1.4 ms end at 101.4. Only the throttle still on at the period's end
+    // counts as a throttled period.
+    const { result, events } = run({
+      cpus: 3,
+      os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(15), periodNs: ms(100) } },
+      workload: { sources: [batch('b', 1, [{ compute: ms(12) }]), batch('a', 2, [{ io: ms(3.9) }, { compute: ms(1.2) }])] },
+    });
+    expect(throttlesOn(events)).toEqual([
+      [5, 0, true],
+      [10.1, 0, false],
+      [15.7, 0, true],
+      [100, 0, false],
+    ]);
+    expect(result.simulatedNs).toBe(ms(101.4));
+    expect(result.bandwidth).toEqual({ quotaNs: ms(15), periodNs: ms(100), periods: 1, throttledPeriods: 1, throttledNs: ms(5.1) + ms(84.3) });
   });
 
   it('a quota unused while the group sleeps is refilled lazily for the period it wakes in', () => {

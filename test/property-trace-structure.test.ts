@@ -40,7 +40,8 @@
  *    slices.
  * 5. Counters: never negative; "live goroutines" never exceeds the goroutine tracks described
  *    before it (one per goroutine created); "idle Ps" and "spinning Ms" within GOMAXPROCS;
- *    "Pn runq" within 257 (runq[256] and runnext); "throttled: …" 0 or 1.
+ *    "Pn runq" within 257 (runq[256] and runnext); "throttled: …" (CPUs throttled) an
+ *    integer within the CPU count.
  *
  * Every check counts what it covered (printed per test), and each count must be > 0.
  * PROP_RUNS (default 200; the long runs a tenth) and PROP_SEED vary the runs.
@@ -654,7 +655,7 @@ function checkWakers(d: Decoded, truth: TrueWake[], c: Counts): void {
   }
 }
 
-function checkCounters(d: Decoded, procs: number, c: Counts): void {
+function checkCounters(d: Decoded, procs: number, cpus: number, c: Counts): void {
   for (const [uuid, evs] of d.events) {
     const tr = d.tracks.get(uuid)!;
     if (tr.kind !== 'counter') continue;
@@ -675,8 +676,9 @@ function checkCounters(d: Decoded, procs: number, c: Counts): void {
         check(v <= 257, () => `${tr.name} = ${v} at ${e.ts}`);
         add(c, '5 P runq <= 257');
       } else if (tr.name.startsWith('throttled: ')) {
-        check(v === 0 || v === 1, () => `${tr.name} = ${v}`);
-        add(c, '5 throttled in {0, 1}');
+        // The number of CPUs on which the group is throttled.
+        check(Number.isInteger(v) && v <= cpus, () => `${tr.name} = ${v} on ${cpus} CPUs`);
+        add(c, '5 throttled CPUs <= cpus');
       }
     }
   }
@@ -731,7 +733,7 @@ function runChecked(config: SimConfig, why: boolean, c: Counts): void {
     checkThreads(d, slices, ivs, exitedAt, r.simulatedNs, why, c);
     const go = /^go:(\d+)$/.exec(config.model as string);
     if (go !== null) checkGo(d, slices, Number(go[1]), why, c);
-    checkCounters(d, go === null ? 0 : Number(go[1]), c);
+    checkCounters(d, go === null ? 0 : Number(go[1]), config.machine.cpus, c);
     add(c, why ? 'runs with why texts' : 'runs without why texts');
   } catch (e) {
     if (e instanceof Broken) throw new Error(`${e.message}\nwhy: ${why}\nconfig: ${JSON.stringify(config)}`, { cause: e });
@@ -797,7 +799,7 @@ describe('the Perfetto trace is well formed on random workloads', () => {
       '3 Running slices = CPU intervals',
       '3 Waiting slices against CPU intervals (no why)',
       '5 counter values >= 0',
-      '5 throttled in {0, 1}',
+      '5 throttled CPUs <= cpus',
     ])
       expect(c[k] ?? 0, k).toBeGreaterThan(0);
   });

@@ -65,10 +65,10 @@ describe('trace event objects', () => {
     expect(Object.keys(ev).join(',')).toBe(ALL_KEYS);
     const mem = new MemorySink();
     mem.emit(ev);
-    mem.emit(traceEvent({ k: 'throttle', t: 7, group: 'g', on: true }));
+    mem.emit(traceEvent({ k: 'throttle', t: 7, group: 'g', cpu: 1, on: true }));
     expect(mem.events).toEqual([
       { k: 'migrate', t: 5, tid: 3, from: 1, to: 2, why: 'idle pull' },
-      { k: 'throttle', t: 7, group: 'g', on: true },
+      { k: 'throttle', t: 7, group: 'g', cpu: 1, on: true },
     ]);
     expect(Object.keys(mem.events[0]!)).toEqual(EVENT_FIELDS.migrate);
   });

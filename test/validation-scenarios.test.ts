@@ -158,11 +158,12 @@ describe('validation scenarios', () => {
       [heavy(2), 'request latency, p50', 'ms', 4.5, 4.113],
       [heavy(2), 'request latency, p99', 'ms', 80, 82.007],
       [heavy(2), 'throttled periods', 'count', 4, 4],
-      // One P: requests wait behind the job's goroutines until sysmon preempts them; sysmon's
-      // checks push the group over the quota for microseconds in 2 periods.
+      // One P: requests wait behind the job's goroutines until sysmon preempts them. A period
+      // that the job fills uses 100.04 ms of CPU (sysmon's checks on the other CPU), but the
+      // runtime the CPUs hold from the period before covers the 40 µs: never throttled.
       [heavy(1), 'request latency, p50', 'ms', 4.4, 4.11],
       [heavy(1), 'request latency, p99', 'ms', 90, 70.048],
-      [heavy(1), 'throttled periods', 'count', 0, 2],
+      [heavy(1), 'throttled periods', 'count', 0, 0],
     ]);
   });
 

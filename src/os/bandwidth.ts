@@ -2,59 +2,120 @@
  * CPU bandwidth control — the cgroup v2 `cpu.max` "quota period" limit (Linux's CFS bandwidth
  * controller, kernel/sched/fair.c and Documentation/scheduler/sched-bwc.rst).
  *
- * A group may use `quota` ns of CPU time in each `period` (periods are aligned to time 0).
- * Once its threads together have used the quota, the group is throttled: its running threads
- * are taken off their CPUs and its runnable threads wait, still Runnable, until the next
- * period begins and the quota is refilled. Usage is accounted exactly while threads run on
- * several CPUs at once, so quota 200ms per 100ms lets a group use two CPUs' worth.
+ * As in Linux, the quota is a global pool (`cfs_b->runtime`) refilled at each period, and each
+ * CPU's share of the group (its `cfs_rq`) runs on local runtime that it draws from the pool in
+ * slices (`sched_cfs_bandwidth_slice_us`, 5 ms by default):
+ * - a CPU whose local runtime has run out asks the pool for a slice (plus what it overran);
+ *   when the pool has nothing left, that CPU's part of the group is throttled: its running
+ *   thread is taken off the CPU and its queued threads wait, still Runnable, while the
+ *   group's threads on other CPUs go on using the local runtime they hold;
+ * - the kernel notices a CPU's local runtime running out in `update_curr`, at the scheduler
+ *   tick (or at a pick), so a group can overrun by up to a tick per CPU; the overrun is
+ *   repaid from the next slice (with `exactSliceEnd` it is noticed at the nanosecond);
+ * - at each period's start the pool is refilled to the quota and the throttled CPUs are
+ *   given, in the order they were throttled, what they overran plus 1 ns
+ *   (`distribute_cfs_runtime`), which unthrottles them;
+ * - when the last thread of the group leaves a CPU (it blocks or exits), the CPU returns
+ *   its local runtime above 1 ms to the pool (`return_cfs_rq_runtime`); if the pool then holds
+ *   more than a slice and some CPU is throttled, the slack timer hands it out 5 ms later
+ *   (unless the period ends within 7 ms);
+ * - local runtime does not expire at the period's end (Linux 5.4 on): a CPU keeps what it
+ *   holds, at most a slice, into the next period.
+ * cpu.stat's figures follow the kernel's: `nr_throttled` counts the periods at whose end some
+ * CPU was throttled, and `throttled_usec` sums the throttled time of every CPU.
  *
- * SIM: Linux hands out runtime to CPUs in 5 ms slices from the global pool
- * (sched_cfs_bandwidth_slice_us) and notices exhaustion at ticks; here the pool is drawn
- * exactly and exhaustion is noticed at the nanosecond it happens. No burst (cpu.max.burst).
+ * SIM: periods are aligned to time 0 (Linux starts the period timer at a random offset); a
+ * pick of a thread whose CPU has no local runtime left asks the pool for a whole slice (Linux's
+ * put_prev check asks for 1 ns, then for a slice at the next tick); a CPU's local runtime is
+ * checked at ticks and picks only (Linux's `update_curr` also runs on wake-ups onto that CPU);
+ * a thread that an idle pull or a balance moves onto a CPU where its group is throttled waits
+ * there (Linux does not move it: throttled_lb_pair); when the last queued thread of the group
+ * is pulled off a CPU, that CPU keeps its local runtime (Linux returns it at the dequeue).
+ * No burst (cpu.max.burst).
  */
 import type { SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';
 import type { Thread } from './thread.js';
 
+/** Linux's default `sched_cfs_bandwidth_slice_us`: 5 ms. */
+export const DEFAULT_BANDWIDTH_SLICE: Nanos = 5_000_000;
+/** A CPU keeps this much local runtime when its last thread of the group leaves (min_cfs_rq_runtime). */
+export const MIN_CFS_RQ_RUNTIME: Nanos = 1_000_000;
+/** The slack timer's delay (cfs_bandwidth_slack_period). */
+export const SLACK_PERIOD: Nanos = 5_000_000;
+/** No slack is handed out this close to the period's end (min_bandwidth_expiration). */
+export const MIN_BANDWIDTH_EXPIRATION: Nanos = 2_000_000;
+
 export class BandwidthGroup {
-  /** CPU time used in the current period, up to `mark`. */
-  used: Nanos = 0;
-  /** Time up to which `used` is brought. */
-  mark: Nanos = 0;
-  /** Threads of the group currently holding a CPU. */
+  /** What is left of the current period's quota (cfs_b->runtime). */
+  pool: Nanos;
+  /** Per CPU: local runtime (cfs_rq->runtime_remaining; negative after an overrun). */
+  readonly rem: number[];
+  /** Per CPU: the time up to which `rem` is brought, while a thread of the group runs there. */
+  readonly mark: number[];
+  /** Per CPU: a thread of the group holds the CPU (1) or not (0). */
+  readonly on: Uint8Array;
+  /** Per CPU: the group is throttled there. */
+  readonly thr: Uint8Array;
+  readonly thrSince: number[];
+  /** Throttled CPUs, in the order they were throttled (cfs_b->throttled_cfs_rq). */
+  readonly throttledList: number[] = [];
+  /** Threads of the group holding a CPU. */
   running = 0;
-  throttled = false;
-  throttledSince: Nanos = 0;
-  /** Runnable threads held back while throttled. */
+  /** Runnable threads held back on throttled CPUs (each with rqCpu = its CPU). */
   readonly parked: Thread[] = [];
   /** Current period index (period k covers [k·period, (k+1)·period)). */
   periodIndex = 0;
+  slackStarted = false;
   // cpu.stat figures
   nrPeriods = 0;
   nrThrottled = 0;
+  /** Summed over CPUs, as cpu.stat's throttled_usec. */
   throttledNs: Nanos = 0;
   refillEv: SimEvent | null = null;
-  exhaustEv: SimEvent | null = null;
+  slackEv: SimEvent | null = null;
+  /** Per CPU: the check of the local runtime (at the tick after it runs out). */
+  readonly checkEv: SimEvent[] = [];
 
   constructor(
     readonly name: string,
     readonly quota: Nanos,
     readonly period: Nanos,
-  ) {}
+    readonly slice: Nanos,
+    cpus: number,
+  ) {
+    this.pool = quota;
+    this.rem = new Array<number>(cpus).fill(0);
+    this.mark = new Array<number>(cpus).fill(0);
+    this.on = new Uint8Array(cpus);
+    this.thr = new Uint8Array(cpus);
+    this.thrSince = new Array<number>(cpus).fill(0);
+  }
 
-  /** Brings `used` up to `now`. */
-  update(now: Nanos): void {
-    if (now > this.mark) {
-      this.used += this.running * (now - this.mark);
-      this.mark = now;
+  /** Charges CPU `i`'s running thread of the group up to `now`. */
+  update(i: number, now: Nanos): void {
+    if (this.on[i] === 1 && now > this.mark[i]!) {
+      this.rem[i] = this.rem[i]! - (now - this.mark[i]!);
+      this.mark[i] = now;
     }
   }
 
-  /** When the quota runs out at the current rate, or Infinity. */
-  exhaustAt(): Nanos {
-    if (this.running === 0 || this.throttled) return Infinity;
-    const left = this.quota - this.used;
-    if (left <= 0) return this.mark;
-    return this.mark + Math.ceil(left / this.running);
+  /**
+   * __assign_cfs_rq_runtime: tops CPU `i`'s local runtime up to `target` from the pool (as
+   * much as the pool has); true when it is then positive.
+   */
+  assign(i: number, target: Nanos): boolean {
+    const want = target - this.rem[i]!;
+    if (want > 0 && this.pool > 0) {
+      const amount = Math.min(this.pool, want);
+      this.pool -= amount;
+      this.rem[i] = this.rem[i]! + amount;
+    }
+    return this.rem[i]! > 0;
+  }
+
+  /** The group is throttled on some CPU. */
+  get throttled(): boolean {
+    return this.throttledList.length > 0;
   }
 }

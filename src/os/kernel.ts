@@ -38,7 +38,7 @@ import type { EventHandler, SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';
 import type { Costs } from '../hw/costs.js';
 import { newEvent, traceEvent, type CpuEvent, type EventOf, type TraceSink, type TStateEvent } from '../trace/events.js';
-import { BandwidthGroup } from './bandwidth.js';
+import { BandwidthGroup, DEFAULT_BANDWIDTH_SLICE, MIN_BANDWIDTH_EXPIRATION, MIN_CFS_RQ_RUNTIME, SLACK_PERIOD } from './bandwidth.js';
 import { Cpu } from './cpu.js';
 import type { EnqueueKind, Policy } from './policy/types.js';
 import { niceWeight, tickAfter } from './policy/types.js';
@@ -78,7 +78,14 @@ const EV_SLICE = 10;
 const EV_WAKE = 11;
 const EV_BALANCE = 12;
 const EV_REFILL = 13;
-const EV_EXHAUST = 14;
+const EV_BWCHECK = 14;
+const EV_SLACK = 15;
+
+/** The argument of a bandwidth group's per-CPU runtime check. */
+interface BwCheck {
+  g: BandwidthGroup;
+  i: number;
+}
 
 /**
  * The kernel's recurring reason texts, each built once: a trace sink interns a text it has seen
@@ -219,11 +226,12 @@ export class Kernel implements EventHandler {
 
   // ------------------------------------------------------------------ threads
 
-  createGroup(name: string, quota: Nanos, period: Nanos): BandwidthGroup {
-    invariant(quota > 0 && period > 0, 'createGroup: quota and period must be positive');
-    const g = new BandwidthGroup(name, quota, period);
+  createGroup(name: string, quota: Nanos, period: Nanos, slice: Nanos = DEFAULT_BANDWIDTH_SLICE): BandwidthGroup {
+    invariant(quota > 0 && period > 0 && slice > 0, 'createGroup: quota, period and slice must be positive');
+    const g = new BandwidthGroup(name, quota, period, slice, this.cpus.length);
     g.refillEv = this.engine.event(this, EV_REFILL, g, Phase.Tick);
-    g.exhaustEv = this.engine.event(this, EV_EXHAUST, g, Phase.Tick);
+    g.slackEv = this.engine.event(this, EV_SLACK, g, Phase.Tick);
+    for (let i = 0; i < this.cpus.length; i++) g.checkEv.push(this.engine.event(this, EV_BWCHECK, { g, i } satisfies BwCheck, Phase.Tick));
     this.groups.push(g);
     return g;
   }
@@ -271,7 +279,7 @@ export class Kernel implements EventHandler {
     t.burstStart = this.now;
     if (cpu.needResched) {
       cpu.needResched = false;
-      if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {
+      if (cpu.rq.nr > 0 || (t.group !== null && t.group.thr[cpu.id] === 1)) {
         this.preemptNow(cpu, cpu.needReschedWhy);
         return;
       }
@@ -347,7 +355,7 @@ export class Kernel implements EventHandler {
     // the Go model's untraced run 0.9 % more instructions (compute is on every burst's path).
     if (cpu.needResched) {
       cpu.needResched = false;
-      if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {
+      if (cpu.rq.nr > 0 || (t.group !== null && t.group.thr[cpu.id] === 1)) {
         this.preemptNow(cpu, cpu.needReschedWhy);
         return;
       }
@@ -433,8 +441,13 @@ export class Kernel implements EventHandler {
       case EV_REFILL:
         this.refill(ev.arg as BandwidthGroup);
         return;
-      case EV_EXHAUST:
-        this.exhaust(ev.arg as BandwidthGroup);
+      case EV_BWCHECK: {
+        const a = ev.arg as BwCheck;
+        this.bwCheck(a.g, a.i);
+        return;
+      }
+      case EV_SLACK:
+        this.slackTimer(ev.arg as BandwidthGroup);
         return;
       default:
         invariant(false, `Kernel.fire: unknown event kind ${ev.kind}`);
@@ -530,13 +543,13 @@ export class Kernel implements EventHandler {
     cpu.needResched = false;
     t.cpu = null;
     t.lastCpu = cpu.id;
-    if (t.group !== null) this.groupRunDelta(t.group, -1);
+    if (t.group !== null) this.bwOff(t.group, cpu, what === 'block' || what === 'exit');
     return cpu;
   }
 
   /** Puts a Runnable thread back on `cpu`'s queue, or parks it if its group is throttled. */
   private requeue(t: Thread, cpu: Cpu, kind: EnqueueKind): void {
-    if (t.group !== null && t.group.throttled) {
+    if (t.group !== null && !this.bwAdmit(t.group, cpu.id)) {
       t.throttled = true;
       t.rqCpu = cpu.id;
       t.group.parked.push(t);
@@ -591,7 +604,7 @@ export class Kernel implements EventHandler {
    * (__schedule counts a switch only when next != prev).
    */
   private putBack(cpu: Cpu, t: Thread, kind: 'preempted' | 'yield', why: string): void {
-    const throttled = t.group !== null && t.group.throttled;
+    const throttled = t.group !== null && t.group.thr[cpu.id] === 1;
     this.leaveCpu(t, kind === 'yield' ? 'yield' : 'preempt');
     cpu.rq.putPrev(t, this.now, throttled ? 'throttled' : kind);
     this.requeue(t, cpu, kind);
@@ -612,7 +625,7 @@ export class Kernel implements EventHandler {
     t.cpu = cpu;
     cpu.curr = t;
     cpu.rq.setCurr(t, this.now);
-    if (t.group !== null) this.groupRunDelta(t.group, +1);
+    if (t.group !== null) this.bwOn(t.group, cpu.id);
     if (t.burst > 0 && !t.interruptPending) {
       t.burstStart = this.now;
       cpu.ev.kind = EV_BURST;
@@ -652,10 +665,10 @@ export class Kernel implements EventHandler {
   }
 
   /**
-   * The next thread for `cpu` (its own queue, else an idle pull). A thread whose bandwidth
-   * group has used its quota is not run, even when the quota ran out at this very instant
-   * and the exhaustion event has not fired yet: the group is throttled and the thread parked
-   * (Linux checks the runtime at the pick, check_cfs_rq_runtime in pick_next_task_fair).
+   * The next thread for `cpu` (its own queue, else an idle pull). A thread of a bandwidth
+   * group runs only if the group's local runtime on this CPU is positive or can be topped up
+   * from the pool; otherwise the group is throttled on this CPU and the thread parked (Linux:
+   * check_cfs_rq_runtime when the previous thread is put back).
    */
   private pickRunnable(cpu: Cpu): Thread | null {
     for (;;) {
@@ -663,14 +676,14 @@ export class Kernel implements EventHandler {
       if (next === null) next = this.idlePull(cpu);
       const g = next?.group ?? null;
       if (next === null || g === null) return next;
-      if (!g.throttled) {
+      const i = cpu.id;
+      if (g.thr[i] === 0) {
         this.rollPeriod(g, this.now);
-        g.update(this.now);
-        if (g.used < g.quota) return next;
-        this.throttle(g);
+        if (g.rem[i]! > 0 || g.assign(i, g.slice)) return next;
+        this.throttleCpu(g, i);
       }
       next.throttled = true;
-      next.rqCpu = cpu.id;
+      next.rqCpu = i;
       g.parked.push(next);
     }
   }
@@ -684,7 +697,7 @@ export class Kernel implements EventHandler {
     // meanwhile see it running.
     cpu.rq.setCurr(t, this.now);
     this.setState(t, 'running', this.traceWhy ? this.texts.dispatched(cpu.id) : '', cpu.id);
-    if (t.group !== null) this.groupRunDelta(t.group, +1);
+    if (t.group !== null) this.bwOn(t.group, cpu.id);
     const cost = (t === cpu.last ? 0 : this.costs.contextSwitch) + extraDelay;
     if (t !== cpu.last) cpu.switches++;
     cpu.phase = 'switching';
@@ -703,7 +716,7 @@ export class Kernel implements EventHandler {
     if (this.trace !== null) this.emitCpu(cpu, t.id, 'run');
     if (cpu.needResched) {
       cpu.needResched = false;
-      if (cpu.rq.nr > 0 || (t.group !== null && t.group.throttled)) {
+      if (cpu.rq.nr > 0 || (t.group !== null && t.group.thr[cpu.id] === 1)) {
         this.preemptNow(cpu, cpu.needReschedWhy);
         return;
       }
@@ -858,84 +871,175 @@ export class Kernel implements EventHandler {
 
   // ------------------------------------------------------------------ bandwidth
 
-  private groupRunDelta(g: BandwidthGroup, d: number): void {
+  /** A thread of `g` starts holding CPU `i`: its local runtime starts draining. */
+  private bwOn(g: BandwidthGroup, i: number): void {
     const now = this.now;
     this.rollPeriod(g, now);
-    g.update(now);
-    g.running += d;
-    this.armExhaust(g);
+    g.on[i] = 1;
+    g.mark[i] = now;
+    g.running++;
+    this.armBwCheck(g, i);
     if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
   }
 
-  /** Arms the quota-exhaustion event, unless the quota lasts to the period's end (the refill comes first). */
-  private armExhaust(g: BandwidthGroup): void {
-    const at = g.exhaustAt();
-    if (at >= (g.periodIndex + 1) * g.period) this.engine.cancel(g.exhaustEv!);
-    else this.engine.at(g.exhaustEv!, Math.max(at, this.now));
+  /**
+   * A thread of `g` leaves `cpu`. When it blocked or exited and no other thread of the group
+   * is queued there, the CPU returns its local runtime above 1 ms to the pool
+   * (return_cfs_rq_runtime), to be handed to throttled CPUs by the slack timer.
+   */
+  private bwOff(g: BandwidthGroup, cpu: Cpu, gone: boolean): void {
+    const i = cpu.id;
+    const now = this.now;
+    g.update(i, now);
+    g.on[i] = 0;
+    g.running--;
+    this.engine.cancel(g.checkEv[i]!);
+    if (!gone) return;
+    if (cpu.rq.nr > 0) for (const t of cpu.rq.snapshot()) if (t.group === g) return;
+    const slack = g.rem[i]! - MIN_CFS_RQ_RUNTIME;
+    if (slack <= 0) return;
+    this.rollPeriod(g, now);
+    g.pool += slack;
+    g.rem[i] = MIN_CFS_RQ_RUNTIME;
+    if (g.pool > g.slice && g.throttled) {
+      // start_cfs_slack_bandwidth: not when the period ends soon, nor twice.
+      if ((g.periodIndex + 1) * g.period - now < SLACK_PERIOD + MIN_BANDWIDTH_EXPIRATION || g.slackStarted) return;
+      g.slackStarted = true;
+      this.engine.at(g.slackEv!, now + SLACK_PERIOD);
+    }
+  }
+
+  /**
+   * May a Runnable thread of `g` be queued on CPU `i`? Not while the group is throttled
+   * there; and when no thread of the group holds the CPU and its local runtime is used up,
+   * only if the pool can top it up, else the group is throttled there now
+   * (check_enqueue_throttle).
+   */
+  private bwAdmit(g: BandwidthGroup, i: number): boolean {
+    if (g.thr[i] === 1) return false;
+    if (g.on[i] === 1 || g.rem[i]! > 0) return true;
+    this.rollPeriod(g, this.now);
+    if (g.assign(i, g.slice)) return true;
+    this.throttleCpu(g, i);
+    return false;
+  }
+
+  /**
+   * Arms CPU `i`'s runtime check at the tick where the kernel's update_curr sees its local
+   * runtime used up (exactly then without ticks).
+   */
+  private armBwCheck(g: BandwidthGroup, i: number): void {
+    const out = this.now + Math.max(0, g.rem[i]!);
+    const tick = this.config.tickNs;
+    this.engine.at(g.checkEv[i]!, tick > 0 ? tickAfter(out - 1, tick) : out);
+  }
+
+  /** The check: top the local runtime up with a slice from the pool, or throttle the CPU. */
+  private bwCheck(g: BandwidthGroup, i: number): void {
+    if (g.on[i] === 0) return;
+    const now = this.now;
+    g.update(i, now);
+    this.rollPeriod(g, now);
+    if (g.rem[i]! > 0 || g.assign(i, g.slice)) {
+      this.armBwCheck(g, i);
+      return;
+    }
+    this.throttleCpu(g, i);
   }
 
   /** Starts a new period if time has passed the current one (lazy refill for idle groups). */
   private rollPeriod(g: BandwidthGroup, now: Nanos): void {
     const k = Math.floor(now / g.period);
     if (k > g.periodIndex) {
-      g.update(k * g.period);
       g.periodIndex = k;
-      g.used = 0;
-      g.mark = Math.max(g.mark, k * g.period);
+      g.pool = g.quota;
     }
   }
 
+  /** The period timer: refill the pool, count the period, hand runtime to throttled CPUs. */
   private refill(g: BandwidthGroup): void {
     const now = this.now;
-    g.update(now);
-    g.periodIndex = Math.floor(now / g.period);
-    g.used = 0;
-    g.mark = now;
+    this.rollPeriod(g, now);
     g.nrPeriods++;
     if (g.throttled) {
-      g.throttled = false;
-      g.throttledNs += now - g.throttledSince;
-      if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, on: false }));
-      const parked = g.parked.splice(0);
-      for (const t of parked) {
-        t.throttled = false;
-        const cpu = this.cpus[t.rqCpu >= 0 ? t.rqCpu : Math.max(0, t.lastCpu)]!;
-        this.enqueueRunnable(t, cpu, 'unthrottled', -1, 'bandwidth refilled');
-      }
+      g.nrThrottled++;
+      this.distribute(g);
     }
-    this.armExhaust(g);
-    if (g.running > 0 || g.parked.length > 0) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+    if (g.running > 0 || g.parked.length > 0 || g.throttled) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
   }
 
-  private exhaust(g: BandwidthGroup): void {
-    const now = this.now;
-    g.update(now);
-    if (g.used < g.quota || g.throttled) return;
-    this.throttle(g);
+  /**
+   * distribute_cfs_runtime: each throttled CPU, in the order they were throttled, gets what
+   * it overran plus 1 ns while the pool lasts, and is unthrottled.
+   */
+  private distribute(g: BandwidthGroup): void {
+    const ready: number[] = [];
+    const list = g.throttledList;
+    let kept = 0;
+    for (const i of list) {
+      if (g.pool > 0) {
+        const amount = Math.min(1 - g.rem[i]!, g.pool);
+        g.pool -= amount;
+        g.rem[i] = g.rem[i]! + amount;
+      }
+      if (g.rem[i]! > 0) ready.push(i);
+      else list[kept++] = i;
+    }
+    list.length = kept;
+    for (const i of ready) this.unthrottleCpu(g, i);
   }
 
-  /** The group has used its quota: park its queued threads and preempt its running ones. */
-  private throttle(g: BandwidthGroup): void {
+  /** The slack timer: hand returned runtime to throttled CPUs, unless the period ends soon. */
+  private slackTimer(g: BandwidthGroup): void {
+    g.slackStarted = false;
     const now = this.now;
-    g.throttled = true;
-    g.throttledSince = now;
-    g.nrThrottled++;
-    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, on: true }));
-    for (const cpu of this.cpus) {
-      // Queued threads of the group wait off the queue until the refill.
+    this.rollPeriod(g, now);
+    if ((g.periodIndex + 1) * g.period - now < MIN_BANDWIDTH_EXPIRATION) return;
+    if (g.pool > g.slice && g.throttled) this.distribute(g);
+  }
+
+  /** The group's local runtime on CPU `i` is used up and the pool is empty: throttle it there. */
+  private throttleCpu(g: BandwidthGroup, i: number): void {
+    const now = this.now;
+    g.thr[i] = 1;
+    g.thrSince[i] = now;
+    g.throttledList.push(i);
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, cpu: i, on: true }));
+    const cpu = this.cpus[i]!;
+    // Queued threads of the group wait off the queue until the CPU is unthrottled.
+    if (cpu.rq.nr > 0) {
       for (const t of cpu.rq.snapshot()) {
         if (t.group === g) {
           cpu.rq.dequeue(t, now);
           t.throttled = true;
-          t.rqCpu = cpu.id;
+          t.rqCpu = i;
           g.parked.push(t);
         }
       }
-      const c = cpu.curr;
-      if (c !== null && c.group === g) this.preempt(cpu, `throttled: group ${g.name} used its quota`);
-      else if (c !== null && cpu.phase === 'running') this.armSlice(cpu, false);
     }
+    const c = cpu.curr;
+    if (c !== null && c.group === g) this.preempt(cpu, `throttled: group ${g.name} used its quota`);
+    else if (c !== null && cpu.phase === 'running') this.armSlice(cpu, false);
     if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+  }
+
+  private unthrottleCpu(g: BandwidthGroup, i: number): void {
+    const now = this.now;
+    g.thr[i] = 0;
+    g.throttledNs += now - g.thrSince[i]!;
+    if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, cpu: i, on: false }));
+    const cpu = this.cpus[i]!;
+    const back: Thread[] = [];
+    let kept = 0;
+    for (const t of g.parked) {
+      if (t.rqCpu === i) back.push(t);
+      else g.parked[kept++] = t;
+    }
+    g.parked.length = kept;
+    for (const t of back) {
+      t.throttled = false;
+      this.enqueueRunnable(t, cpu, 'unthrottled', -1, 'bandwidth refilled');
+    }
   }
 
   // ------------------------------------------------------------------ checks
@@ -975,10 +1079,15 @@ export class Kernel implements EventHandler {
     invariant(idle === this.idleCount, () => `check: idleCount ${this.idleCount} but ${idle} CPUs idle`);
     for (const g of this.groups) {
       let running = 0;
-      for (const cpu of this.cpus) if (cpu.curr !== null && cpu.curr.group === g) running++;
+      for (const cpu of this.cpus) {
+        const on = cpu.curr !== null && cpu.curr.group === g ? 1 : 0;
+        running += on;
+        invariant(g.on[cpu.id] === on, () => `check: group ${g.name} holds cpu ${cpu.id}: ${g.on[cpu.id]}, found ${on}`);
+        invariant((g.thr[cpu.id] === 1) === g.throttledList.includes(cpu.id), () => `check: group ${g.name}'s throttled list disagrees on cpu ${cpu.id}`);
+      }
       invariant(running === g.running, () => `check: group ${g.name} counts ${g.running} running, found ${running}`);
       for (const t of g.parked) {
-        invariant(t.state === 'runnable' && t.throttled && !seen.has(t), () => `check: parked thread ${t.id} is inconsistent`);
+        invariant(t.state === 'runnable' && t.throttled && !seen.has(t) && g.thr[t.rqCpu] === 1, () => `check: parked thread ${t.id} is inconsistent`);
         seen.add(t);
       }
     }
@@ -1010,9 +1119,9 @@ export class Kernel implements EventHandler {
       cpu.since = now;
     }
     for (const g of this.groups) {
-      if (g.throttled) {
-        g.throttledNs += now - g.throttledSince;
-        g.throttledSince = now;
+      for (const i of g.throttledList) {
+        g.throttledNs += now - g.thrSince[i]!;
+        g.thrSince[i] = now;
       }
     }
   }

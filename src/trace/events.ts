@@ -23,7 +23,8 @@ export type TraceEvent =
   | { k: 'tstate'; t: number; tid: number; from: ThreadState; to: ThreadState; cpu: number; why: string; waker: number; wakerCpu: number }
   | { k: 'cpu'; t: number; cpu: number; tid: number; what: 'switch' | 'run' | 'idle' }
   | { k: 'migrate'; t: number; tid: number; from: number; to: number; why: string }
-  | { k: 'throttle'; t: number; group: string; on: boolean }
+  /** The bandwidth group is throttled (on) or unthrottled on one CPU: its share there ran out of runtime. */
+  | { k: 'throttle'; t: number; group: string; cpu: number; on: boolean }
   | { k: 'runnable'; t: number; cpu: number; n: number }
   // ---- tasks (programs) ----
   | { k: 'task'; t: number; task: number; name: string; parent: number }
@@ -59,7 +60,7 @@ export const EVENT_FIELDS: { readonly [K in TraceKind]: ReadonlyArray<keyof Even
   tstate: ['k', 't', 'tid', 'from', 'to', 'cpu', 'why', 'waker', 'wakerCpu'],
   cpu: ['k', 't', 'cpu', 'tid', 'what'],
   migrate: ['k', 't', 'tid', 'from', 'to', 'why'],
-  throttle: ['k', 't', 'group', 'on'],
+  throttle: ['k', 't', 'group', 'cpu', 'on'],
   runnable: ['k', 't', 'cpu', 'n'],
   task: ['k', 't', 'task', 'name', 'parent'],
   taskEnd: ['k', 't', 'task'],

@@ -14,7 +14,8 @@
  *   `cause` (what it waited for or what it ran, in plain words) and `next` (why it left).
  *   Without the why texts, in protobuf, only the Waiting slices (named by what the thread
  *   waits for): Running and Runnable are on Perfetto's native thread-state track;
- * - "Scheduler counters": throttling per bandwidth group (1 while out of quota);
+ * - "Scheduler counters": throttling per bandwidth group (the number of CPUs on which the
+ *   group has used up its runtime and waits for the next period);
  * - for the Go model: "Go Ps" (the goroutine each P runs, P status, steals), "Go Ms" (what
  *   each M does), "Goroutines" (each goroutine's states, syscalls, netpoll waits, with why)
  *   and counters (run-queue lengths, live goroutines, spinning Ms, idle Ps, threads).
@@ -59,6 +60,8 @@ export class PerfettoSink implements TraceSink {
   private readonly cpuQueued: TrackSpec[] = [];
   private readonly threadTracks: Array<TrackSpec | undefined> = [];
   private readonly throttleTracks = new Map<string, TrackSpec>();
+  /** Per bandwidth group, the number of CPUs it is throttled on. */
+  private readonly throttledCpus = new Map<string, number>();
   /** Counter values set at the current instant, written when time moves on (last value wins). */
   private readonly pendingTracks: TrackSpec[] = [];
   private nPending = 0;
@@ -151,14 +154,17 @@ export class PerfettoSink implements TraceSink {
           const tr = this.cpuQueued[cpu];
           if (tr !== undefined) this.setCounter(tr, n);
         },
-        throttle: (t, group, on) => {
+        throttle: (t, group, cpu, on) => {
           let tr = this.throttleTracks.get(group);
           if (tr === undefined) {
-            tr = this.track('counter', `throttled: ${group}`, this.counterGroup.id, 1 + this.throttleTracks.size);
+            tr = this.track('counter', `throttled: ${group}`, this.counterGroup.id, 1 + this.throttleTracks.size, 'cpus');
             this.throttleTracks.set(group, tr);
           }
-          this.setCounter(tr, on ? 1 : 0);
+          const n = (this.throttledCpus.get(group) ?? 0) + (on ? 1 : -1);
+          this.throttledCpus.set(group, n);
+          this.setCounter(tr, n);
           void t;
+          void cpu;
         },
         migrate: (t, tid, from, to, why) => {
           const lane = this.cpuLanes[to];

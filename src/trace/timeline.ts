@@ -94,7 +94,8 @@ export interface TimelineHandler {
    * is not inlined is boxed).
    */
   queued?(cpu: number, n: number): void;
-  throttle?(t: number, group: string, on: boolean): void;
+  /** The group is throttled (on) or unthrottled on `cpu`. */
+  throttle?(t: number, group: string, cpu: number, on: boolean): void;
   migrate?(t: number, tid: number, from: number, to: number, why: string): void;
 }
 
@@ -379,7 +380,8 @@ function label(tid: number, name: string): string {
 export class OsTimeline implements TextSource {
   private readonly threads: Array<TState | undefined> = [];
   private readonly cpus: CState[] = [];
-  private readonly throttled = new Set<string>();
+  /** Per bandwidth group, the CPUs it is throttled on. */
+  private readonly throttled = new Map<string, Set<number>>();
   /** Runnable threads per group (for throttling). */
   private readonly groupRunnable = new Map<string, Set<TState>>();
 
@@ -519,17 +521,26 @@ export class OsTimeline implements TextSource {
         }
         if (s.moves.length < 3 && this.texts !== 'none') s.moves.push(this.moveLit(ev.from, ev.to, ev.why));
         s.qcpu = ev.to;
+        if (this.isThrottled(s.group, ev.to)) {
+          // Moved onto a CPU where its group is throttled: it waits there, parked.
+          s.parked = true;
+          s.throttledSince = ev.t;
+          return;
+        }
         this.enqueue(s);
         this.startSegment(s);
         return;
       }
       case 'throttle': {
-        this.h.throttle?.(ev.t, ev.group, ev.on);
-        if (ev.on) this.throttled.add(ev.group);
-        else this.throttled.delete(ev.group);
+        this.h.throttle?.(ev.t, ev.group, ev.cpu, ev.on);
+        let cpus = this.throttled.get(ev.group);
+        if (cpus === undefined) this.throttled.set(ev.group, (cpus = new Set()));
+        if (ev.on) cpus.add(ev.cpu);
+        else cpus.delete(ev.cpu);
         const set = this.groupRunnable.get(ev.group);
         if (set === undefined) return;
         for (const s of set) {
+          if (s.qcpu !== ev.cpu) continue;
           if (ev.on && !s.parked) {
             this.endSegment(s);
             this.dequeue(s);
@@ -648,7 +659,7 @@ export class OsTimeline implements TextSource {
       if (set === undefined) this.groupRunnable.set(s.group, (set = new Set()));
       set.add(s);
     }
-    if (s.group !== null && this.throttled.has(s.group)) {
+    if (this.isThrottled(s.group, cpu)) {
       s.parked = true;
       s.throttledSince = this.t;
     } else {
@@ -656,6 +667,12 @@ export class OsTimeline implements TextSource {
       this.enqueue(s);
       this.startSegment(s);
     }
+  }
+
+  private isThrottled(group: string | null, cpu: number): boolean {
+    if (group === null) return false;
+    const cpus = this.throttled.get(group);
+    return cpus !== undefined && cpus.has(cpu);
   }
 
   private leaveRunnable(s: TState): void {

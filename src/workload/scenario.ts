@@ -544,7 +544,7 @@ export function toSimConfig(s: ScenarioOut): SimConfig {
       ...(os.hz !== undefined ? { hz: os.hz } : {}),
       ...(os.exactSliceEnd !== undefined ? { exactSliceEnd: os.exactSliceEnd } : {}),
       ...(os.balanceInterval !== undefined ? { balanceIntervalNs: os.balanceInterval } : {}),
-      ...(os.bandwidth !== undefined ? { bandwidth: { quotaNs: os.bandwidth.quota, periodNs: os.bandwidth.period } } : {}),
+      ...(os.bandwidth !== undefined ? { bandwidth: { quotaNs: os.bandwidth.quota, periodNs: os.bandwidth.period, ...(os.bandwidth.slice !== undefined ? { sliceNs: os.bandwidth.slice } : {}) } } : {}),
     },
     model: s.model ?? 'threads',
     limits: { timeNs: s.limits?.time ?? DEFAULT_TIME_LIMIT_NS, events: s.limits?.events ?? DEFAULT_EVENT_LIMIT },
