@@ -95,6 +95,11 @@ export interface RunResult {
     completionOrder?: number[];
   };
   schedLatencyNs: Summary;
+  /**
+   * cpu.stat's figures: periods (refills seen while the group was active), throttledPeriods
+   * (periods that ended with the group throttled on some CPU), throttledNs (throttled time
+   * summed over the CPUs, as the kernel's throttled_usec).
+   */
   bandwidth?: { quotaNs: Nanos; periodNs: Nanos; periods: number; throttledPeriods: number; throttledNs: Nanos };
   pool?: Record<string, unknown>;
   go?: Record<string, unknown>;

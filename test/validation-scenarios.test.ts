@@ -130,14 +130,15 @@ describe('validation scenarios', () => {
   });
 
   it('GOMAXPROCS against a quota (f): request p50 and p99 and throttled periods per load and GOMAXPROCS, the median of the rounds', () => {
-    const run = (mode: 'light' | 'heavy', gomaxprocs: number, p50: number, p99: number, throttled: number, count = mode === 'light' ? 20 : 200) => ({ mode, gomaxprocs, numCPU: 2, requests: { count, p50Ns: p50 * 1e6, p99Ns: p99 * 1e6 }, throttled: { periods: 21, throttledPeriods: throttled, throttledNs: 0 } });
+    const run = (mode: 'light' | 'heavy', gomaxprocs: number, p50: number, p99: number, throttled: number, count = mode === 'light' ? 20 : 200, throttledMs = throttled * 75) => ({ mode, gomaxprocs, numCPU: 2, requests: { count, p50Ns: p50 * 1e6, p99Ns: p99 * 1e6 }, throttled: { periods: 21, throttledPeriods: throttled, throttledNs: throttledMs * 1e6 } });
     const rows = twinRows({
       goQuota: {
         quotaUs: 100_000,
         periodUs: 100_000,
-        // three rounds of heavy load at GOMAXPROCS 2 (the medians: 4.5, 80 and 4), and one
+        // three rounds of heavy load at GOMAXPROCS 2 (the medians: 4.5, 80, 4 and 300 ms
+        // throttled), and one
         // heavy run at GOMAXPROCS 1 with 100 requests (two jobs), listed in another order
-        runs: [run('heavy', 2, 4.5, 80, 4), run('light', 1, 41, 46, 0), run('heavy', 2, 4.4, 60, 5), run('light', 2, 22, 28, 0), run('heavy', 2, 4.6, 90, 3), run('heavy', 1, 4.4, 90, 0, 100)],
+        runs: [run('heavy', 2, 4.5, 80, 4), run('light', 1, 41, 46, 0), run('heavy', 2, 4.4, 60, 5), run('light', 2, 22, 28, 0), run('heavy', 2, 4.6, 90, 3), run('heavy', 1, 4.4, 90, 1, 100, 1.5)],
       },
     });
     const round = (x: number): number => Math.round(x * 1000) / 1000;
@@ -149,21 +150,27 @@ describe('validation scenarios', () => {
       [light(2), 'request latency, p50', 'ms', 22, 20.173],
       [light(2), 'request latency, p99', 'ms', 28, 20.193],
       [light(2), 'throttled periods', 'count', 0, 0],
+      [light(2), 'throttled time, summed over the CPUs', 'ms', 0, 0],
       // One P: the parts one after the other.
       [light(1), 'request latency, p50', 'ms', 41, 40.013],
       [light(1), 'request latency, p99', 'ms', 46, 40.013],
       [light(1), 'throttled periods', 'count', 0, 0],
+      [light(1), 'throttled time, summed over the CPUs', 'ms', 0, 0],
       // A request alone: 1 ms + 2 ms sleep + 108 µs timer slack + 1 ms. The tail: requests that
       // arrive while a job has used the period's quota wait for the next period.
       [heavy(2), 'request latency, p50', 'ms', 4.5, 4.113],
       [heavy(2), 'request latency, p99', 'ms', 80, 82.007],
       [heavy(2), 'throttled periods', 'count', 4, 4],
+      // In each job's first period one CPU is throttled at 48 ms and the other at 56 ms (two
+      // ticks later), both until the period ends: 4 × (52 + 44) ms.
+      [heavy(2), 'throttled time, summed over the CPUs', 'ms', 300, 384],
       // One P: requests wait behind the job's goroutines until sysmon preempts them. A period
       // that the job fills uses 100.04 ms of CPU (sysmon's checks on the other CPU), but the
       // runtime the CPUs hold from the period before covers the 40 µs: never throttled.
       [heavy(1), 'request latency, p50', 'ms', 4.4, 4.11],
       [heavy(1), 'request latency, p99', 'ms', 90, 70.048],
-      [heavy(1), 'throttled periods', 'count', 0, 0],
+      [heavy(1), 'throttled periods', 'count', 1, 0],
+      [heavy(1), 'throttled time, summed over the CPUs', 'ms', 1.5, 0],
     ]);
   });
 

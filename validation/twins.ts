@@ -304,7 +304,11 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
       const twin = `go-quota.yaml ${r.mode}, go:${r.gomaxprocs}`;
       rows.push({ experiment: exp, quantity: 'request latency, p50', unit: 'ms', real: median(runs.map((x) => x.requests.p50Ns)) / 1e6, schedlab: t.requests.p50 / 1e6, twin });
       rows.push({ experiment: exp, quantity: 'request latency, p99', unit: 'ms', real: median(runs.map((x) => x.requests.p99Ns)) / 1e6, schedlab: t.requests.p99 / 1e6, twin });
-      if (runs.every((x) => x.throttled !== null)) rows.push({ experiment: exp, quantity: 'throttled periods', unit: 'count', real: median(runs.map((x) => x.throttled!.throttledPeriods)), schedlab: t.throttledPeriods, twin });
+      if (runs.every((x) => x.throttled !== null)) {
+        rows.push({ experiment: exp, quantity: 'throttled periods', unit: 'count', real: median(runs.map((x) => x.throttled!.throttledPeriods)), schedlab: t.throttledPeriods, twin });
+        // cpu.stat's throttled time and schedlab's are both summed over the CPUs.
+        rows.push({ experiment: exp, quantity: 'throttled time, summed over the CPUs', unit: 'ms', real: median(runs.map((x) => x.throttled!.throttledNs)) / 1e6, schedlab: t.throttledNs / 1e6, twin });
+      }
     }
   }
   return rows;
