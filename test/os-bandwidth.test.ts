@@ -47,7 +47,9 @@ describe('bandwidth', () => {
     // cpu 0 5 ms, cpu 1 5 ms (pool 10 ms − 2 ns); at 105 ms + 1 ns cpu 0 draws 5 ms, cpu 1
     // the 5 ms − 2 ns left. So cpu 1 runs out 2 ns before cpu 0: 110 ms − 1 ns and + 1 ns.
     // 200: unthrottled in the order they were throttled (cpu 1 first); both run their last
-    // 10 ms. Throttled time is summed over the CPUs, as cpu.stat's.
+    // 10 ms and use up the period's 20 exactly as they exit: each CPU, left with no runtime
+    // and an empty pool, is throttled with no thread on it (no time counted; the run ends
+    // before the period does). Throttled time is summed over the CPUs, as cpu.stat's.
     const { result, events } = run({
       cpus: 2,
       os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(20), periodNs: ms(100) } },
@@ -72,6 +74,8 @@ describe('bandwidth', () => {
       [110.000001, 0, true],
       [200, 1, false],
       [200, 0, false],
+      [209.999999, 0, true],
+      [210.000001, 1, true],
     ]);
     expect(result.bandwidth?.throttledNs).toBe(ms(90) + (ms(90) - 1) + ms(90) + (ms(90) + 1));
     expect(result.bandwidth).toMatchObject({ periods: 2, throttledPeriods: 2 });
@@ -112,7 +116,10 @@ describe('bandwidth', () => {
     // 10, seen at 12: pool empty, throttled at 12 (12 ms used for a quota of 10).
     // 100: the refill gives 2 ms + 1 ns back (pool 8 ms − 1 ns); at the tick at 104 the CPU
     // is 4 ms − 1 ns over and gets all the pool (rem 4 ms); throttled at 108 (8 ms used).
-    // 200: 1 ns, then at 204 a slice; the last 10 ms end at 210.
+    // 200: 1 ns, then at 204 it is 4 ms − 1 ns over and draws that plus a slice (rem 5 ms,
+    // pool 1 ms);
+    // the last 10 ms end at 210, 1 ms over: the exit takes the last 1 ms of the pool, which
+    // is not enough, and the CPU is throttled with nothing left on it.
     const { result, events } = run({
       os: { policy: 'cfs', hz: 250, bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
       workload: { sources: [batch('a', 1, [{ compute: ms(30) }])] },
@@ -127,6 +134,7 @@ describe('bandwidth', () => {
       [100, false],
       [108, true],
       [200, false],
+      [210, true],
     ]);
     expect(result.simulatedNs).toBe(ms(210));
     expect(result.bandwidth).toEqual({ quotaNs: ms(10), periodNs: ms(100), periods: 2, throttledPeriods: 2, throttledNs: ms(88 + 92) });
@@ -155,6 +163,66 @@ describe('bandwidth', () => {
     ]);
     expect(result.simulatedNs).toBe(ms(101.4));
     expect(result.bandwidth).toEqual({ quotaNs: ms(15), periodNs: ms(100), periods: 1, throttledPeriods: 1, throttledNs: ms(5.1) + ms(84.3) });
+  });
+
+  it('a thread that blocks with its runtime overrun leaves its CPU throttled, with no time counted', () => {
+    // quota 10/100, HZ 250. 0: a slice of 5 (pool 5); the tick at 8 sees 3 over and gets the 5
+    // left (rem 2); the thread blocks at 11, 1 ms over: the dequeue notices, the pool is empty,
+    // and the CPU is throttled with nothing on it (Linux's throttle-on-deactivate). No thread
+    // waits there, so no throttled time; the period counts as throttled. The refill at 100
+    // pays the 1 ms back (+1 ns); the thread wakes at 161 and ends at 162.
+    const { result, events } = run({
+      os: { policy: 'cfs', hz: 250, bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
+      workload: { sources: [batch('a', 1, [{ compute: ms(11) }, { io: ms(150) }, { compute: ms(1) }])] },
+    });
+    expect(throttlesOn(events)).toEqual([
+      [11, 0, true],
+      [100, 0, false],
+    ]);
+    expect(result.bandwidth).toEqual({ quotaNs: ms(10), periodNs: ms(100), periods: 1, throttledPeriods: 1, throttledNs: 0 });
+    expect(result.simulatedNs).toBe(ms(162));
+  });
+
+  it('a CPU throttled while it still switches, and unthrottled before the switch ends, is checked again', () => {
+    // contextSwitch 3 ms, quota 1/2, one thread of 40 ms. Its switch (0–3) draws the 1 ms of
+    // the pool (slice 5 > quota) and the CPU is throttled at 1, still switching. The refills
+    // at 2 and 4 only pay the overrun back (rem reaches 0, not above); at 3 the switch ends
+    // and the thread is parked. From 6 on it runs 1 ms in each 2 ms period: its 40 ms end at
+    // 85. Throttled time: 3–6 (a thread waiting) and 1 ms in each of the next 39 periods.
+    const { result, events } = run({
+      costs: { contextSwitch: ms(3) },
+      os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(1), periodNs: ms(2) } },
+      workload: { sources: [batch('a', 1, [{ compute: ms(40) }])] },
+    });
+    expect(throttlesOn(events).slice(0, 4)).toEqual([
+      [1, 0, true],
+      [6, 0, false],
+      [7, 0, true],
+      [8, 0, false],
+    ]);
+    expect(result.simulatedNs).toBe(ms(85));
+    expect(result.bandwidth).toEqual({ quotaNs: ms(1), periodNs: ms(2), periods: 42, throttledPeriods: 42, throttledNs: ms(3 + 39) });
+  });
+
+  it('an idle CPU does not pull a thread of a group throttled on it', () => {
+    // quota 12/100, 3 threads (6 ms of work, then 50 ms of IO) on 2 CPUs: a#1 on cpu 0, a#2 on
+    // cpu 1, a#3 queued on cpu 0. 0: 5 each (pool 2); 5: cpu 0 gets the 2, cpu 1 is throttled
+    // and goes idle: it may not pull a#3 (Linux: throttled_lb_pair). 6: a#1 blocks keeping its
+    // 1 ms; a#3 runs on it and cpu 0 is throttled at 7.
+    const { events } = run({
+      cpus: 2,
+      os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(12), periodNs: ms(100) } },
+      workload: { sources: [batch('a', 3, [{ compute: ms(6) }, { io: ms(50) }])] },
+    });
+    expect(throttlesOn(events).slice(0, 2)).toEqual([
+      [5, 1, true],
+      [7, 0, true],
+    ]);
+    expect(events.filter((e) => e.k === 'migrate' && e.t < ms(100))).toEqual([]);
+    expect(runsMs(events, 0).slice(0, 2)).toEqual([
+      [0, 1],
+      [6, 3],
+    ]);
   });
 
   it('a quota unused while the group sleeps is refilled lazily for the period it wakes in', () => {

@@ -144,7 +144,8 @@ const osConfig = fc.record({
   ticks: fc.constantFrom<0 | 250 | 1000>(0, 250, 1000),
   small: fc.boolean(),
   balance: fc.constantFrom(0, 4_000_000),
-  bandwidth: fc.option(fc.record({ quotaNs: fc.constantFrom(1_000_000, 3_000_000), periodNs: fc.constantFrom(5_000_000, 10_000_000) }), { nil: null }),
+  // Periods of 20 ms leave room for the slack timer (not within 7 ms of a period's end).
+  bandwidth: fc.option(fc.record({ quotaNs: fc.constantFrom(1_000_000, 3_000_000, 8_000_000), periodNs: fc.constantFrom(5_000_000, 10_000_000, 20_000_000), sliceNs: fc.constantFrom(5_000_000, 500_000) }), { nil: null }),
 });
 
 type OsArb = typeof osConfig extends fc.Arbitrary<infer T> ? T : never;

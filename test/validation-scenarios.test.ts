@@ -159,11 +159,11 @@ describe('validation scenarios', () => {
       // A request alone: 1 ms + 2 ms sleep + 108 µs timer slack + 1 ms. The tail: requests that
       // arrive while a job has used the period's quota wait for the next period.
       [heavy(2), 'request latency, p50', 'ms', 4.5, 4.113],
-      [heavy(2), 'request latency, p99', 'ms', 80, 82.007],
+      [heavy(2), 'request latency, p99', 'ms', 80, 81.892],
       [heavy(2), 'throttled periods', 'count', 4, 4],
-      // In each job's first period one CPU is throttled at 48 ms and the other at 56 ms (two
-      // ticks later), both until the period ends: 4 × (52 + 44) ms.
-      [heavy(2), 'throttled time, summed over the CPUs', 'ms', 300, 384],
+      // In each job's first period one CPU is throttled at the tick 52 ms in and the other at
+      // the next one (56 ms), both until the period ends: 4 × (48 + 44) ms.
+      [heavy(2), 'throttled time, summed over the CPUs', 'ms', 300, 368],
       // One P: requests wait behind the job's goroutines until sysmon preempts them. A period
       // that the job fills uses 100.04 ms of CPU (sysmon's checks on the other CPU), but the
       // runtime the CPUs hold from the period before covers the 40 µs: never throttled.

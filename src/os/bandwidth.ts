@@ -10,8 +10,13 @@
  *   thread is taken off the CPU and its queued threads wait, still Runnable, while the
  *   group's threads on other CPUs go on using the local runtime they hold;
  * - the kernel notices a CPU's local runtime running out in `update_curr`, at the scheduler
- *   tick (or at a pick), so a group can overrun by up to a tick per CPU; the overrun is
- *   repaid from the next slice (with `exactSliceEnd` it is noticed at the nanosecond);
+ *   tick, or when the thread leaves the CPU or another is picked, so a group can overrun by up
+ *   to a tick per CPU; the overrun is repaid from the next slice (with `exactSliceEnd` it is
+ *   noticed at the nanosecond). A thread that blocks or exits with its CPU's runtime overrun
+ *   and the pool empty leaves that CPU throttled with nothing on it ("throttle-on-deactivate");
+ * - threads of a group throttled on a CPU are not moved onto it by idle pulls or balancing
+ *   (`throttled_lb_pair`), and an unthrottle reschedules only an idle CPU (no wake-up
+ *   preemption);
  * - at each period's start the pool is refilled to the quota and the throttled CPUs are
  *   given, in the order they were throttled, what they overran plus 1 ns
  *   (`distribute_cfs_runtime`), which unthrottles them;
@@ -22,16 +27,19 @@
  * - local runtime does not expire at the period's end (Linux 5.4 on): a CPU keeps what it
  *   holds, at most a slice, into the next period.
  * cpu.stat's figures follow the kernel's: `nr_throttled` counts the periods at whose end some
- * CPU was throttled, and `throttled_usec` sums the throttled time of every CPU.
+ * CPU was throttled, and `throttled_usec` sums the throttled time of every CPU, counted while
+ * a thread of the group waits there (cfs_rq->throttled_clock).
  *
- * SIM: periods are aligned to time 0 (Linux starts the period timer at a random offset); a
- * pick of a thread whose CPU has no local runtime left asks the pool for a whole slice (Linux's
- * put_prev check asks for 1 ns, then for a slice at the next tick); a CPU's local runtime is
- * checked at ticks and picks only (Linux's `update_curr` also runs on wake-ups onto that CPU);
- * a thread that an idle pull or a balance moves onto a CPU where its group is throttled waits
- * there (Linux does not move it: throttled_lb_pair); when the last queued thread of the group
- * is pulled off a CPU, that CPU keeps its local runtime (Linux returns it at the dequeue).
- * No burst (cpu.max.burst).
+ * SIM: periods are aligned to time 0 (Linux starts the period timer at a random offset), so
+ * with a period that is a multiple of the tick, a CPU that runs out at the tick that ends a
+ * period may be refilled first and not throttled (its overrun is still repaid); a CPU's local
+ * runtime is checked at its ticks, picks and the departures of the group's threads (Linux's
+ * `update_curr` also runs on wake-ups onto that CPU); when the last queued thread of the group
+ * is pulled off a CPU, that CPU keeps its local runtime (Linux returns it at the dequeue); a
+ * migration whose next candidate may not move looks no further than that CPU's queue;
+ * `periods` counts the refills while the group is active (Linux's period timer runs one more
+ * period after the group goes idle); a throttle still on at the end of a run counts its time
+ * up to the end (cpu.stat adds it at the unthrottle). No burst (cpu.max.burst).
  */
 import type { SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';

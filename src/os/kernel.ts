@@ -550,9 +550,7 @@ export class Kernel implements EventHandler {
   /** Puts a Runnable thread back on `cpu`'s queue, or parks it if its group is throttled. */
   private requeue(t: Thread, cpu: Cpu, kind: EnqueueKind): void {
     if (t.group !== null && !this.bwAdmit(t.group, cpu.id)) {
-      t.throttled = true;
-      t.rqCpu = cpu.id;
-      t.group.parked.push(t);
+      this.park(t.group, t, cpu.id);
       return;
     }
     t.rqCpu = cpu.id;
@@ -571,7 +569,8 @@ export class Kernel implements EventHandler {
     }
     // Asked while the CPU still switches to curr too (curr is already the queue's current
     // thread, as after Linux's pick_next_task); the preemption then waits for the switch.
-    if (cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
+    // (Not for threads let go by an unthrottle: unthrottle_cfs_rq only reschedules an idle CPU.)
+    if (kind !== 'unthrottled' && cpu.rq.wakeupPreempt(cpu.curr, t, this.now)) {
       this.preempt(cpu, this.traceWhy ? `wake-up preemption by thread ${t.id} (${why})` : '');
       return;
     }
@@ -682,9 +681,7 @@ export class Kernel implements EventHandler {
         if (g.rem[i]! > 0 || g.assign(i, g.slice)) return next;
         this.throttleCpu(g, i);
       }
-      next.throttled = true;
-      next.rqCpu = i;
-      g.parked.push(next);
+      this.park(g, next, i);
     }
   }
 
@@ -820,9 +817,27 @@ export class Kernel implements EventHandler {
       if (c !== cpu && c.rq.nr > 0 && (busiest === null || c.rq.nr > busiest.rq.nr)) busiest = c;
     }
     if (busiest === null) return null;
-    const t = busiest.rq.pickNext(this.now)!;
+    const t = this.takeFor(busiest, cpu);
+    if (t === null) return null;
     this.migrate(t, busiest, cpu, 'idle pull');
     return cpu.rq.pickNext(this.now);
+  }
+
+  /**
+   * The thread a migration takes from `from`'s queue for `to`: the next one to run there,
+   * passing over (as Linux's can_migrate_task does through throttled_lb_pair) the threads of
+   * a bandwidth group throttled on `to`; null if none may move.
+   */
+  private takeFor(from: Cpu, to: Cpu): Thread | null {
+    let barred = false;
+    for (const g of this.groups) if (g.thr[to.id] === 1) barred = true;
+    if (!barred) return from.rq.pickNext(this.now);
+    for (const t of from.rq.snapshot()) {
+      if (t.group !== null && t.group.thr[to.id] === 1) continue;
+      from.rq.dequeue(t, this.now);
+      return t;
+    }
+    return null;
   }
 
   private migrate(t: Thread, from: Cpu, to: Cpu, why: string): void {
@@ -855,7 +870,8 @@ export class Kernel implements EventHandler {
         if (c.nrRunning < lo.nrRunning) lo = c;
       }
       if (hi.nrRunning - lo.nrRunning < 2 || hi.rq.nr === 0) break;
-      const t = hi.rq.pickNext(this.now)!;
+      const t = this.takeFor(hi, lo);
+      if (t === null) break;
       const loWasIdle = lo.idle;
       this.migrate(t, hi, lo, 'periodic load balance');
       if (lo.curr === null) {
@@ -895,6 +911,16 @@ export class Kernel implements EventHandler {
     g.running--;
     this.engine.cancel(g.checkEv[i]!);
     if (!gone) return;
+    if (g.rem[i]! <= 0 && g.thr[i] === 0) {
+      // Leaving with its runtime overrun (noticed only now, by the dequeue's update_curr): a
+      // slice, or the CPU is throttled although no thread of the group is left there
+      // (put_prev_entity → check_cfs_rq_runtime, "throttle-on-deactivate").
+      this.rollPeriod(g, now);
+      if (!g.assign(i, g.slice)) {
+        this.throttleCpu(g, i);
+        return;
+      }
+    }
     if (cpu.rq.nr > 0) for (const t of cpu.rq.snapshot()) if (t.group === g) return;
     const slack = g.rem[i]! - MIN_CFS_RQ_RUNTIME;
     if (slack <= 0) return;
@@ -976,7 +1002,10 @@ export class Kernel implements EventHandler {
     const ready: number[] = [];
     const list = g.throttledList;
     let kept = 0;
+    const now = this.now;
     for (const i of list) {
+      // A CPU throttled while it still switched to its thread has not let it go yet: charge it.
+      g.update(i, now);
       if (g.pool > 0) {
         const amount = Math.min(1 - g.rem[i]!, g.pool);
         g.pool -= amount;
@@ -1002,7 +1031,8 @@ export class Kernel implements EventHandler {
   private throttleCpu(g: BandwidthGroup, i: number): void {
     const now = this.now;
     g.thr[i] = 1;
-    g.thrSince[i] = now;
+    // Throttled time counts while a thread of the group waits there (cfs_rq->throttled_clock).
+    g.thrSince[i] = -1;
     g.throttledList.push(i);
     if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, cpu: i, on: true }));
     const cpu = this.cpus[i]!;
@@ -1011,9 +1041,7 @@ export class Kernel implements EventHandler {
       for (const t of cpu.rq.snapshot()) {
         if (t.group === g) {
           cpu.rq.dequeue(t, now);
-          t.throttled = true;
-          t.rqCpu = i;
-          g.parked.push(t);
+          this.park(g, t, i);
         }
       }
     }
@@ -1023,10 +1051,21 @@ export class Kernel implements EventHandler {
     if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
   }
 
+  /** A Runnable thread of `g` waits on CPU `i`, where the group is throttled. */
+  private park(g: BandwidthGroup, t: Thread, i: number): void {
+    t.throttled = true;
+    t.rqCpu = i;
+    g.parked.push(t);
+    if (g.thrSince[i]! < 0) g.thrSince[i] = this.now;
+  }
+
   private unthrottleCpu(g: BandwidthGroup, i: number): void {
     const now = this.now;
     g.thr[i] = 0;
-    g.throttledNs += now - g.thrSince[i]!;
+    if (g.thrSince[i]! >= 0) g.throttledNs += now - g.thrSince[i]!;
+    // Still holding the CPU (throttled during its switch, the preemption not yet done): it
+    // goes on, and its runtime is checked again.
+    if (g.on[i] === 1) this.armBwCheck(g, i);
     if (this.trace !== null) this.trace.emit(traceEvent({ k: 'throttle', t: now, group: g.name, cpu: i, on: false }));
     const cpu = this.cpus[i]!;
     const back: Thread[] = [];
@@ -1120,6 +1159,7 @@ export class Kernel implements EventHandler {
     }
     for (const g of this.groups) {
       for (const i of g.throttledList) {
+        if (g.thrSince[i]! < 0) continue;
         g.throttledNs += now - g.thrSince[i]!;
         g.thrSince[i] = now;
       }
