@@ -871,4 +871,38 @@ describe('the Perfetto trace is well formed on random workloads', () => {
     for (const why of [true, false]) runChecked(config, why, c);
     expect(c['2b wake-ups read before the switch-in they cause']).toBeGreaterThan(0);
   });
+
+  it('regression: one thread wakes two at once, the first of which had only just left its cpu', () => {
+    // Found by PROP_SEED=53 (long runs). At 5 016 025 ns M T5 starts running on cpu 2 and wakes
+    // T4 (which left cpu 1 one ns before: its wake-up stays at the instant) and T1 (which may
+    // go 1 ns early). Written in that order, the column's times would go back, so T1's was kept
+    // at the instant of its switch-in on cpu 0, where Perfetto may drop it. The sink now holds
+    // a wake-up kept at its instant back until the column's next event: T1's is written first,
+    // at 5 016 024.
+    const config: SimConfig = {
+      name: 'two-wakes',
+      seed: 242,
+      machine: { cpus: 3, costs: { contextSwitch: 1234, wakeupIpi: 7777, threadCreate: 0, syscall: 211, timerSlack: 0 } },
+      os: { policy: 'fifo', params: {}, exactSliceEnd: true, balanceIntervalNs: 0, bandwidth: null },
+      model: 'go:4',
+      limits: { timeNs: 12_000_000, events: 8000 },
+      workload: { sources: [{ kind: 'batch', name: 'w', count: 4, program: [{ repeat: 'forever', do: [{ compute: { dist: 'exponential', mean: 20006 } }, { io: { dist: 'exponential', mean: 20011 } }] }] }] },
+    };
+    const c: Counts = {};
+    for (const why of [true, false]) runChecked(config, why, c);
+    const parts: Uint8Array[] = [];
+    const sink = new PerfettoSink(new ProtoEncoder({ write: (x) => parts.push((x as Uint8Array).slice()) }), traceMetaOf(config));
+    simulate(config, { trace: sink });
+    const bytes = new Uint8Array(parts.reduce((a, p) => a + p.length, 0));
+    let off = 0;
+    for (const p of parts) {
+      bytes.set(p, off);
+      off += p.length;
+    }
+    const wakes = decode(bytes).wakes.filter((w) => w.ts >= 5_016_024 && w.ts <= 5_016_025 && (w.tid === 1 || w.tid === 4));
+    expect(wakes.map((w) => [w.ts, w.tid, w.cpu])).toEqual([
+      [5_016_024, 1, 2],
+      [5_016_025, 4, 2],
+    ]);
+  });
 });

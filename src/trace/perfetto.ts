@@ -49,6 +49,15 @@ interface GState {
 
 type GoEvent = Extract<TraceEvent, { k: 'g' | 'gstate' | 'pstate' | 'prun' | 'mstate' | 'steal' | 'runq' | 'grunq' | 'gcounts' | 'decision' }>;
 
+interface HeldWake {
+  at: number;
+  tid: number;
+  cpu: number;
+  isNew: boolean;
+  waker: number;
+  wakerCpu: number;
+}
+
 export class PerfettoSink implements TraceSink {
   private nextId = 1;
   private readonly timeline: OsTimeline;
@@ -100,8 +109,15 @@ export class PerfettoSink implements TraceSink {
   /** By cpu, the time of its last sched_switch; by tid, the last time it left a cpu. */
   private readonly lastSwitchAt: number[] = [];
   private readonly lastOutAt: number[] = [];
-  /** By cpu, the time of the last wake-up recorded on it. */
+  /** By cpu, the time of the last wake-up written on it. */
   private readonly lastWakeAt: number[] = [];
+  /**
+   * By cpu, a wake-up kept at its instant and not written yet (tid 0: none). Held back so that
+   * a wake-up of the same instant that may go 1 ns earlier is written before it (a
+   * compact_sched column's times never go back): one thread waking two at once, the first of
+   * which had only just left its cpu, must not keep the second at its switch-in's instant.
+   */
+  private readonly held: HeldWake[] = [];
   /**
    * The time at which closeLane ends and openLane starts a Go lane's slice (the event being
    * handled, or the end of the run): a field, since a time past 2^31 ns passed as an argument
@@ -143,12 +159,27 @@ export class PerfettoSink implements TraceSink {
           else this.enc.slice(lane, start, end, text, { tid });
         },
         schedSwitch: (t, cpu, prevTid, prevState, nextTid) => {
+          // A wake-up held on this cpu is written first: Perfetto names as a wake-up's waker
+          // the thread running on its cpu where it is read.
+          const h = this.held[cpu];
+          if (h !== undefined && h.tid !== 0) this.releaseHeld(cpu);
           this.lastSwitchAt[cpu] = t;
           if (prevTid > 0) this.lastOutAt[prevTid] = t;
           this.enc.schedSwitch(t, cpu, prevTid, this.timeline.threadName(prevTid), prevState, nextTid, this.timeline.threadName(nextTid));
         },
         schedWaking: (t, tid, cpu, isNew, waker, wakerCpu) => {
-          this.enc.schedWaking(this.wakingAt(t, tid, wakerCpu, wakingCpu(cpu, wakerCpu)), tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
+          const col = wakingCpu(cpu, wakerCpu);
+          const at = this.wakingAt(t, tid, wakerCpu, col);
+          const h = this.held[col];
+          if (h !== undefined && h.tid !== 0) {
+            if (at < h.at) {
+              this.putWaking(at, tid, cpu, isNew, waker, wakerCpu, col);
+              return;
+            }
+            this.releaseHeld(col);
+          }
+          if (at === t && !isNew) this.hold(col, at, tid, cpu, isNew, waker, wakerCpu);
+          else this.putWaking(at, tid, cpu, isNew, waker, wakerCpu, col);
         },
         queued: (cpu, n) => {
           const tr = this.cpuQueued[cpu];
@@ -240,9 +271,31 @@ export class PerfettoSink implements TraceSink {
    */
   private wakingAt(t: number, tid: number, wakerCpu: number, cpu: number): number {
     const early = t - 1;
-    const at = (wakerCpu >= 0 && (this.lastSwitchAt[wakerCpu] ?? -1) >= early) || (this.lastOutAt[tid] ?? -1) >= early || (this.lastWakeAt[cpu] ?? -1) > early ? t : early;
-    this.lastWakeAt[cpu] = at;
-    return at;
+    return (wakerCpu >= 0 && (this.lastSwitchAt[wakerCpu] ?? -1) >= early) || (this.lastOutAt[tid] ?? -1) >= early || (this.lastWakeAt[cpu] ?? -1) > early ? t : early;
+  }
+
+  private putWaking(at: number, tid: number, cpu: number, isNew: boolean, waker: number, wakerCpu: number, col: number): void {
+    this.lastWakeAt[col] = at;
+    this.enc.schedWaking(at, tid, this.timeline.threadName(tid), cpu, isNew, waker, wakerCpu);
+  }
+
+  private hold(col: number, at: number, tid: number, cpu: number, isNew: boolean, waker: number, wakerCpu: number): void {
+    let h = this.held[col];
+    if (h === undefined) h = this.held[col] = { at: 0, tid: 0, cpu: 0, isNew: false, waker: 0, wakerCpu: 0 };
+    h.at = at;
+    h.tid = tid;
+    h.cpu = cpu;
+    h.isNew = isNew;
+    h.waker = waker;
+    h.wakerCpu = wakerCpu;
+  }
+
+  /** Writes the wake-up held on column `col`. */
+  private releaseHeld(col: number): void {
+    const h = this.held[col]!;
+    const tid = h.tid;
+    h.tid = 0;
+    this.putWaking(h.at, tid, h.cpu, h.isNew, h.waker, h.wakerCpu, col);
   }
 
   private setCounter(tr: TrackSpec, v: number): void {
@@ -520,6 +573,7 @@ export class PerfettoSink implements TraceSink {
     this.closed = true;
     this.flushCounters();
     this.timeline.finish(endNs);
+    for (let col = 0; col < this.held.length; col++) if (this.held[col] !== undefined && this.held[col]!.tid !== 0) this.releaseHeld(col);
     this.lastT = endNs;
     this.flushCounters();
     this.laneT = endNs;
