@@ -236,10 +236,9 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
     return mp;
   }
 
-  /** The Ms sysmon created in its last loop get their threads, now that it has paid for them. */
-  spawnNewMs(ms: M[]): void {
-    for (const mp of ms) this.spawnThread(mp, `M${mp.id}`);
-    ms.length = 0;
+  /** The first `n` of the Ms sysmon is creating get their threads, now that it has paid for them. */
+  spawnNewMs(ms: M[], n: number): void {
+    for (const mp of ms.splice(0, n)) this.spawnThread(mp, `M${mp.id}`);
   }
 
   private spawnThread(mp: M, name: string): void {
@@ -628,7 +627,7 @@ export class GoRuntime implements ExecModel, ThreadBody, EventHandler {
       if (this.curM !== null && this.curM === this.sysmon.m) {
         // newm on sysmon's thread (a retake's handoffp, or injectglist after its netpoll):
         // allocm and newosproc's clone are sysmon's own work, paid in its loop, and the new
-        // thread exists once clone returns (Sysmon.work, then spawnNewMs).
+        // thread exists once its clone returns (Sysmon.run, then spawnNewMs): one after another.
         mp.st = 'mstart';
         this.sysmon.newms.push(mp);
         if (this.trace !== null) this.decision(`M${mp.id}`, `startm (${why}): no idle M, sysmon creates a thread for P${pp.id}${spinning ? ' (spinning)' : ''}`);

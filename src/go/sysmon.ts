@@ -23,7 +23,7 @@ import type { M } from './runtime2.js';
 
 export class Sysmon {
   m: M | null = null;
-  /** Ms created by this loop (startm → newm on sysmon's thread), spawned once it has paid for them. */
+  /** Ms created by this loop (startm → newm on sysmon's thread), each spawned once sysmon has paid for it, in order. */
   readonly newms: M[] = [];
   idle = 0;
   delay = 0;
@@ -39,7 +39,15 @@ export class Sysmon {
     switch (this.phase) {
       case 'start':
       case 'work': {
-        if (this.newms.length > 0) rt.spawnNewMs(this.newms);
+        if (this.newms.length > 0) {
+          // newm's clone for the first M has returned: its thread starts now, and sysmon goes
+          // on to the next one (retake hands the Ps off one after another).
+          rt.spawnNewMs(this.newms, 1);
+          if (this.newms.length > 0) {
+            k.compute(t, Math.max(1, k.costs.threadCreate));
+            return;
+          }
+        }
         if (this.idle === 0) this.delay = SYSMON_MIN_DELAY_NS;
         else if (this.idle > SYSMON_IDLE_LOOPS_BEFORE_BACKOFF) this.delay *= 2;
         if (this.delay > SYSMON_MAX_DELAY_NS) this.delay = SYSMON_MAX_DELAY_NS;
@@ -87,8 +95,9 @@ export class Sysmon {
     if (rt.retake(now) !== 0) this.idle = 0;
     else this.idle++;
     this.phase = 'work';
-    // The loop's work, and newm's (allocm, clone) for every M its handoffs started.
-    rt.kernel.compute(t, Math.max(1, rt.costs.sysmonLoop + this.newms.length * rt.kernel.costs.threadCreate));
+    // The loop's work, and newm's (allocm, clone) for the first M its handoffs started; each
+    // further one is paid after the one before has its thread (run, 'work').
+    rt.kernel.compute(t, Math.max(1, rt.costs.sysmonLoop + (this.newms.length > 0 ? rt.kernel.costs.threadCreate : 0)));
   }
 
   /** notewakeup(&sched.sysmonnote): end a deep sleep early. */
