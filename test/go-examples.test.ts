@@ -126,7 +126,7 @@ describe('Go examples', () => {
       for (let seed = 1; seed <= 5; seed++) sum += req(simulate({ ...v.config, seed })).p99;
       return Math.round(sum / 5 / MS);
     };
-    expect(meanP99('heavy-gomaxprocs-10')).toBe(82);
+    expect(meanP99('heavy-gomaxprocs-10')).toBe(85);
     expect(meanP99('heavy-gomaxprocs-2')).toBe(205);
   });
 });

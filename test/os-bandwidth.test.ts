@@ -225,6 +225,21 @@ describe('bandwidth', () => {
     ]);
   });
 
+  it('a thread of the group queued where the group runs: its enqueue finds the runtime used up before the tick', () => {
+    // quota 5/100, HZ 250, one CPU. a#1 (20 ms of work) draws the whole pool at 0 and runs
+    // out at 5; the tick at 8 would notice. b#2 arrives at 6 and is queued on the same CPU:
+    // the enqueue's update_curr charges a#1 (1 ms over), the pool is empty, and the CPU is
+    // throttled at 6.
+    const { events } = run({
+      os: { policy: 'cfs', hz: 250, bandwidth: { quotaNs: ms(5), periodNs: ms(100) } },
+      workload: { sources: [batch('a', 1, [{ compute: ms(20) }]), batch('b', 1, [{ compute: ms(1) }], ms(6))] },
+    });
+    expect(throttlesOn(events).slice(0, 2)).toEqual([
+      [6, 0, true],
+      [100, 0, false],
+    ]);
+  });
+
   it('a quota unused while the group sleeps is refilled lazily for the period it wakes in', () => {
     // quota 20/50. compute 10 (0–10), IO 100 (→ 110, in period [100,150)), compute 15: the
     // new period's quota is fresh, so 110–125 runs unthrottled. Only the refill at 50 was

@@ -10,8 +10,8 @@
  *   thread is taken off the CPU and its queued threads wait, still Runnable, while the
  *   group's threads on other CPUs go on using the local runtime they hold;
  * - the kernel notices a CPU's local runtime running out in `update_curr`, at the scheduler
- *   tick, or when the thread leaves the CPU or another is picked, so a group can overrun by up
- *   to a tick per CPU; the overrun is repaid from the next slice (with `exactSliceEnd` it is
+ *   tick, when the thread leaves the CPU or another is picked, or when another thread of the
+ *   group is queued there, so a group can overrun by up to a tick per CPU; the overrun is repaid from the next slice (with `exactSliceEnd` it is
  *   noticed at the nanosecond). A thread that blocks or exits with its CPU's runtime overrun
  *   and the pool empty leaves that CPU throttled with nothing on it ("throttle-on-deactivate");
  * - threads of a group throttled on a CPU are not moved onto it by idle pulls or balancing
@@ -33,8 +33,9 @@
  * SIM: periods are aligned to time 0 (Linux starts the period timer at a random offset), so
  * with a period that is a multiple of the tick, a CPU that runs out at the tick that ends a
  * period may be refilled first and not throttled (its overrun is still repaid); a CPU's local
- * runtime is checked at its ticks, picks and the departures of the group's threads (Linux's
- * `update_curr` also runs on wake-ups onto that CPU); when the last queued thread of the group
+ * runtime is checked at its ticks, picks, and the arrivals and departures of the group's
+ * threads (Linux's `update_curr` also runs when a queued thread of the group is moved away);
+ * when the last queued thread of the group
  * is pulled off a CPU, that CPU keeps its local runtime (Linux returns it at the dequeue); a
  * migration whose next candidate may not move looks no further than that CPU's queue;
  * `periods` counts the refills while the group is active (Linux's period timer runs one more

@@ -943,7 +943,20 @@ export class Kernel implements EventHandler {
    */
   private bwAdmit(g: BandwidthGroup, i: number): boolean {
     if (g.thr[i] === 1) return false;
-    if (g.on[i] === 1 || g.rem[i]! > 0) return true;
+    if (g.on[i] === 1) {
+      // The enqueue's update_curr charges the group's running thread there first, and may
+      // find its runtime used up before the tick would.
+      g.update(i, this.now);
+      if (g.rem[i]! > 0) return true;
+      this.rollPeriod(g, this.now);
+      if (g.assign(i, g.slice)) {
+        this.armBwCheck(g, i);
+        return true;
+      }
+      this.throttleCpu(g, i);
+      return false;
+    }
+    if (g.rem[i]! > 0) return true;
     this.rollPeriod(g, this.now);
     if (g.assign(i, g.slice)) return true;
     this.throttleCpu(g, i);
