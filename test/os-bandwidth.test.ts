@@ -240,6 +240,27 @@ describe('bandwidth', () => {
     ]);
   });
 
+  it('an idle CPU passes over a queue whose threads may not come and pulls from the next one', () => {
+    // 3 CPUs, quota 3/20 in 1 ms slices, no periodic balance. bg#1–3 (outside the group)
+    // start on cpus 0–2, a#1 and a#2 queue behind bg#1 and bg#2. At 2 they block and a#1, a#2
+    // run, each on a 1 ms slice (pool 1 ms). At 3 the bg threads wake: bg#2 preempts a#2 on
+    // cpu 1, and a#2, queued again there, takes the last 1 ms of the pool; bg#3 queues on
+    // cpu 2 behind bg#1; cpu 0, out of runtime, is throttled and goes idle. Its idle pull
+    // finds cpu 1's queue first (a#2, whose group is throttled on cpu 0: it may not move) and
+    // pulls bg#3 from cpu 2 instead.
+    const { events } = run({
+      cpus: 3,
+      os: { policy: 'cfs', exactSliceEnd: true, balanceIntervalNs: 0, bandwidth: { quotaNs: ms(3), periodNs: ms(20), sliceNs: ms(1) } },
+      workload: {
+        sources: [batch('a', 2, [{ compute: ms(3) }, { io: ms(1) }, { compute: ms(3) }])],
+        background: [{ name: 'bg', count: 3, program: [{ compute: ms(2) }, { io: ms(1) }, { compute: ms(2) }] }],
+      },
+    });
+    expect(throttlesOn(events)[0]).toEqual([3, 0, true]);
+    expect(events.filter((e) => e.k === 'migrate' && e.t === ms(3)).map((e) => e.k === 'migrate' && [e.tid, e.from, e.to, e.why])).toEqual([[3, 2, 0, 'idle pull']]);
+    expect(runsMs(events, 0).filter(([t]) => t === 3)).toEqual([[3, 3]]);
+  });
+
   it('a quota unused while the group sleeps is refilled lazily for the period it wakes in', () => {
     // quota 20/50. compute 10 (0–10), IO 100 (→ 110, in period [100,150)), compute 15: the
     // new period's quota is fresh, so 110–125 runs unthrottled. Only the refill at 50 was

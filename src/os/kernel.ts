@@ -817,8 +817,26 @@ export class Kernel implements EventHandler {
       if (c !== cpu && c.rq.nr > 0 && (busiest === null || c.rq.nr > busiest.rq.nr)) busiest = c;
     }
     if (busiest === null) return null;
-    const t = this.takeFor(busiest, cpu);
-    if (t === null) return null;
+    let t = this.takeFor(busiest, cpu);
+    if (t === null) {
+      // None of its threads may move here (their group is throttled on this CPU): the next
+      // busiest queue, as load_balance retries without the CPU whose tasks all stay.
+      const tried = new Set<Cpu>([busiest]);
+      for (;;) {
+        let next: Cpu | null = null;
+        for (const c of this.cpus) {
+          if (c === cpu || tried.has(c) || c.rq.nr === 0 || (c.curr === null && c.phase !== 'idle')) continue;
+          if (next === null || c.rq.nr > next.rq.nr) next = c;
+        }
+        if (next === null) return null;
+        tried.add(next);
+        t = this.takeFor(next, cpu);
+        if (t !== null) {
+          busiest = next;
+          break;
+        }
+      }
+    }
     this.migrate(t, busiest, cpu, 'idle pull');
     return cpu.rq.pickNext(this.now);
   }
