@@ -261,6 +261,32 @@ describe('bandwidth', () => {
     expect(runsMs(events, 0).filter(([t]) => t === 3)).toEqual([[3, 3]]);
   });
 
+  it('a periodic balance passes over a busiest queue whose threads may not move, and balances the next', () => {
+    // Found by a search over small workloads: 4 CPUs, quota 6/20 in 1 ms slices, a balance
+    // every 1 ms; 6 bg threads outside the group and 7 of it. At 3 ms cpus 2 and 3 are
+    // throttled for the group. The balance moves bg#5 from cpu 0 to cpu 2; cpu 0 is still
+    // among the busiest (3 threads, as cpu 1), but its queue now holds only the group's a#7
+    // and a#3, which may not go to cpu 3: it is passed over, and bg#6 moves from cpu 1 to
+    // cpu 3 instead.
+    const { events } = run({
+      cpus: 4,
+      os: { policy: 'cfs', exactSliceEnd: true, balanceIntervalNs: ms(1), bandwidth: { quotaNs: ms(6), periodNs: ms(20), sliceNs: ms(1) } },
+      limits: { timeNs: ms(40) },
+      workload: {
+        sources: [batch('a', 7, [{ compute: ms(3) }, { io: ms(1) }, { compute: ms(3) }])],
+        background: [{ name: 'bg', count: 6, program: [{ compute: ms(2) }, { io: ms(1) }, { compute: ms(2) }] }],
+      },
+    });
+    expect(throttlesOn(events).filter(([t]) => t === 3)).toEqual([
+      [3, 2, true],
+      [3, 3, true],
+    ]);
+    expect(events.filter((e) => e.k === 'migrate' && e.t === ms(3)).map((e) => e.k === 'migrate' && [e.tid, e.from, e.to, e.why])).toEqual([
+      [5, 0, 2, 'periodic load balance'],
+      [6, 1, 3, 'periodic load balance'],
+    ]);
+  });
+
   it('a quota unused while the group sleeps is refilled lazily for the period it wakes in', () => {
     // quota 20/50. compute 10 (0–10), IO 100 (→ 110, in period [100,150)), compute 15: the
     // new period's quota is fresh, so 110–125 runs unthrottled. Only the refill at 50 was

@@ -37,8 +37,8 @@
  * threads (Linux's `update_curr` also runs when a queued thread of the group is moved away);
  * when the last queued thread of the group
  * is pulled off a CPU, that CPU keeps its local runtime (Linux returns it at the dequeue); a
- * periodic balance whose busiest queue holds only threads that may not move gives up (an idle
- * pull tries the next busiest queue, as Linux does);
+ * CPU whose queued threads may not move to a balance's least loaded CPU is passed over for the
+ * rest of that balance, even after the least loaded CPU changes;
  * `periods` counts the refills while the group is active (Linux's period timer runs one more
  * period after the group goes idle); a throttle still on at the end of a run counts its time
  * up to the end (cpu.stat adds it at the unthrottle). No burst (cpu.max.burst).

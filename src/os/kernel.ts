@@ -880,16 +880,22 @@ export class Kernel implements EventHandler {
   private periodicBalance(): void {
     const cpus = this.cpus;
     let anyQueued = false;
+    // CPUs whose queued threads may not move to this round's least loaded CPU (their group is
+    // throttled there): passed over, as load_balance retries without them.
+    let stuck: Set<Cpu> | null = null;
     for (let guard = 0; guard < cpus.length * 4; guard++) {
-      let hi = cpus[0]!;
+      let hi: Cpu | null = null;
       let lo = cpus[0]!;
       for (const c of cpus) {
-        if (c.nrRunning > hi.nrRunning) hi = c;
+        if ((stuck === null || !stuck.has(c)) && (hi === null || c.nrRunning > hi.nrRunning)) hi = c;
         if (c.nrRunning < lo.nrRunning) lo = c;
       }
-      if (hi.nrRunning - lo.nrRunning < 2 || hi.rq.nr === 0) break;
+      if (hi === null || hi.nrRunning - lo.nrRunning < 2 || hi.rq.nr === 0) break;
       const t = this.takeFor(hi, lo);
-      if (t === null) break;
+      if (t === null) {
+        (stuck ??= new Set()).add(hi);
+        continue;
+      }
       const loWasIdle = lo.idle;
       this.migrate(t, hi, lo, 'periodic load balance');
       if (lo.curr === null) {
