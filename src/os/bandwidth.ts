@@ -11,9 +11,10 @@
  *   group's threads on other CPUs go on using the local runtime they hold;
  * - the kernel notices a CPU's local runtime running out in `update_curr`, at the scheduler
  *   tick, when the thread leaves the CPU or another is picked, or when another thread of the
- *   group is queued there, so a group can overrun by up to a tick per CPU; the overrun is repaid from the next slice (with `exactSliceEnd` it is
- *   noticed at the nanosecond). A thread that blocks or exits with its CPU's runtime overrun
- *   and the pool empty leaves that CPU throttled with nothing on it ("throttle-on-deactivate");
+ *   group is queued there, so a group can overrun by up to a tick per CPU; the overrun is
+ *   repaid from the next slice (with `exactSliceEnd` it is noticed at the nanosecond). A
+ *   thread that blocks or exits with its CPU's runtime overrun and the pool empty leaves that
+ *   CPU throttled with nothing on it ("throttle-on-deactivate");
  * - threads of a group throttled on a CPU are not moved onto it by idle pulls or balancing
  *   (`throttled_lb_pair`), and an unthrottle reschedules only an idle CPU (no wake-up
  *   preemption);
@@ -35,13 +36,13 @@
  * period may be refilled first and not throttled (its overrun is still repaid); a CPU's local
  * runtime is checked at its ticks, picks, and the arrivals and departures of the group's
  * threads (Linux's `update_curr` also runs when a queued thread of the group is moved away);
- * when the last queued thread of the group
- * is pulled off a CPU, that CPU keeps its local runtime (Linux returns it at the dequeue); a
- * CPU whose queued threads may not move to a balance's least loaded CPU is passed over for the
- * rest of that balance, even after the least loaded CPU changes;
- * `periods` counts the refills while the group is active (Linux's period timer runs one more
- * period after the group goes idle); a throttle still on at the end of a run counts its time
- * up to the end (cpu.stat adds it at the unthrottle). No burst (cpu.max.burst).
+ * when the last queued thread of the group is pulled off a CPU, that CPU keeps its local
+ * runtime (Linux returns it at the dequeue); a CPU whose queued threads may not move to a
+ * balance's least loaded CPU is passed over for the rest of that balance, even after the
+ * least loaded CPU changes; `periods` counts the refills while the group is active (Linux's
+ * period timer runs one more period after the group goes idle); a throttle still on at the
+ * end of a run counts its time up to the end (cpu.stat adds it at the unthrottle). No burst
+ * (cpu.max.burst).
  */
 import type { SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';

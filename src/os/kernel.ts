@@ -677,8 +677,7 @@ export class Kernel implements EventHandler {
       if (next === null || g === null) return next;
       const i = cpu.id;
       if (g.thr[i] === 0) {
-        this.rollPeriod(g, this.now);
-        if (g.rem[i]! > 0 || g.assign(i, g.slice)) return next;
+        if (this.bwTopUp(g, i)) return next;
         this.throttleCpu(g, i);
       }
       this.park(g, next, i);
@@ -935,15 +934,12 @@ export class Kernel implements EventHandler {
     g.running--;
     this.engine.cancel(g.checkEv[i]!);
     if (!gone) return;
-    if (g.rem[i]! <= 0 && g.thr[i] === 0) {
-      // Leaving with its runtime overrun (noticed only now, by the dequeue's update_curr): a
-      // slice, or the CPU is throttled although no thread of the group is left there
-      // (put_prev_entity → check_cfs_rq_runtime, "throttle-on-deactivate").
-      this.rollPeriod(g, now);
-      if (!g.assign(i, g.slice)) {
-        this.throttleCpu(g, i);
-        return;
-      }
+    if (g.thr[i] === 0 && !this.bwTopUp(g, i)) {
+      // Leaving with its runtime overrun (noticed only now, by the dequeue's update_curr) and
+      // no slice to be had: the CPU is throttled although no thread of the group is left
+      // there (put_prev_entity → check_cfs_rq_runtime, "throttle-on-deactivate").
+      this.throttleCpu(g, i);
+      return;
     }
     if (cpu.rq.nr > 0) for (const t of cpu.rq.snapshot()) if (t.group === g) return;
     const slack = g.rem[i]! - MIN_CFS_RQ_RUNTIME;
@@ -967,24 +963,27 @@ export class Kernel implements EventHandler {
    */
   private bwAdmit(g: BandwidthGroup, i: number): boolean {
     if (g.thr[i] === 1) return false;
-    if (g.on[i] === 1) {
-      // The enqueue's update_curr charges the group's running thread there first, and may
-      // find its runtime used up before the tick would.
-      g.update(i, this.now);
-      if (g.rem[i]! > 0) return true;
-      this.rollPeriod(g, this.now);
-      if (g.assign(i, g.slice)) {
-        this.armBwCheck(g, i);
-        return true;
-      }
-      this.throttleCpu(g, i);
-      return false;
-    }
+    // With a thread of the group holding the CPU, the enqueue's update_curr charges it first,
+    // and may find its runtime used up before the tick would.
+    const held = g.on[i] === 1;
+    if (held) g.update(i, this.now);
     if (g.rem[i]! > 0) return true;
-    this.rollPeriod(g, this.now);
-    if (g.assign(i, g.slice)) return true;
+    if (this.bwTopUp(g, i)) {
+      if (held) this.armBwCheck(g, i);
+      return true;
+    }
     this.throttleCpu(g, i);
     return false;
+  }
+
+  /**
+   * Whether CPU `i`'s local runtime is positive, topping it up with a slice (and what it
+   * overran) from the pool when it is not (__account_cfs_rq_runtime → assign_cfs_rq_runtime).
+   */
+  private bwTopUp(g: BandwidthGroup, i: number): boolean {
+    if (g.rem[i]! > 0) return true;
+    this.rollPeriod(g, this.now);
+    return g.assign(i, g.slice);
   }
 
   /**
@@ -1000,10 +999,8 @@ export class Kernel implements EventHandler {
   /** The check: top the local runtime up with a slice from the pool, or throttle the CPU. */
   private bwCheck(g: BandwidthGroup, i: number): void {
     if (g.on[i] === 0) return;
-    const now = this.now;
-    g.update(i, now);
-    this.rollPeriod(g, now);
-    if (g.rem[i]! > 0 || g.assign(i, g.slice)) {
+    g.update(i, this.now);
+    if (this.bwTopUp(g, i)) {
       this.armBwCheck(g, i);
       return;
     }
