@@ -3,13 +3,14 @@
  * hardware threads, compute bursts and IO waits; bench/trace-configs.ts) —
  *   untraced (sink null) vs the same simulation built with every trace hook removed,
  *   with a sink that drops events (the cost of building them),
- *   with the Perfetto protobuf sink without and with the why texts (the why-log),
- *   with the JSON sink,
+ *   with the Perfetto protobuf sink without the why texts (`--trace`) and with them (`--why`,
+ *   the why-log), with the JSON sink and the why texts,
  * then the Go model's workload (go:4, 256 goroutines on 4 hardware threads) in the stripped
  * build, untraced, and with the protobuf sink without and with the why texts,
- * and the time to write a 10 M-event trace to disk. Modes run interleaved, best of N, so a
- * busy machine affects them alike. Targets: untraced loses ≤ 5 % to the hooks; a traced run
- * stays within 3× of an untraced one.
+ * and the time to write a 10 M-event trace to disk, without and with the why texts. Modes run
+ * interleaved, best of N, so a busy machine affects them alike. Targets: untraced loses ≤ 5 %
+ * to the hooks; a traced run (`--trace`, the why-log not asked for) stays within 3× of an
+ * untraced one; the why-log's cost is reported beside it.
  *
  * Run: npx tsx bench/trace-overhead.ts [events] [reps] [big-trace events] [--no-big]
  *   (or as part of npm run bench); --no-big skips writing the big traces to disk (~30 s).
@@ -129,12 +130,12 @@ const LABEL: Record<ModeName, string> = {
   'go-nohooks': 'no hooks (stripped build)',
   untraced: 'untraced (sink null)',
   dropped: 'events built, dropped',
-  proto: 'Perfetto protobuf, no why',
-  'proto+why': 'Perfetto protobuf + why',
-  'json+why': 'Perfetto JSON + why',
+  proto: 'Perfetto protobuf',
+  'proto+why': 'Perfetto protobuf, --why',
+  'json+why': 'Perfetto JSON, --why',
   go: 'untraced (sink null)',
-  'go+proto': 'Perfetto protobuf, no why',
-  'go+proto+why': 'Perfetto protobuf + why',
+  'go+proto': 'Perfetto protobuf',
+  'go+proto+why': 'Perfetto protobuf, --why',
 };
 
 /** Runs one mode in this process; returns [ms, trace bytes]. */
@@ -161,9 +162,9 @@ async function runMode(mode: ModeName, events: number, strippedDir: string | nul
         return new PerfettoSink(new ProtoEncoder(count), meta, { why: false });
       case 'proto+why':
       case 'go+proto+why':
-        return new PerfettoSink(new ProtoEncoder(count), meta);
+        return new PerfettoSink(new ProtoEncoder(count), meta, { why: true });
       case 'json+why':
-        return new PerfettoSink(new JsonEncoder(count), meta);
+        return new PerfettoSink(new JsonEncoder(count), meta, { why: true });
     }
   };
   // Warm-up (JIT, heap) with a full run, then the best of two. CPU time of this process, not
@@ -209,25 +210,27 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
   lines.push(hooksLine(base, rate('nohooks')));
   lines.push(hooksLine(rate('go'), rate('go-nohooks'), 'the Go model'));
   const perEvent = (m: ModeName): string => `${(bytes.get(m)! / events).toFixed(0)} B/event`;
-  lines.push(`  trace size: protobuf ${perEvent('proto+why')} with why texts, ${perEvent('proto')} without; JSON ${perEvent('json+why')}; Go: protobuf ${perEvent('go+proto+why')} / ${perEvent('go+proto')}`);
+  lines.push(`  trace size: protobuf ${perEvent('proto')}, with --why ${perEvent('proto+why')}; JSON with --why ${perEvent('json+why')}; Go: protobuf ${perEvent('go+proto')}, with --why ${perEvent('go+proto+why')}`);
   if (bigEvents <= 0) return lines;
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-bench-'));
   try {
-    for (const [name, n] of [
-      ['big.pftrace', bigEvents],
-      ['big.json.gz', events],
+    for (const [name, n, why] of [
+      ['big.pftrace', bigEvents, false],
+      ['big.pftrace', bigEvents, true],
+      ['big.json.gz', events, true],
     ] as const) {
       const big = benchConfig(n);
       const path = join(dir, name);
       const t0 = performance.now();
-      const tf = new TraceFile(path, traceMetaOf(big));
+      const tf = new TraceFile(path, traceMetaOf(big), { why });
       const r = simulate(big, { trace: tf.sink });
       const tSim = performance.now();
       await tf.commit();
       const t1 = performance.now();
       const size = statSync(path).size;
+      rmSync(path);
       lines.push(
-        `  ${(r.events / 1e6).toFixed(r.events < 10_000_000 ? 1 : 0)} M-event trace to ${name}: ${((t1 - t0) / 1000).toFixed(1)} s (run + write ${((tSim - t0) / 1000).toFixed(1)} s${name.endsWith('.gz') ? `, gzip ${((t1 - tSim) / 1000).toFixed(1)} s` : ''}), ${(size / 1e6).toFixed(0)} MB${name.endsWith('.gz') ? ` (${(tf.bytes / 1e6).toFixed(0)} MB before compression)` : ''}`,
+        `  ${(r.events / 1e6).toFixed(r.events < 10_000_000 ? 1 : 0)} M-event trace to ${name}${why ? ' with --why' : ''}: ${((t1 - t0) / 1000).toFixed(1)} s (run + write ${((tSim - t0) / 1000).toFixed(1)} s${name.endsWith('.gz') ? `, gzip ${((t1 - tSim) / 1000).toFixed(1)} s` : ''}), ${(size / 1e6).toFixed(0)} MB${name.endsWith('.gz') ? ` (${(tf.bytes / 1e6).toFixed(0)} MB before compression)` : ''}`,
       );
     }
   } finally {

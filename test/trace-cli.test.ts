@@ -31,23 +31,31 @@ workload:
 const cli = (...argv: string[]): Promise<CliRun> => cliRun(argv);
 
 describe('run --trace', () => {
-  it('writes a JSON trace that holds the run', async () => {
+  it('writes a JSON trace that holds the run, without the why texts unless --why asks for them', async () => {
     const path = join(dir, 'run.json.gz');
     const r = await cli('run', file, '--trace', path);
     expect(r.code).toBe(0);
-    const doc = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as { traceEvents: Array<{ ph: string; tid?: number; name: string }>; otherData: Record<string, unknown> };
+    type Doc = { traceEvents: Array<{ ph: string; tid?: number; name: string; args?: Record<string, unknown> }>; otherData: Record<string, unknown> };
+    const doc = JSON.parse(gunzipSync(readFileSync(path)).toString('utf8')) as Doc;
     expect(doc.otherData).toMatchObject({ tool: 'schedlab', scenario: 'two-hogs', model: 'threads', policy: 'rr', cpus: 1 });
-    expect(doc.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => e.name)).toEqual(['Running', 'Runnable', 'Running']);
-  });
-
-  it('leaves the why texts out with --no-why', async () => {
-    const path = join(dir, 'bare.json');
-    expect((await cli('run', file, '--trace', path, '--no-why')).code).toBe(0);
-    const doc = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: Array<{ ph: string; tid?: number; name: string; args?: unknown }> };
-    expect(doc.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.name, e.args])).toEqual([
+    const bare = [
       ['Running', undefined],
       ['Runnable', undefined],
       ['Running', undefined],
+    ];
+    expect(doc.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.name, e.args])).toEqual(bare);
+    // --no-why says the default explicitly: the same file.
+    const explicit = join(dir, 'run-no-why.json.gz');
+    expect((await cli('run', file, '--trace', explicit, '--no-why')).code).toBe(0);
+    expect(gunzipSync(readFileSync(explicit)).equals(gunzipSync(readFileSync(path)))).toBe(true);
+    // --why: each slice says why it began, what it was and why it ended.
+    const whyPath = join(dir, 'why.json');
+    expect((await cli('run', file, '--trace', whyPath, '--why')).code).toBe(0);
+    const why = JSON.parse(readFileSync(whyPath, 'utf8')) as Doc;
+    expect(why.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.name, e.args])).toEqual([
+      ['Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 9.999ms', next: 'preempted: time slice expired', cpu: 0 }],
+      ['Runnable', { why: 'preempted: time slice expired', cause: 'no free hardware thread for 10ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T2 hog#2 for 10ms', next: 'dispatched on cpu 0', cpu: 0 }],
+      ['Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 5.001ms', next: 'exit', cpu: 0 }],
     ]);
   });
 
@@ -108,25 +116,25 @@ describe('run --trace', () => {
     const r = await cli('run', file, '--trace', path);
     expect(r.code).toBe(0);
     const size = statSync(path).size;
-    expect(size).toBeGreaterThan(1000);
+    expect(size).toBeGreaterThan(500);
     expect(size).toBeLessThan(1e6);
-    expect(r.out.trimEnd().split('\n').pop()).toBe(`trace: ${path}, ${(size / 1e3).toFixed(1)} kB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev (schedlab open ${path})`);
+    expect(r.out.trimEnd().split('\n').pop()).toBe(`trace: ${path}, ${(size / 1e3).toFixed(1)} kB (Perfetto protobuf, without the why texts; --why adds them): open it in https://ui.perfetto.dev (schedlab open ${path})`);
     const gz = join(dir, 'said.json.gz');
-    const j = await cli('run', file, '--trace', gz, '--no-why', '--json');
+    const j = await cli('run', file, '--trace', gz, '--why', '--json');
     expect(j.code).toBe(0);
     expect((JSON.parse(j.out) as { scenario: string }).scenario).toBe('two-hogs');
-    expect(j.err).toBe(`trace: ${gz}, ${(statSync(gz).size / 1e3).toFixed(1)} kB (Chrome JSON trace events, gzip, without the why texts): open it in https://ui.perfetto.dev (schedlab open ${gz})\n`);
+    expect(j.err).toBe(`trace: ${gz}, ${(statSync(gz).size / 1e3).toFixed(1)} kB (Chrome JSON trace events, gzip, with the why texts): open it in https://ui.perfetto.dev (schedlab open ${gz})\n`);
   });
 
   it('warns that a trace past 512 MB may not open in the browser, with what makes it smaller', () => {
     const base = { path: 'big.pftrace', format: 'proto' as const, gzip: false, why: true, fileBytes: 1_385_000_000, rawBytes: 1_385_000_000 };
     expect(traceWrittenLines(base)).toEqual([
       'trace: big.pftrace, 1385 MB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev (schedlab open big.pftrace)',
-      "note: the trace is 1385 MB; the Perfetto UI holds a trace in browser memory (typically 2 GB, 2-4× an uncompressed trace's size), so it may not open there: load it through trace_processor --httpd (https://perfetto.dev/docs/visualization/large-traces), or make it smaller with --no-why (about a quarter of the size) or a shorter run (--set limits.time=DURATION or --set limits.events=N)",
+      "note: the trace is 1385 MB; the Perfetto UI holds a trace in browser memory (typically 2 GB, 2-4× an uncompressed trace's size), so it may not open there: load it through trace_processor --httpd (https://perfetto.dev/docs/visualization/large-traces), or make it smaller with a run without --why (about a quarter of the size) or a shorter run (--set limits.time=DURATION or --set limits.events=N)",
     ]);
-    // Without the why texts the note does not offer --no-why; a .gz trace is judged by its size before compression.
+    // Without the why texts the note does not offer to leave them out; a .gz trace is judged by its size before compression.
     const gz = traceWrittenLines({ ...base, path: 'big.json.gz', format: 'json', gzip: true, why: false, fileBytes: 59_000_000, rawBytes: 634_000_000 });
-    expect(gz[0]).toBe('trace: big.json.gz, 59 MB (Chrome JSON trace events, gzip, without the why texts): open it in https://ui.perfetto.dev (schedlab open big.json.gz)');
+    expect(gz[0]).toBe('trace: big.json.gz, 59 MB (Chrome JSON trace events, gzip, without the why texts; --why adds them): open it in https://ui.perfetto.dev (schedlab open big.json.gz)');
     // A path that is not one plain shell word is quoted in the command it suggests.
     expect(traceWrittenLines({ ...base, path: "my run's.pftrace", fileBytes: 2000, rawBytes: 2000 })[0]).toBe(
       "trace: my run's.pftrace, 2.0 kB (Perfetto protobuf, with the why texts): open it in https://ui.perfetto.dev (schedlab open 'my run'\\''s.pftrace')",
@@ -139,8 +147,10 @@ describe('run --trace', () => {
   });
 
   it('refuses a qualifying flag without the flag it qualifies, and runs nothing', async () => {
-    const a = await cli('run', file, '--no-why');
-    expect(a).toEqual({ code: 2, out: '', err: '--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)\n' });
+    const a = await cli('run', file, '--why');
+    expect(a).toEqual({ code: 2, out: '', err: '--why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)\n' });
+    const n = await cli('run', file, '--no-why');
+    expect(n).toEqual({ code: 2, out: '', err: '--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)\n' });
     const b = await cli('run', file, '--scheddetail');
     expect(b).toEqual({ code: 2, out: '', err: '--scheddetail only applies with --schedtrace PERIOD (for example --schedtrace 10ms)\n' });
   });

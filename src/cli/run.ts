@@ -19,7 +19,7 @@ export interface RunFlags {
   json?: boolean;
   check?: boolean;
   trace?: string;
-  /** false: --no-why (a trace without the why texts). */
+  /** true: --why (the trace carries the why texts); false: --no-why (the default, said explicitly). */
   why?: boolean;
   schedtrace?: string;
   scheddetail?: boolean;
@@ -28,9 +28,9 @@ export interface RunFlags {
 async function runOne(config: SimConfig, flags: RunFlags, written?: (w: TraceWritten) => void): Promise<RunResult> {
   const check = flags.check === true;
   if (flags.schedtrace !== undefined) {
-    return runWithTrace(config, flags.trace, { why: flags.why !== false, written, check, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
+    return runWithTrace(config, flags.trace, { why: flags.why === true, written, check, schedtrace: { period: flags.schedtrace, detailed: flags.scheddetail === true, out: (t) => process.stderr.write(t) } });
   }
-  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why !== false, written, check });
+  if (flags.trace !== undefined) return runWithTrace(config, flags.trace, { why: flags.why === true, written, check });
   return simulate(config, { check });
 }
 
@@ -56,7 +56,7 @@ export function loadForRun(file: string, flags: RunFlags, io: CliIo): LoadedScen
 
 export async function runCommand(file: string, flags: RunFlags, io: CliIo): Promise<number> {
   // Flags that only qualify another flag are refused on their own rather than ignored.
-  if (flags.why === false && flags.trace === undefined) throw new UsageError('--no-why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)');
+  if (flags.why !== undefined && flags.trace === undefined) throw new UsageError(`--${flags.why ? '' : 'no-'}why only applies to a trace: add --trace FILE (.pftrace or .json, optionally .gz)`);
   if (flags.scheddetail === true && flags.schedtrace === undefined) throw new UsageError('--scheddetail only applies with --schedtrace PERIOD (for example --schedtrace 10ms)');
   // The period is checked before any run (a scenario with variants prints each one's header first).
   if (flags.schedtrace !== undefined) schedtracePeriod(flags.schedtrace);

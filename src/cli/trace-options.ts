@@ -89,10 +89,11 @@ function shellWord(s: string): string {
 export function traceWrittenLines(w: TraceWritten): string[] {
   const mb = (n: number): string => (n < 1e6 ? `${(n / 1e3).toFixed(1)} kB` : `${(n / 1e6).toFixed(n < 1e7 ? 1 : 0)} MB`);
   const kind = w.format === 'proto' ? 'Perfetto protobuf' : 'Chrome JSON trace events';
-  const lines = [`trace: ${w.path}, ${mb(w.fileBytes)} (${kind}${w.gzip ? ', gzip' : ''}, ${w.why ? 'with' : 'without'} the why texts): open it in https://ui.perfetto.dev (schedlab open ${shellWord(w.path)})`];
+  const lines = [`trace: ${w.path}, ${mb(w.fileBytes)} (${kind}${w.gzip ? ', gzip' : ''}, ${w.why ? 'with the why texts' : 'without the why texts; --why adds them'}): open it in https://ui.perfetto.dev (schedlab open ${shellWord(w.path)})`];
   if (w.rawBytes > BIG_TRACE_BYTES) {
     const size = w.gzip ? `${mb(w.rawBytes)} before compression` : mb(w.rawBytes);
-    const smaller = w.why ? '--no-why (about a quarter of the size) or a shorter run (--set limits.time=DURATION or --set limits.events=N)' : 'a shorter run (--set limits.time=DURATION or --set limits.events=N)';
+    const shorter = 'a shorter run (--set limits.time=DURATION or --set limits.events=N)';
+    const smaller = w.why ? `a run without --why (about a quarter of the size) or ${shorter}` : shorter;
     lines.push(
       `note: the trace is ${size}; the Perfetto UI holds a trace in browser memory (typically 2 GB, 2-4× an uncompressed trace's size), so it may not open there: load it through trace_processor --httpd (https://perfetto.dev/docs/visualization/large-traces), or make it smaller with ${smaller}`,
     );
@@ -101,6 +102,7 @@ export function traceWrittenLines(w: TraceWritten): string[] {
 }
 
 export interface TraceRunOptions {
+  /** The why texts in the trace (--why; default: left out). */
   why?: boolean;
   /** The whole-state invariant check after every event (--check). */
   check?: boolean;
@@ -184,7 +186,7 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
   if (isDirectory(tracePath)) throw new UsageError(`--trace ${tracePath}: is a directory (give a file name, ending in ${TRACE_EXTENSIONS})`);
   let tf: TraceFile;
   try {
-    tf = new TraceFile(tracePath, traceMetaOf(config), { why: options.why ?? true });
+    tf = new TraceFile(tracePath, traceMetaOf(config), { why: options.why ?? false });
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new UsageError(`--trace ${tracePath}: cannot write the file (${code ?? (e as Error).message})`);
@@ -193,7 +195,7 @@ export async function runWithTrace(config: SimConfig, tracePath: string | undefi
     const sink = extra.length === 0 ? tf.sink : new TeeSink([tf.sink, ...extra]);
     const result = await runSim(config, sink, options, true);
     await tf.commit();
-    options.written?.({ path: tracePath, format: tf.format, gzip: tf.gzip, why: options.why ?? true, fileBytes: statSync(tracePath).size, rawBytes: tf.bytes });
+    options.written?.({ path: tracePath, format: tf.format, gzip: tf.gzip, why: options.why ?? false, fileBytes: statSync(tracePath).size, rawBytes: tf.bytes });
     return result;
   } catch (e) {
     tf.abort();

@@ -8,14 +8,14 @@
  *
  * Variants (each adds to the one before it, except `nowhy`):
  *   untraced    no trace sink
- *   nowhy       the trace without the why texts (`--no-why`)
+ *   nowhy       the trace without the why texts (`--trace`, the default)
  *   why-base    the trace with the why texts, but no state slice (threads) or lane slice (Go)
  *               written: the simulation building its reasons, the timeline deriving every
  *               interval and keeping the accounting the causes need, the CPU lanes, counters,
  *               compact_sched
  *   +waiting    threads: the Waiting slices too (with `why` and `next`)
  *   +slices     every state or lane slice with its arguments but without its cause text
- *   why         the whole trace (`--trace` as it is by default)
+ *   why         the whole trace with the why texts (`--trace … --why`)
  * Each line gives the best time and its ratio to `untraced`; differences between lines are what
  * each step costs. The machine's noise (5–15 % per run) is in every figure: compare rounds.
  */
