@@ -4,7 +4,7 @@
  *   untraced (sink null) vs the same simulation built with every trace hook removed,
  *   with a sink that drops events (the cost of building them),
  *   with the Perfetto protobuf sink without the why texts (`--trace`) and with them (`--why`,
- *   the why-log), with the JSON sink and the why texts,
+ *   the why-log), with the JSON sink without and with them,
  * then the Go model's workload (go:4, 256 goroutines on 4 hardware threads) in the stripped
  * build, untraced, and with the protobuf sink without and with the why texts,
  * and the time to write a 10 M-event trace to disk, without and with the why texts. Modes run
@@ -32,8 +32,11 @@ import { ProtoEncoder } from '../src/trace/perfetto-proto.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/** A copy of src/ with every `if (this.trace !== null) …` hook removed (single statements and blocks). */
-function makeStrippedCopy(): string {
+/**
+ * A copy of src/ with every `if (this.trace !== null) …` hook removed (single statements and
+ * blocks), in a new temporary directory (returned; the caller removes it).
+ */
+export function makeStrippedCopy(): string {
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-nohooks-'));
   cpSync(join(root, 'src'), join(dir, 'src'), { recursive: true });
   // The same module format (package.json "type": without it the copy is compiled as
@@ -122,7 +125,7 @@ export function parseModeOutput(mode: string, out: string): [number, number] {
   return [Number(m[1]), Number(m[2])];
 }
 
-const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json+why', 'go-nohooks', 'go', 'go+proto', 'go+proto+why'] as const;
+const MODES = ['nohooks', 'untraced', 'dropped', 'proto', 'proto+why', 'json', 'json+why', 'go-nohooks', 'go', 'go+proto', 'go+proto+why'] as const;
 type ModeName = (typeof MODES)[number];
 
 const LABEL: Record<ModeName, string> = {
@@ -132,6 +135,7 @@ const LABEL: Record<ModeName, string> = {
   dropped: 'events built, dropped',
   proto: 'Perfetto protobuf',
   'proto+why': 'Perfetto protobuf, --why',
+  json: 'Perfetto JSON',
   'json+why': 'Perfetto JSON, --why',
   go: 'untraced (sink null)',
   'go+proto': 'Perfetto protobuf',
@@ -163,6 +167,8 @@ async function runMode(mode: ModeName, events: number, strippedDir: string | nul
       case 'proto+why':
       case 'go+proto+why':
         return new PerfettoSink(new ProtoEncoder(count), meta, { why: true });
+      case 'json':
+        return new PerfettoSink(new JsonEncoder(count), meta, { why: false });
       case 'json+why':
         return new PerfettoSink(new JsonEncoder(count), meta, { why: true });
     }
@@ -210,7 +216,7 @@ export async function traceOverhead(events = 2_000_000, reps = 3, bigEvents = 10
   lines.push(hooksLine(base, rate('nohooks')));
   lines.push(hooksLine(rate('go'), rate('go-nohooks'), 'the Go model'));
   const perEvent = (m: ModeName): string => `${(bytes.get(m)! / events).toFixed(0)} B/event`;
-  lines.push(`  trace size: protobuf ${perEvent('proto')}, with --why ${perEvent('proto+why')}; JSON with --why ${perEvent('json+why')}; Go: protobuf ${perEvent('go+proto')}, with --why ${perEvent('go+proto+why')}`);
+  lines.push(`  trace size: protobuf ${perEvent('proto')}, with --why ${perEvent('proto+why')}; JSON ${perEvent('json')}, with --why ${perEvent('json+why')}; Go: protobuf ${perEvent('go+proto')}, with --why ${perEvent('go+proto+why')}`);
   if (bigEvents <= 0) return lines;
   const dir = mkdtempSync(join(tmpdir(), 'schedlab-trace-bench-'));
   try {
