@@ -131,7 +131,8 @@ describe('sweep runs', () => {
   });
 
   it('stops on Ctrl-C in the CLI, says so, keeps finished rows, exits 130', async () => {
-    // The first value is quick, the others take long: SIGINT arrives while the sweep runs.
+    // The first value is quick, the others take long (about 2.5 s each here, so that a fast
+    // machine does not finish them before the signal): SIGINT arrives while the sweep runs.
     const slow = join(dir, 'slow.yaml');
     writeFileSync(slow, TEXT.replace('batch: 4', 'batch: 1'));
     const out = join(dir, 'sigint');
@@ -146,7 +147,7 @@ describe('sweep runs', () => {
         '--',
         slow,
         '--vary',
-        'workload.0.batch=1,200000,200000,200000',
+        'workload.0.batch=1,600000,600000,600000',
         '--jobs',
         '1',
         '--out',
