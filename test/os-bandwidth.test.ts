@@ -240,6 +240,105 @@ describe('bandwidth', () => {
     ]);
   });
 
+  it('a migration charges the group where it leaves, and may find the runtime used up where it arrives', () => {
+    // quota 10/100, HZ 250, rr, 2 CPUs. idle#1 (outside the group) blocks on cpu 0 at once;
+    // bg#2 runs on cpu 1 until 6. a#1 (20 ms of work) arrives at 0.05 on the idle cpu 0 and
+    // draws a slice of 5 (pool 5); b#2 arrives at 1 and queues behind it (its enqueue charges
+    // a#1 0.95 ms). a#1's runtime is out at 5.05; the tick at 8 would notice. At 6 bg#2
+    // exits and cpu 1 pulls b#2. Leaving, the dequeue's update_curr charges a#1 (0.95 over):
+    // cpu 0 draws the pool's 5 (runtime 4.05). Arriving on cpu 1, which holds no runtime,
+    // b#2 finds the pool empty: cpu 1 is throttled at 6 and b#2 waits there. a#1 runs out
+    // at 10.05 and the tick at 12 throttles cpu 0. The refill at 100 unthrottles both, in
+    // the order they were throttled.
+    const { result, events } = run({
+      cpus: 2,
+      os: { policy: 'rr', hz: 250, bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
+      limits: { timeNs: ms(100) },
+      workload: {
+        sources: [batch('a', 1, [{ compute: ms(20) }], ms(0.05)), batch('b', 1, [{ compute: ms(3) }], ms(1))],
+        background: [
+          { name: 'idle', count: 1, program: [{ io: ms(200) }] },
+          { name: 'bg', count: 1, program: [{ compute: ms(6) }] },
+        ],
+      },
+    });
+    expect(events.filter((e) => e.k === 'migrate').map((e) => e.k === 'migrate' && [e.t / 1e6, e.tid, e.from, e.to])).toEqual([[6, 4, 0, 1]]);
+    expect(throttlesOn(events)).toEqual([
+      [6, 1, true],
+      [12, 0, true],
+      [100, 1, false],
+      [100, 0, false],
+    ]);
+    // b#2 never ran before the refill; a#1 ran 0.05–12 on cpu 0.
+    expect(runsMs(events, 1)).toEqual([
+      [0, 2],
+      [100, 4],
+    ]);
+    expect(result.bandwidth?.throttledNs).toBe(ms(94) + ms(88));
+  });
+
+  it('a periodic balance that moves a thread of the group where the group has run out throttles that CPU at once', () => {
+    // Found by a search over small workloads. quota 10/100, HZ 250, cfs, a balance every
+    // 1 ms, 2 CPUs. bg#1 (outside the group) runs on cpu 0 and blocks at 1 until 4; a#1 runs
+    // on cpu 1 from 0 on a slice of 5, out at 5 (the tick at 8 would notice). At 1 b#2 takes
+    // the idle cpu 0 and the pool's last 5; b#3 queues behind it. At 4 b#2 blocks until 4.5,
+    // b#3 starts and is preempted by bg#1's wake-up; at 4.5 b#2 queues on cpu 0 again: three
+    // threads there, one on cpu 1. The balance at 5 moves b#2 to cpu 1, where its enqueue's
+    // update_curr charges a#1, finds its runtime used up and the pool empty: cpu 1 is
+    // throttled at 5, a#1 is preempted and both wait there; cpu 1 goes idle. b#3 runs on
+    // cpu 0's 2 ms left from 10 (when bg#1 exits) and the tick at 12 throttles cpu 0.
+    const { result, events } = run({
+      cpus: 2,
+      os: { policy: 'cfs', hz: 250, balanceIntervalNs: ms(1), bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
+      limits: { timeNs: ms(100) },
+      workload: {
+        sources: [batch('a', 1, [{ compute: ms(6) }, { io: ms(1) }, { compute: ms(3) }]), batch('b', 2, [{ compute: ms(3) }, { io: ms(0.5) }, { compute: ms(1) }], ms(1))],
+        background: [{ name: 'bg', count: 1, program: [{ compute: ms(1) }, { io: ms(3) }, { compute: ms(6) }] }],
+      },
+    });
+    expect(events.filter((e) => e.k === 'migrate').map((e) => e.k === 'migrate' && [e.t / 1e6, e.tid, e.from, e.to])).toEqual([[5, 3, 0, 1]]);
+    expect(throttlesOn(events)).toEqual([
+      [5, 1, true],
+      [12, 0, true],
+      [100, 1, false],
+      [100, 0, false],
+    ]);
+    // cpu 1 runs nothing from 5 until the refill gives it back to a#1.
+    expect(runsMs(events, 1)).toEqual([
+      [0, 2],
+      [100, 2],
+    ]);
+    expect(result.bandwidth?.throttledNs).toBe(ms(95) + ms(88));
+  });
+
+  it('a CPU whose last queued thread of the group moves away returns its runtime to the pool', () => {
+    // quota 10/100, rr, exact slice ends, 2 CPUs. bgA#1 runs on cpu 0 until 6, bgB#2 on cpu 1
+    // until 2. b#1 (10 ms of work) arrives at 1 and queues on cpu 0: its enqueue draws a
+    // slice of 5 there (pool 5). At 2 cpu 1 pulls it: cpu 0, left with no thread of the
+    // group, keeps 1 ms and returns 4 (pool 9); cpu 1 draws 5 (pool 4) and b#1 runs from 2,
+    // draws the last 4 at 7 and is throttled at 11 with 1 ms of work left. The refill at 100
+    // gives it 1 ns, then a slice: done at 101. (Kept on cpu 0, the 4 ms would have left
+    // b#1 throttled at 7, done at 105.)
+    const { result, events } = run({
+      cpus: 2,
+      os: { policy: 'rr', exactSliceEnd: true, bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
+      workload: {
+        sources: [batch('b', 1, [{ compute: ms(10) }], ms(1))],
+        background: [
+          { name: 'bgA', count: 1, program: [{ compute: ms(6) }] },
+          { name: 'bgB', count: 1, program: [{ compute: ms(2) }] },
+        ],
+      },
+    });
+    expect(events.filter((e) => e.k === 'migrate').map((e) => e.k === 'migrate' && [e.t / 1e6, e.tid, e.from, e.to])).toEqual([[2, 3, 0, 1]]);
+    expect(throttlesOn(events)).toEqual([
+      [11, 1, true],
+      [100, 1, false],
+    ]);
+    expect(result.simulatedNs).toBe(ms(101));
+    expect(result.bandwidth).toEqual({ quotaNs: ms(10), periodNs: ms(100), periods: 1, throttledPeriods: 1, throttledNs: ms(89) });
+  });
+
   it('an idle CPU passes over a queue whose threads may not come and pulls from the next one', () => {
     // 3 CPUs, quota 3/20 in 1 ms slices, no periodic balance. bg#1–3 (outside the group)
     // start on cpus 0–2, a#1 and a#2 queue behind bg#1 and bg#2. At 2 they block and a#1, a#2

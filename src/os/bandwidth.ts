@@ -11,17 +11,21 @@
  *   group's threads on other CPUs go on using the local runtime they hold;
  * - the kernel notices a CPU's local runtime running out in `update_curr`, at the scheduler
  *   tick, when the thread leaves the CPU or another is picked, or when another thread of the
- *   group is queued there, so a group can overrun by up to a tick per CPU; the overrun is
+ *   group is queued there or moved away, so a group can overrun by up to a tick per CPU; the
+ *   overrun is
  *   repaid from the next slice (with `exactSliceEnd` it is noticed at the nanosecond). A
  *   thread that blocks or exits with its CPU's runtime overrun and the pool empty leaves that
  *   CPU throttled with nothing on it ("throttle-on-deactivate");
  * - threads of a group throttled on a CPU are not moved onto it by idle pulls or balancing
- *   (`throttled_lb_pair`), and an unthrottle reschedules only an idle CPU (no wake-up
- *   preemption);
+ *   (`throttled_lb_pair`); a thread moved onto a CPU is enqueued there as any arrival is, so a
+ *   CPU whose local runtime is used up and cannot be topped up is throttled at once, with the
+ *   thread waiting there (`attach_task` → `check_enqueue_throttle`); an unthrottle reschedules
+ *   only an idle CPU (no wake-up preemption);
  * - at each period's start the pool is refilled to the quota and the throttled CPUs are
  *   given, in the order they were throttled, what they overran plus 1 ns
  *   (`distribute_cfs_runtime`), which unthrottles them;
- * - when the last thread of the group leaves a CPU (it blocks or exits), the CPU returns
+ * - when the last thread of the group leaves a CPU (it blocks or exits, or the last queued
+ *   one is moved to another CPU while none of the group runs there), the CPU returns
  *   its local runtime above 1 ms to the pool (`return_cfs_rq_runtime`); if the pool then holds
  *   more than a slice and some CPU is throttled, the slack timer hands it out 5 ms later
  *   (unless the period ends within 7 ms);
@@ -33,11 +37,10 @@
  *
  * SIM: periods are aligned to time 0 (Linux starts the period timer at a random offset), so
  * with a period that is a multiple of the tick, a CPU that runs out at the tick that ends a
- * period may be refilled first and not throttled (its overrun is still repaid); a CPU's local
- * runtime is checked at its ticks, picks, and the arrivals and departures of the group's
- * threads (Linux's `update_curr` also runs when a queued thread of the group is moved away);
- * when the last queued thread of the group is pulled off a CPU, that CPU keeps its local
- * runtime (Linux returns it at the dequeue); a CPU whose queued threads may not move to a
+ * period may be refilled first and not throttled (its overrun is still repaid); a CPU's
+ * runtime used up when a move charges it, or when a thread is moved onto it, throttles it at
+ * that instant (Linux reschedules and throttles when the running thread is put back, the same
+ * instant here, where a reschedule takes no time); a CPU whose queued threads may not move to a
  * balance's least loaded CPU is passed over for the rest of that balance, even after the
  * least loaded CPU changes; `periods` counts the refills while the group is active (Linux's
  * period timer runs one more period after the group goes idle); a throttle still on at the

@@ -857,12 +857,17 @@ export class Kernel implements EventHandler {
     return null;
   }
 
+  /**
+   * Moves queued thread `t` (already taken off `from`'s queue) to `to`'s queue. A thread of a
+   * bandwidth group is dequeued and enqueued as Linux's detach_task / attach_task do: the
+   * source accounts for its leaving (bwDetach), and the destination may find its runtime for
+   * the group used up and be throttled, with `t` parked there (bwAdmit). The move is traced
+   * first, so the timeline has `t` on `to` when either CPU is throttled.
+   */
   private migrate(t: Thread, from: Cpu, to: Cpu, why: string): void {
     from.rq.detach?.(t);
     this.migrations++;
     t.rqCpu = to.id;
-    to.rq.enqueue(t, 'migrated', this.now);
-    if (from.curr !== null && from.phase === 'running') this.armSlice(from, false);
     if (this.trace !== null) {
       // Refilled, not built per migration (idle pulls are frequent).
       const ev = this.migrateEv;
@@ -873,6 +878,13 @@ export class Kernel implements EventHandler {
       ev.why = why;
       this.trace.emit(ev);
     }
+    const g = t.group;
+    if (g !== null) {
+      this.bwDetach(g, from);
+      if (!this.bwAdmit(g, to.id)) this.park(g, t, to.id);
+      else to.rq.enqueue(t, 'migrated', this.now);
+    } else to.rq.enqueue(t, 'migrated', this.now);
+    if (from.curr !== null && from.phase === 'running') this.armSlice(from, false);
   }
 
   /** Periodic balance: move queued threads from the busiest to the least busy CPU. */
@@ -895,10 +907,12 @@ export class Kernel implements EventHandler {
         (stuck ??= new Set()).add(hi);
         continue;
       }
-      const loWasIdle = lo.idle;
       this.migrate(t, hi, lo, 'periodic load balance');
       if (lo.curr === null) {
-        if (loWasIdle) this.idleCount--;
+        // Idle, and counted so: before the move, or since it, when the thread's arrival found
+        // the group's runtime used up there and the throttle preempted the group's running
+        // thread. schedule() counts it again if it stays idle.
+        this.idleCount--;
         this.schedule(lo, 0);
       } else if (lo.phase === 'running') {
         this.armSlice(lo, false);
@@ -941,7 +955,41 @@ export class Kernel implements EventHandler {
       this.throttleCpu(g, i);
       return;
     }
-    if (cpu.rq.nr > 0) for (const t of cpu.rq.snapshot()) if (t.group === g) return;
+    if (!this.queuesGroup(cpu, g)) this.returnSlack(g, i);
+  }
+
+  /**
+   * A queued thread of `g` leaves `cpu` for another CPU (detach_task → dequeue_entity). The
+   * dequeue's update_curr charges the group's thread holding the CPU, if any, and may find
+   * its runtime used up before the tick would (then topped up from the pool, or the CPU is
+   * throttled); with no thread of the group left there, running or queued, the CPU returns
+   * its runtime above 1 ms to the pool (return_cfs_rq_runtime).
+   */
+  private bwDetach(g: BandwidthGroup, cpu: Cpu): void {
+    const i = cpu.id;
+    if (g.on[i] === 1) {
+      g.update(i, this.now);
+      if (g.rem[i]! > 0) return;
+      if (this.bwTopUp(g, i)) this.armBwCheck(g, i);
+      else this.throttleCpu(g, i);
+      return;
+    }
+    if (!this.queuesGroup(cpu, g)) this.returnSlack(g, i);
+  }
+
+  /** Whether a thread of `g` is queued on `cpu`. */
+  private queuesGroup(cpu: Cpu, g: BandwidthGroup): boolean {
+    if (cpu.rq.nr > 0) for (const t of cpu.rq.snapshot()) if (t.group === g) return true;
+    return false;
+  }
+
+  /**
+   * __return_cfs_rq_runtime: CPU `i`, left with no thread of `g`, gives its local runtime above
+   * 1 ms back to the pool; when the pool then holds more than a slice and a CPU is throttled,
+   * the slack timer hands it out 5 ms later.
+   */
+  private returnSlack(g: BandwidthGroup, i: number): void {
+    const now = this.now;
     const slack = g.rem[i]! - MIN_CFS_RQ_RUNTIME;
     if (slack <= 0) return;
     this.rollPeriod(g, now);
