@@ -277,6 +277,40 @@ describe('bandwidth', () => {
     expect(result.bandwidth?.throttledNs).toBe(ms(94) + ms(88));
   });
 
+  it('an idle pull whose thread is throttled on arrival pulls again', () => {
+    // Found by a review. The case above, with c#1 (outside the group) as well: it blocks at
+    // once on cpu 0, wakes at 0.5 and queues there behind b#2 (rr: no wake-up preemption).
+    // At 6 cpu 1 pulls b#2 and is throttled for the group on its arrival, b#2 waiting there;
+    // it pulls again (Linux's newidle balance retries when it moved tasks but has none to
+    // run) and takes c#1, which runs 6–11 on cpu 1 instead of waiting on cpu 0 until a#1 is
+    // throttled at 12.
+    const { events } = run({
+      cpus: 2,
+      os: { policy: 'rr', hz: 250, bandwidth: { quotaNs: ms(10), periodNs: ms(100) } },
+      limits: { timeNs: ms(30) },
+      workload: {
+        sources: [batch('a', 1, [{ compute: ms(20) }], ms(0.05)), batch('b', 1, [{ compute: ms(3) }], ms(0.1))],
+        background: [
+          { name: 'c', count: 1, program: [{ io: ms(0.5) }, { compute: ms(5) }] },
+          { name: 'bg', count: 1, program: [{ compute: ms(6) }] },
+        ],
+      },
+    });
+    expect(events.filter((e) => e.k === 'migrate').map((e) => e.k === 'migrate' && [e.t / 1e6, e.tid, e.from, e.to])).toEqual([
+      [6, 4, 0, 1],
+      [6, 1, 0, 1],
+    ]);
+    expect(throttlesOn(events)).toEqual([
+      [6, 1, true],
+      [12, 0, true],
+    ]);
+    expect(runsMs(events, 1)).toEqual([
+      [0, 2],
+      [6, 1],
+    ]);
+    expect(events.filter((e) => e.k === 'tstate' && e.tid === 1 && e.to === 'exited').map((e) => e.t / 1e6)).toEqual([11]);
+  });
+
   it('a periodic balance that moves a thread of the group where the group has run out throttles that CPU at once', () => {
     // Found by a search over small workloads. quota 10/100, HZ 250, cfs, a balance every
     // 1 ms, 2 CPUs. bg#1 (outside the group) runs on cpu 0 and blocks at 1 until 4; a#1 runs

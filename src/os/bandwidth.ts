@@ -17,10 +17,12 @@
  *   thread that blocks or exits with its CPU's runtime overrun and the pool empty leaves that
  *   CPU throttled with nothing on it ("throttle-on-deactivate");
  * - threads of a group throttled on a CPU are not moved onto it by idle pulls or balancing
- *   (`throttled_lb_pair`); a thread moved onto a CPU is enqueued there as any arrival is, so a
- *   CPU whose local runtime is used up and cannot be topped up is throttled at once, with the
- *   thread waiting there (`attach_task` → `check_enqueue_throttle`); an unthrottle reschedules
- *   only an idle CPU (no wake-up preemption);
+ *   (`throttled_lb_pair`); a thread moved onto a CPU is enqueued there as any arrival is
+ *   (`attach_task` → `enqueue_entity`: `update_curr` when the group runs there, else
+ *   `check_enqueue_throttle`), so a CPU whose local runtime is used up and cannot be topped up
+ *   is throttled at once, with the thread waiting there, and an idle pull whose thread is
+ *   throttled so pulls again; an unthrottle reschedules only an idle CPU (no wake-up
+ *   preemption);
  * - at each period's start the pool is refilled to the quota and the throttled CPUs are
  *   given, in the order they were throttled, what they overran plus 1 ns
  *   (`distribute_cfs_runtime`), which unthrottles them;
@@ -35,7 +37,8 @@
  * CPU was throttled, and `throttled_usec` sums the throttled time of every CPU, counted while
  * a thread of the group waits there (cfs_rq->throttled_clock).
  *
- * SIM: periods are aligned to time 0 (Linux starts the period timer at a random offset), so
+ * SIM: periods are aligned to the run's time 0 (Linux's period timer runs on multiples of the
+ * period of the monotonic clock, `hrtimer_forward_now`, so its phase to a workload is arbitrary), so
  * with a period that is a multiple of the tick, a CPU that runs out at the tick that ends a
  * period may be refilled first and not throttled (its overrun is still repaid); a CPU's
  * runtime used up when a move charges it, or when a thread is moved onto it, throttles it at
@@ -45,7 +48,9 @@
  * least loaded CPU changes; `periods` counts the refills while the group is active (Linux's
  * period timer runs one more period after the group goes idle); a throttle still on at the
  * end of a run counts its time up to the end (cpu.stat adds it at the unthrottle). No burst
- * (cpu.max.burst).
+ * (cpu.max.burst). This is the kernel's cfs_rq-level throttling; newer kernels (the 2025
+ * "task based throttle" series) stop a throttled group's tasks one by one as they return to
+ * user space, and balancing checks only the destination.
  */
 import type { SimEvent } from '../engine/event-queue.js';
 import type { Nanos } from '../engine/time.js';

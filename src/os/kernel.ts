@@ -837,7 +837,13 @@ export class Kernel implements EventHandler {
       }
     }
     this.migrate(t, busiest, cpu, 'idle pull');
-    return cpu.rq.pickNext(this.now);
+    const got = cpu.rq.pickNext(this.now);
+    // Pulled, then parked: its group's runtime here was used up, and the CPU is throttled for
+    // the group. Pull again, as Linux's newidle balance does when it moved tasks but has none
+    // to run (pick_next_task_fair: `goto again`); the group's threads may no longer come here,
+    // so this ends.
+    if (got === null && t.throttled) return this.idlePull(cpu);
+    return got;
   }
 
   /**
