@@ -54,6 +54,27 @@ workload:
     );
   });
 
+  it('names the thread that runs next as running, for a thread queued while its CPU switched to it', () => {
+    // Three hogs of 15 ms on one CPU, a 10 ms quantum (the 1 us switch-in included). At 10 ms
+    // T1's quantum ends: it is queued behind T2 and T3 while the CPU runs nothing, and T2 is
+    // dispatched at that instant. So T1 waited with T2 running and T3 queued; T2's whole turn
+    // (10 ms) is the running thread's, then T3's (10 ms) follows. At 20 ms T2 is queued the
+    // same way, with T3 running and T1 queued: T3's turn, then T1's last 5.002 ms. (T2's first
+    // wait, from its creation behind the running T1, was always told so.)
+    const three = join(dir, 'three-hogs.yaml');
+    writeFileSync(three, readFileSync(file, 'utf8').replace('batch: 2', 'batch: 3').replace('{compute: 15ms}, {io: 2ms}, {compute: 1ms}', '{compute: 15ms}'));
+    const waited = (tid: number): string[] =>
+      explainFile(three, { thread: String(tid) })
+        .split('\n')
+        .filter((l) => l.includes('waited:'))
+        .map((l) => l.trim());
+    expect(waited(1)).toEqual(['waited: no free hardware thread for 20ms: queued on cpu 0 with T2 hog#2 (running) and 1 queued thread; meanwhile its cpu ran T2 hog#2 for 10ms, then T3 hog#3 for 10ms']);
+    expect(waited(2)).toEqual([
+      'waited: no free hardware thread for 10ms: queued on cpu 0 with T1 hog#1 (running); meanwhile its cpu ran T1 hog#1 for 10ms',
+      'waited: no free hardware thread for 15.002ms: queued on cpu 0 with T3 hog#3 (running) and 1 queued thread; meanwhile its cpu ran T3 hog#3 for 10ms, then T1 hog#1 for 5.002ms',
+    ]);
+  });
+
   it('tells the whole story of a thread', () => {
     expect(explainFile(file, { thread: '2' })).toBe(
       [
@@ -69,7 +90,7 @@ workload:
         '              then: preempted: time slice expired',
         '        20ms  Runnable for 5.002ms',
         '              why: preempted: time slice expired',
-        '              waited: no free hardware thread for 5.002ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T1 hog#1 for 5.002ms',
+        '              waited: no free hardware thread for 5.002ms: queued on cpu 0 with T1 hog#1 (running); meanwhile its cpu ran T1 hog#1 for 5.002ms',
         '              then: dispatched on cpu 0',
         '    25.002ms  Running for 5.002ms',
         '              why: dispatched on cpu 0',
@@ -96,7 +117,7 @@ workload:
         'at 12ms:',
         '        10ms  Runnable for 10ms',
         '              why: preempted: time slice expired',
-        '              waited: no free hardware thread for 10ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T2 hog#2 for 10ms',
+        '              waited: no free hardware thread for 10ms: queued on cpu 0 with T2 hog#2 (running); meanwhile its cpu ran T2 hog#2 for 10ms',
         '              then: dispatched on cpu 0',
         'totals (thread): running 16.003ms in 3 turns, runnable 13.002ms, waiting 2ms; preempted 1×, blocked 1×; run ended at 33.005ms',
         '',

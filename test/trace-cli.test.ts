@@ -54,7 +54,7 @@ describe('run --trace', () => {
     const why = JSON.parse(readFileSync(whyPath, 'utf8')) as Doc;
     expect(why.traceEvents.filter((e) => e.ph === 'X' && e.tid === 1).map((e) => [e.name, e.args])).toEqual([
       ['Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 9.999ms', next: 'preempted: time slice expired', cpu: 0 }],
-      ['Runnable', { why: 'preempted: time slice expired', cause: 'no free hardware thread for 10ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T2 hog#2 for 10ms', next: 'dispatched on cpu 0', cpu: 0 }],
+      ['Runnable', { why: 'preempted: time slice expired', cause: 'no free hardware thread for 10ms: queued on cpu 0 with T2 hog#2 (running); meanwhile its cpu ran T2 hog#2 for 10ms', next: 'dispatched on cpu 0', cpu: 0 }],
       ['Running', { why: 'dispatched on cpu 0', cause: 'on cpu 0: switch-in 1us (context switch) then ran 5.001ms', next: 'exit', cpu: 0 }],
     ]);
   });

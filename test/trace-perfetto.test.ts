@@ -181,7 +181,7 @@ describe('Perfetto JSON export', () => {
         'Runnable',
         {
           why: 'preempted: time slice expired',
-          cause: 'no free hardware thread for 5.002ms: queued on cpu 0 with 1 queued thread; meanwhile its cpu ran T1 hog#1 for 5.002ms',
+          cause: 'no free hardware thread for 5.002ms: queued on cpu 0 with T1 hog#1 (running); meanwhile its cpu ran T1 hog#1 for 5.002ms',
           next: 'dispatched on cpu 0',
           cpu: 0,
         },

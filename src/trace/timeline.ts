@@ -140,6 +140,13 @@ interface TState {
   enqCpu: number;
   enqAhead: number;
   enqRunning: number;
+  /** When it joined its current CPU queue (a counter: order within an instant). */
+  qSeq: number;
+  /**
+   * Queued on an idle CPU that dispatches one of the threads ahead of it at the same instant:
+   * that thread's first switch is the start of the "running" thread's turn, not the end.
+   */
+  restSkip: boolean;
   /** Migrations while Runnable, as told in the cause ("moved cpu 1 → cpu 3 (idle pull)"), at most 3. */
   moves: Lit[];
   // ---- current Running interval ----
@@ -214,6 +221,13 @@ interface CState {
    * much longer the running thread ran) the next switch settles.
    */
   restWaiters: TState[];
+  /**
+   * With cause texts: threads queued at instant `idleEnqT` while this CPU ran no thread and
+   * others were queued ahead of them (a preempted thread, the preemptor next): when the CPU
+   * dispatches one of those at that instant, it is the thread they were queued with, running.
+   */
+  idleEnq: TState[];
+  idleEnqT: number;
   queued: number;
   /** Thread that left this CPU at the current instant, not yet replaced (sched_switch prev). */
   prevTid: number;
@@ -382,6 +396,8 @@ export class OsTimeline implements TextSource {
   private readonly cpus: CState[] = [];
   /** Per bandwidth group, the CPUs it is throttled on. */
   private readonly throttled = new Map<string, Set<number>>();
+  /** The last qSeq given: the order in which threads joined CPU queues. */
+  private qSeqNext = 0;
   /** Runnable threads per group (for throttling). */
   private readonly groupRunnable = new Map<string, Set<TState>>();
 
@@ -438,7 +454,7 @@ export class OsTimeline implements TextSource {
   private cpu(id: number): CState {
     let c = this.cpus[id];
     while (c === undefined) {
-      this.cpus.push({ tid: 0, lane: Lane.None, laneStart: 0, busyClosed: 0, turns: 0, lastTid: 0, restWaiters: [], queued: 0, prevTid: -1, prevState: 'R' });
+      this.cpus.push({ tid: 0, lane: Lane.None, laneStart: 0, busyClosed: 0, turns: 0, lastTid: 0, restWaiters: [], idleEnq: [], idleEnqT: -1, queued: 0, prevTid: -1, prevState: 'R' });
       c = this.cpus[id];
     }
     return c;
@@ -494,6 +510,8 @@ export class OsTimeline implements TextSource {
           enqCpu: -1,
           enqAhead: 0,
           enqRunning: 0,
+          qSeq: 0,
+          restSkip: false,
           moves: [],
           switchNs: 0,
           withRunning: null,
@@ -551,10 +569,8 @@ export class OsTimeline implements TextSource {
             s.throttledNs += ev.t - s.throttledSince;
             if (s.waitNs === 0 && s.moves.length === 0 && s.qcpu >= 0) {
               // Parked as it became Runnable: it is queued only now, behind what its CPU has now.
-              const c = this.cpu(s.qcpu);
               s.enqCpu = s.qcpu;
-              s.enqAhead = c.queued;
-              s.enqRunning = c.tid;
+              this.snapshotQueue(s, this.cpu(s.qcpu));
               s.segFirst = true;
             }
             this.enqueue(s);
@@ -584,8 +600,44 @@ export class OsTimeline implements TextSource {
 
   // ---------------------------------------------------------------- queues
 
+  /** What a thread being queued on `c` finds there: the running thread and how many are queued. */
+  private snapshotQueue(s: TState, c: CState): void {
+    s.enqAhead = c.queued;
+    s.enqRunning = c.tid;
+    if (c.tid === 0 && c.queued > 0 && this.texts !== 'none') {
+      if (c.idleEnqT !== this.t) {
+        c.idleEnq.length = 0;
+        c.idleEnqT = this.t;
+      }
+      c.idleEnq.push(s);
+    }
+  }
+
+  /**
+   * CPU `cpu` dispatches `x`. Threads queued there at this instant while it ran nothing, with
+   * `x` already queued ahead of them (a thread preempted by `x`, or put back as `x` is picked),
+   * were queued with `x` running: the cause says so, and `x`'s turn is the running thread's
+   * rest, not one of the turns that followed.
+   */
+  private nowRunning(c: CState, cpu: number, x: TState): void {
+    const w = c.idleEnq;
+    if (c.idleEnqT === this.t) {
+      for (let i = 0; i < w.length; i++) {
+        const s = w[i]!;
+        if (s === x || s.state !== 'runnable' || s.parked || s.qcpu !== cpu || s.enqCpu !== cpu) continue;
+        if (s.enqRunning !== 0 || s.enqAhead === 0 || s.waitNs !== 0 || s.qSeq <= x.qSeq) continue;
+        s.enqRunning = x.tid;
+        s.enqAhead--;
+        s.segTurns0++;
+        s.restSkip = s.restPending;
+      }
+    }
+    w.length = 0;
+  }
+
   private enqueue(s: TState): void {
     if (s.qcpu < 0) return;
+    s.qSeq = ++this.qSeqNext;
     const c = this.cpu(s.qcpu);
     c.queued++;
     this.h.queued?.(s.qcpu, c.queued);
@@ -646,11 +698,8 @@ export class OsTimeline implements TextSource {
     if (s.moves.length > 0) s.moves.length = 0;
     s.segCpu = -1;
     s.enqCpu = cpu;
-    if (cpu >= 0) {
-      const c = this.cpu(cpu);
-      s.enqAhead = c.queued;
-      s.enqRunning = c.tid;
-    } else {
+    if (cpu >= 0) this.snapshotQueue(s, this.cpu(cpu));
+    else {
       s.enqAhead = 0;
       s.enqRunning = 0;
     }
@@ -723,6 +772,7 @@ export class OsTimeline implements TextSource {
     if (to === 'running') {
       const c = this.cpu(cpu);
       s.switchNs = 0;
+      if (c.idleEnq.length > 0) this.nowRunning(c, cpu, s);
       if (c.prevTid !== tid) this.h.schedSwitch?.(t, cpu, c.prevTid > 0 ? c.prevTid : 0, c.prevState, tid);
       c.prevTid = -1;
       c.tid = tid;
@@ -978,14 +1028,19 @@ export class OsTimeline implements TextSource {
       // The threads queued during the turn that ends here: that turn's rest is now known.
       const w = c.restWaiters;
       if (w.length > 0) {
+        let kept = 0;
         for (let i = 0; i < w.length; i++) {
           const x = w[i]!;
-          if (x.restPending && x.segCpu === cpu) {
+          if (x.restSkip) {
+            // This switch starts the turn of the thread it was queued with (nowRunning).
+            x.restSkip = false;
+            w[kept++] = x;
+          } else if (x.restPending && x.segCpu === cpu) {
             x.restNs = c.busyClosed - x.segBusy0;
             x.restPending = false;
           }
         }
-        w.length = 0;
+        w.length = kept;
       }
       c.turns++;
       c.lastTid = tid;
