@@ -204,6 +204,23 @@ describe('bandwidth', () => {
     expect(result.bandwidth).toEqual({ quotaNs: ms(1), periodNs: ms(2), periods: 42, throttledPeriods: 42, throttledNs: ms(3 + 39) });
   });
 
+  it('a CPU throttled while it still switches is not throttled again by its runtime check', () => {
+    // Found by the trace-structure property (a throttled counter of 2 on 1 CPU). quota 1/100,
+    // HZ 250, a 6 ms context switch. a#1 is dispatched at 0 and draws the whole pool (1 ms):
+    // its runtime runs out at 1, and the tick at 4 would notice. b#2 arrives at 2; its
+    // enqueue charges a#1 (1 ms over), the pool is empty, and the CPU is throttled at 2,
+    // while a#1 still switches in (it is taken off when its switch ends at 6). The runtime
+    // check armed for the tick at 4 goes with the throttle: no second throttle there.
+    const { events } = run({
+      costs: { contextSwitch: ms(6) },
+      os: { policy: 'cfs', hz: 250, bandwidth: { quotaNs: ms(1), periodNs: ms(100) } },
+      limits: { timeNs: ms(50) },
+      workload: { sources: [batch('a', 1, [{ compute: ms(10) }]), batch('b', 1, [{ compute: ms(1) }], ms(2))] },
+    });
+    expect(throttlesOn(events)).toEqual([[2, 0, true]]);
+    expect(events.filter((e) => e.k === 'tstate' && e.tid === 1 && e.from === 'running' && e.to === 'runnable').map((e) => e.t / 1e6)).toEqual([6]);
+  });
+
   it('an idle CPU does not pull a thread of a group throttled on it', () => {
     // quota 12/100, 3 threads (6 ms of work, then 50 ms of IO) on 2 CPUs: a#1 on cpu 0, a#2 on
     // cpu 1, a#3 queued on cpu 0. 0: 5 each (pool 2); 5: cpu 0 gets the 2, cpu 1 is throttled

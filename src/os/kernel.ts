@@ -1052,7 +1052,7 @@ export class Kernel implements EventHandler {
 
   /** The check: top the local runtime up with a slice from the pool, or throttle the CPU. */
   private bwCheck(g: BandwidthGroup, i: number): void {
-    if (g.on[i] === 0) return;
+    if (g.on[i] === 0 || g.thr[i] === 1) return;
     g.update(i, this.now);
     if (this.bwTopUp(g, i)) {
       this.armBwCheck(g, i);
@@ -1119,6 +1119,9 @@ export class Kernel implements EventHandler {
   private throttleCpu(g: BandwidthGroup, i: number): void {
     const now = this.now;
     g.thr[i] = 1;
+    // No runtime check while throttled (a thread still switching in keeps the CPU until its
+    // switch ends): the unthrottle arms it again.
+    this.engine.cancel(g.checkEv[i]!);
     // Throttled time counts while a thread of the group waits there (cfs_rq->throttled_clock).
     g.thrSince[i] = -1;
     g.throttledList.push(i);
@@ -1211,7 +1214,9 @@ export class Kernel implements EventHandler {
         running += on;
         invariant(g.on[cpu.id] === on, () => `check: group ${g.name} holds cpu ${cpu.id}: ${g.on[cpu.id]}, found ${on}`);
         invariant((g.thr[cpu.id] === 1) === g.throttledList.includes(cpu.id), () => `check: group ${g.name}'s throttled list disagrees on cpu ${cpu.id}`);
+        invariant(g.thr[cpu.id] === 0 || !g.checkEv[cpu.id]!.queued, () => `check: group ${g.name} is throttled on cpu ${cpu.id} with a runtime check armed`);
       }
+      invariant(new Set(g.throttledList).size === g.throttledList.length, () => `check: group ${g.name} is throttled twice on one cpu (${g.throttledList.join(', ')})`);
       invariant(running === g.running, () => `check: group ${g.name} counts ${g.running} running, found ${running}`);
       for (const t of g.parked) {
         invariant(t.state === 'runnable' && t.throttled && !seen.has(t) && g.thr[t.rqCpu] === 1, () => `check: parked thread ${t.id} is inconsistent`);
