@@ -36,7 +36,7 @@ export interface OsConfig {
   /** Periodic load-balancing interval (default 4ms; 0 = idle pulls only). */
   balanceIntervalNs?: Nanos;
   /** CPU bandwidth limit (cgroup cpu.max) on the workload's threads. */
-  bandwidth?: { quotaNs: Nanos; periodNs: Nanos; sliceNs?: Nanos } | null;
+  bandwidth?: { quotaNs: Nanos; periodNs: Nanos; sliceNs?: Nanos; phaseNs?: Nanos } | null;
 }
 
 export interface SimConfig {
@@ -189,7 +189,7 @@ export class Simulation {
     this.runner.onAllDone = () => this.engine.stop('done');
     this.bgRunner = new Runner(this.engine, this.rootRng.fork('select/bg'), seed ^ 0x5bd1e995);
     const bw = config.os.bandwidth ?? null;
-    this.group = bw !== null ? this.kernel.createGroup('workload', bw.quotaNs, bw.periodNs, bw.sliceNs) : null;
+    this.group = bw !== null ? this.kernel.createGroup('workload', bw.quotaNs, bw.periodNs, bw.sliceNs, bw.phaseNs) : null;
     const spec = modelSpecOf(config.model);
     // `go` without P: Go 1.25's default GOMAXPROCS for this machine and CPU quota.
     this.modelSpec = spec.kind === 'go' && spec.procs === 0 ? { kind: 'go', procs: defaultGomaxprocs(config.machine.cpus, bw) } : spec;

@@ -40,6 +40,24 @@ describe('bandwidth', () => {
     expect(result.threads.runnableNs).toBe(ms(160));
   });
 
+  it('a phase moves the periods: with phase 30 ms they end at 30, 130, 230 …', () => {
+    // The first case with os.bandwidth.phase 30 ms: the run starts 70 ms into a period that
+    // ends at 30. 0–20 (the quota), throttled until the refill at 30; 30–50, throttled until
+    // 130; 130–140 done. Throttled 10 + 80 ms; 2 refills, both finding it throttled.
+    const { result, events } = run({
+      os: { policy: 'cfs', exactSliceEnd: true, bandwidth: { quotaNs: ms(20), periodNs: ms(100), phaseNs: ms(30) } },
+      workload: { sources: [batch('a', 1, [{ compute: ms(50) }])] },
+    });
+    expect(throttles(events)).toEqual([
+      [20, true],
+      [30, false],
+      [50, true],
+      [130, false],
+    ]);
+    expect(result.simulatedNs).toBe(ms(140));
+    expect(result.bandwidth).toEqual({ quotaNs: ms(20), periodNs: ms(100), periods: 2, throttledPeriods: 2, throttledNs: ms(90) });
+  });
+
   it('two threads on two CPUs draw from one quota at twice the rate, each CPU throttled on its own', () => {
     // quota 20/100, slices of 5, each thread 30 ms. 0: each CPU draws 5 (pool 10); 5: 5 each
     // (pool 0); 10: both out, pool empty: cpu 0 and cpu 1 throttled. 100: the refill gives

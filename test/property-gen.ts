@@ -99,7 +99,7 @@ export const osArb = fc.record({
   balance: fc.constantFrom(0, 1_000_000),
   // Slices of 5 ms (above these quotas: one draw takes the pool) and of 0.3 ms (several draws,
   // returns and overruns per period).
-  bandwidth: fc.option(fc.record({ quotaNs: fc.constantFrom(1_000_000, 1_700_000), periodNs: fc.constantFrom(2_000_000, 3_300_000), sliceNs: fc.constantFrom(5_000_000, 300_000) }), { nil: null, freq: 2 }),
+  bandwidth: fc.option(fc.record({ quotaNs: fc.constantFrom(1_000_000, 1_700_000), periodNs: fc.constantFrom(2_000_000, 3_300_000), sliceNs: fc.constantFrom(5_000_000, 300_000), phaseNs: fc.constantFrom(0, 0, 700_000) }), { nil: null, freq: 2 }),
 });
 export type OsArb = typeof osArb extends fc.Arbitrary<infer T> ? T : never;
 

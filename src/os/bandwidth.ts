@@ -37,10 +37,13 @@
  * CPU was throttled, and `throttled_usec` sums the throttled time of every CPU, counted while
  * a thread of the group waits there (cfs_rq->throttled_clock).
  *
- * SIM: periods are aligned to the run's time 0 (Linux's period timer runs on multiples of the
- * period of the monotonic clock, `hrtimer_forward_now`, so its phase to a workload is arbitrary), so
- * with a period that is a multiple of the tick, a CPU that runs out at the tick that ends a
- * period may be refilled first and not throttled (its overrun is still repaid); a CPU's
+ * Periods start at `phase` + k × period (`os.bandwidth.phase`, default 0). Linux's period timer
+ * runs on multiples of the period of the monotonic clock (`hrtimer_forward_now`), so its phase
+ * to a workload is arbitrary: a sweep over the phase gives the spread.
+ *
+ * SIM: with the default phase and a period that is a multiple of the tick, a CPU that runs out
+ * at the tick that ends a period may be refilled first and not throttled (its overrun is still
+ * repaid); a CPU's
  * runtime used up when a move charges it, or when a thread is moved onto it, throttles it at
  * that instant (Linux reschedules and throttles when the running thread is put back, the same
  * instant here, where a reschedule takes no time); a CPU whose queued threads may not move to a
@@ -83,8 +86,8 @@ export class BandwidthGroup {
   running = 0;
   /** Runnable threads held back on throttled CPUs (each with rqCpu = its CPU). */
   readonly parked: Thread[] = [];
-  /** Current period index (period k covers [k·period, (k+1)·period)). */
-  periodIndex = 0;
+  /** Current period index (period k covers [phase + k·period, phase + (k+1)·period)). */
+  periodIndex: number;
   slackStarted = false;
   // cpu.stat figures
   nrPeriods = 0;
@@ -102,13 +105,21 @@ export class BandwidthGroup {
     readonly period: Nanos,
     readonly slice: Nanos,
     cpus: number,
+    /** Where the periods fall, 0 ≤ phase < period: the run's start is in period 0, or −1 when phase > 0. */
+    readonly phase: Nanos = 0,
   ) {
+    this.periodIndex = phase > 0 ? -1 : 0;
     this.pool = quota;
     this.rem = new Array<number>(cpus).fill(0);
     this.mark = new Array<number>(cpus).fill(0);
     this.on = new Uint8Array(cpus);
     this.thr = new Uint8Array(cpus);
     this.thrSince = new Array<number>(cpus).fill(0);
+  }
+
+  /** When the current period ends (the next refill). */
+  periodEnd(): Nanos {
+    return (this.periodIndex + 1) * this.period + this.phase;
   }
 
   /** Charges CPU `i`'s running thread of the group up to `now`. */

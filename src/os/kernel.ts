@@ -226,9 +226,10 @@ export class Kernel implements EventHandler {
 
   // ------------------------------------------------------------------ threads
 
-  createGroup(name: string, quota: Nanos, period: Nanos, slice: Nanos = DEFAULT_BANDWIDTH_SLICE): BandwidthGroup {
+  createGroup(name: string, quota: Nanos, period: Nanos, slice: Nanos = DEFAULT_BANDWIDTH_SLICE, phase: Nanos = 0): BandwidthGroup {
     invariant(quota > 0 && period > 0 && slice > 0, 'createGroup: quota, period and slice must be positive');
-    const g = new BandwidthGroup(name, quota, period, slice, this.cpus.length);
+    invariant(phase >= 0 && phase < period, 'createGroup: the phase must be at least 0 and less than the period');
+    const g = new BandwidthGroup(name, quota, period, slice, this.cpus.length, phase);
     g.refillEv = this.engine.event(this, EV_REFILL, g, Phase.Tick);
     g.slackEv = this.engine.event(this, EV_SLACK, g, Phase.Tick);
     for (let i = 0; i < this.cpus.length; i++) g.checkEv.push(this.engine.event(this, EV_BWCHECK, { g, i } satisfies BwCheck, Phase.Tick));
@@ -938,7 +939,7 @@ export class Kernel implements EventHandler {
     g.mark[i] = now;
     g.running++;
     this.armBwCheck(g, i);
-    if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+    if (!g.refillEv!.queued) this.engine.at(g.refillEv!, g.periodEnd());
   }
 
   /**
@@ -1003,7 +1004,7 @@ export class Kernel implements EventHandler {
     g.rem[i] = MIN_CFS_RQ_RUNTIME;
     if (g.pool > g.slice && g.throttled) {
       // start_cfs_slack_bandwidth: not when the period ends soon, nor twice.
-      if ((g.periodIndex + 1) * g.period - now < SLACK_PERIOD + MIN_BANDWIDTH_EXPIRATION || g.slackStarted) return;
+      if (g.periodEnd() - now < SLACK_PERIOD + MIN_BANDWIDTH_EXPIRATION || g.slackStarted) return;
       g.slackStarted = true;
       this.engine.at(g.slackEv!, now + SLACK_PERIOD);
     }
@@ -1063,7 +1064,7 @@ export class Kernel implements EventHandler {
 
   /** Starts a new period if time has passed the current one (lazy refill for idle groups). */
   private rollPeriod(g: BandwidthGroup, now: Nanos): void {
-    const k = Math.floor(now / g.period);
+    const k = Math.floor((now - g.phase) / g.period);
     if (k > g.periodIndex) {
       g.periodIndex = k;
       g.pool = g.quota;
@@ -1079,7 +1080,7 @@ export class Kernel implements EventHandler {
       g.nrThrottled++;
       this.distribute(g);
     }
-    if (g.running > 0 || g.parked.length > 0 || g.throttled) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+    if (g.running > 0 || g.parked.length > 0 || g.throttled) this.engine.at(g.refillEv!, g.periodEnd());
   }
 
   /**
@@ -1111,7 +1112,7 @@ export class Kernel implements EventHandler {
     g.slackStarted = false;
     const now = this.now;
     this.rollPeriod(g, now);
-    if ((g.periodIndex + 1) * g.period - now < MIN_BANDWIDTH_EXPIRATION) return;
+    if (g.periodEnd() - now < MIN_BANDWIDTH_EXPIRATION) return;
     if (g.pool > g.slice && g.throttled) this.distribute(g);
   }
 
@@ -1139,7 +1140,7 @@ export class Kernel implements EventHandler {
     const c = cpu.curr;
     if (c !== null && c.group === g) this.preempt(cpu, `throttled: group ${g.name} used its quota`);
     else if (c !== null && cpu.phase === 'running') this.armSlice(cpu, false);
-    if (!g.refillEv!.queued) this.engine.at(g.refillEv!, (g.periodIndex + 1) * g.period);
+    if (!g.refillEv!.queued) this.engine.at(g.refillEv!, g.periodEnd());
   }
 
   /** A Runnable thread of `g` waits on CPU `i`, where the group is throttled. */

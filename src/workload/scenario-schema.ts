@@ -352,6 +352,7 @@ const os = allowObj(z.strictObject({
       quota: fixedDuration(1_000_000, 1e12, 'CPU time the workload may use per period (cpu.max quota; at least 1ms).'),
       period: fixedDuration(1_000_000, 1_000_000_000, 'The period (cpu.max period; 1ms to 1s).'),
       slice: fixedDuration(1_000, 1_000_000_000, 'Runtime a CPU draws from the quota at a time (sched_cfs_bandwidth_slice_us; default 5ms).').optional(),
+      phase: fixedDuration(0, 1_000_000_000, "Where the periods fall: each starts at phase + k × period (default 0, the run's start; less than the period). Linux's fall on multiples of the period of its monotonic clock, an arbitrary phase to a workload.").optional(),
     })
     .optional()
     .meta({ description: "A CPU bandwidth limit (cgroup cpu.max) on the workload's threads." }),

@@ -11,7 +11,7 @@
  * Order of application: the file, then a variant's `set`, then `--set` flags, then the
  * explicit flags (--seed, --model). A null value removes a field.
  */
-import type { Nanos } from '../engine/time.js';
+import { formatDuration, type Nanos } from '../engine/time.js';
 import type { SimConfig } from '../sim.js';
 import type { LocalsSpec, OpSpec, ProgramDef, ProgramRef, SourceSpec, WorkloadSpec } from './spec.js';
 import { fromZodIssues, formatPath, type PathSeg, type ScenarioIssue } from './scenario-issues.js';
@@ -316,6 +316,12 @@ function checkMeaning(s: ScenarioOut, raw: Record<string, unknown>, applied: rea
     }
   }
 
+  // A bandwidth phase lies within one period.
+  const bw = s.os?.bandwidth;
+  if (bw?.phase !== undefined && bw.phase >= bw.period) {
+    issues.push({ path: ['os', 'bandwidth', 'phase'], message: `${formatDuration(bw.phase)} is not less than the period ${formatDuration(bw.period)} (allowed: 0 up to just under the period)` });
+  }
+
   // Names referenced by ops must be declared.
   const channels = Object.keys(s.channels ?? {});
   const waitgroups = Object.keys(s.waitgroups ?? {});
@@ -544,7 +550,7 @@ export function toSimConfig(s: ScenarioOut): SimConfig {
       ...(os.hz !== undefined ? { hz: os.hz } : {}),
       ...(os.exactSliceEnd !== undefined ? { exactSliceEnd: os.exactSliceEnd } : {}),
       ...(os.balanceInterval !== undefined ? { balanceIntervalNs: os.balanceInterval } : {}),
-      ...(os.bandwidth !== undefined ? { bandwidth: { quotaNs: os.bandwidth.quota, periodNs: os.bandwidth.period, ...(os.bandwidth.slice !== undefined ? { sliceNs: os.bandwidth.slice } : {}) } } : {}),
+      ...(os.bandwidth !== undefined ? { bandwidth: { quotaNs: os.bandwidth.quota, periodNs: os.bandwidth.period, ...(os.bandwidth.slice !== undefined ? { sliceNs: os.bandwidth.slice } : {}), ...(os.bandwidth.phase !== undefined ? { phaseNs: os.bandwidth.phase } : {}) } } : {}),
     },
     model: s.model ?? 'threads',
     limits: { timeNs: s.limits?.time ?? DEFAULT_TIME_LIMIT_NS, events: s.limits?.events ?? DEFAULT_EVENT_LIMIT },
