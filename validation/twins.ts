@@ -104,8 +104,9 @@ const go = (r: RunResult): GoFigures => r.go as unknown as GoFigures;
  * The twin of one real goQuota run (validation/go/quota): validation/scenarios/go-quota.yaml's
  * variant for its load and GOMAXPROCS, with its request count (and in heavy load one job per 50
  * requests), CPUs and quota. Requests arrive evenly spaced, as the real client sends them.
+ * `phaseUs` places the quota's periods (the real run's phase to them is unknown).
  */
-export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & { requests: { count: number } }, quotaUs: number, periodUs: number, hz?: number | null): { requests: { p50: number; p99: number }; throttledPeriods: number; throttledNs: number } {
+export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & { requests: { count: number } }, quotaUs: number, periodUs: number, hz?: number | null, phaseUs = 0): { requests: { p50: number; p99: number }; throttledPeriods: number; throttledNs: number } {
   // The variant of the load (its GOMAXPROCS 2 one), at the real run's GOMAXPROCS.
   const v = variant('go-quota.yaml', `${r.mode}-gomaxprocs-2`);
   // Arrivals stop before the end of `for`: half a gap after the last request.
@@ -115,7 +116,7 @@ export function twinQuota(r: Pick<QuotaRun, 'gomaxprocs' | 'mode' | 'numCPU'> & 
     ...v,
     model: `go:${r.gomaxprocs}`,
     machine: { ...v.machine, cpus: r.numCPU },
-    os: { ...v.os, bandwidth: { quotaNs: quotaUs * 1000, periodNs: periodUs * 1000 }, ...(typeof hz === 'number' && hz > 0 ? { hz } : {}) },
+    os: { ...v.os, bandwidth: { quotaNs: quotaUs * 1000, periodNs: periodUs * 1000, phaseNs: phaseUs * 1000 }, ...(typeof hz === 'number' && hz > 0 ? { hz } : {}) },
     workload: { ...v.workload, sources: v.workload.sources.map((x) => (x.kind === 'arrivals' ? { ...x, durationNs: forUs * 1000 } : x)) },
   };
   const s = simulate(config);
