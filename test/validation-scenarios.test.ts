@@ -176,6 +176,32 @@ describe('validation scenarios', () => {
     ]);
   });
 
+  it('GOMAXPROCS against a quota (f): the twin of each round runs at the phase its client saw, and a row gives their median', () => {
+    const run = (phaseUs: number | null, p99: number, throttledMs: number) => ({ mode: 'heavy' as const, gomaxprocs: 2, numCPU: 2, requests: { count: 200, p50Ns: 4.4e6, p99Ns: p99 * 1e6 }, throttled: { periods: 21, throttledPeriods: 4, throttledNs: throttledMs * 1e6 }, phaseUs });
+    // The rounds of day 3 in docs/validation.md (f). At 57.4 ms each job straddles two periods
+    // and takes about 95 ms of each one's 100: the twin is throttled for 75 ms in all (real:
+    // 64 ms); at 13.5 and 25.8 ms a job falls within one period (364 and 337 ms; real 368
+    // and 325). The row: the median of the three twins.
+    const rows = twinRows({ goQuota: { quotaUs: 100_000, periodUs: 100_000, runs: [run(13_531.918, 97.8, 367.6), run(57_416.384, 56.2, 63.6), run(25_797.734, 106.3, 325.2)] }, kernelScheduler: { configHz: 250 } });
+    const twin = 'go-quota.yaml heavy, go:2, phases 13532us 57416us 25798us';
+    const round = (x: number): number => Math.round(x);
+    expect(rows.map((r) => [r.quantity, r.real, round(r.schedlab), r.twin])).toEqual([
+      ['request latency, p50', 4.4, 4, twin],
+      ['request latency, p99', 97.8, 70, twin],
+      ['throttled periods', 4, 4, twin],
+      ['throttled time, summed over the CPUs', 325.2, 337, twin],
+    ]);
+    // Without a phase (an older run's JSON, or no edge seen) the twins run at phase 0: one
+    // figure, the table's day-1 and day-2 one.
+    const old = twinRows({ goQuota: { quotaUs: 100_000, periodUs: 100_000, runs: [run(null, 80, 300)] }, kernelScheduler: { configHz: 250 } });
+    expect(old.map((r) => [r.quantity, round(r.schedlab), r.twin])).toEqual([
+      ['request latency, p50', 4, 'go-quota.yaml heavy, go:2'],
+      ['request latency, p99', 82, 'go-quota.yaml heavy, go:2'],
+      ['throttled periods', 4, 'go-quota.yaml heavy, go:2'],
+      ['throttled time, summed over the CPUs', 368, 'go-quota.yaml heavy, go:2'],
+    ]);
+  });
+
   it('the thread pool (e): one row per pool size, the median of its repeats, the batch time and the best pool size', () => {
     const run = (threads: number, waitUs: number, p50Ms: number, makespanMs: number, jobs = 400, computeUs = 1000) => ({ threads, waitUs, jobs, computeUs, makespanNs: makespanMs * 1e6, latencyNs: { p50: p50Ms * 1e6 } });
     const rows = twinRows({

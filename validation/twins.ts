@@ -67,6 +67,8 @@ interface QuotaRun {
   numCPU: number;
   requests: { count: number; p50Ns: number; p99Ns: number };
   throttled: { periods: number; throttledPeriods: number; throttledNs: number } | null;
+  /** Where the quota's periods fell against the client's start (µs; absent or null: not seen). */
+  phaseUs?: number | null;
 }
 /** The parts of validation/run.sh's JSON this module reads (every experiment is optional). */
 export interface ValidateOutput {
@@ -299,16 +301,21 @@ export function twinRows(v: ValidateOutput): TwinRow[] {
     const order = groupBy(q.runs, (r) => `${r.mode} ${r.gomaxprocs}`).sort((a, b) => (a[0]!.mode === b[0]!.mode ? b[0]!.gomaxprocs - a[0]!.gomaxprocs : a[0]!.mode === 'light' ? -1 : 1));
     for (const runs of order) {
       const r = runs[0]!;
-      const t = twinQuota(r, q.quotaUs, q.periodUs, v.kernelScheduler?.configHz);
+      // Each round meets the quota's periods at its own phase: a twin per round, at the phase
+      // the client saw (0 when it saw none), and the median of the twins as of the rounds.
+      const phases = runs.map((x) => (typeof x.phaseUs === 'number' && x.phaseUs >= 0 ? Math.round(x.phaseUs) : 0));
+      const twins = phases.map((ph) => twinQuota(r, q.quotaUs, q.periodUs, v.kernelScheduler?.configHz, ph));
       const quota = `${fmtUs(q.quotaUs)} per ${fmtUs(q.periodUs)}`;
       const exp = `(f) ${r.mode} load, CPU quota ${quota} on ${r.numCPU} CPUs, GOMAXPROCS=${r.gomaxprocs}`;
-      const twin = `go-quota.yaml ${r.mode}, go:${r.gomaxprocs}`;
-      rows.push({ experiment: exp, quantity: 'request latency, p50', unit: 'ms', real: median(runs.map((x) => x.requests.p50Ns)) / 1e6, schedlab: t.requests.p50 / 1e6, twin });
-      rows.push({ experiment: exp, quantity: 'request latency, p99', unit: 'ms', real: median(runs.map((x) => x.requests.p99Ns)) / 1e6, schedlab: t.requests.p99 / 1e6, twin });
+      const seen = runs.some((x) => typeof x.phaseUs === 'number' && x.phaseUs >= 0);
+      const twin = `go-quota.yaml ${r.mode}, go:${r.gomaxprocs}${seen ? `, phases ${phases.map((ph) => fmtUs(ph)).join(' ')}` : ''}`;
+      const simMedian = (f: (t: ReturnType<typeof twinQuota>) => number): number => median(twins.map(f));
+      rows.push({ experiment: exp, quantity: 'request latency, p50', unit: 'ms', real: median(runs.map((x) => x.requests.p50Ns)) / 1e6, schedlab: simMedian((t) => t.requests.p50) / 1e6, twin });
+      rows.push({ experiment: exp, quantity: 'request latency, p99', unit: 'ms', real: median(runs.map((x) => x.requests.p99Ns)) / 1e6, schedlab: simMedian((t) => t.requests.p99) / 1e6, twin });
       if (runs.every((x) => x.throttled !== null)) {
-        rows.push({ experiment: exp, quantity: 'throttled periods', unit: 'count', real: median(runs.map((x) => x.throttled!.throttledPeriods)), schedlab: t.throttledPeriods, twin });
+        rows.push({ experiment: exp, quantity: 'throttled periods', unit: 'count', real: median(runs.map((x) => x.throttled!.throttledPeriods)), schedlab: simMedian((t) => t.throttledPeriods), twin });
         // cpu.stat's throttled time and schedlab's are both summed over the CPUs.
-        rows.push({ experiment: exp, quantity: 'throttled time, summed over the CPUs', unit: 'ms', real: median(runs.map((x) => x.throttled!.throttledNs)) / 1e6, schedlab: t.throttledNs / 1e6, twin });
+        rows.push({ experiment: exp, quantity: 'throttled time, summed over the CPUs', unit: 'ms', real: median(runs.map((x) => x.throttled!.throttledNs)) / 1e6, schedlab: simMedian((t) => t.throttledNs) / 1e6, twin });
       }
     }
   }

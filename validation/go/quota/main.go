@@ -242,6 +242,72 @@ func cpuStat(path string) (map[string]int64, error) {
 	return out, sc.Err()
 }
 
+// periodOf reads the cgroup's quota period (v2: cpu.max "QUOTA PERIOD"; v1: cpu.cfs_period_us).
+func periodOf(cgroup string) (time.Duration, error) {
+	if b, err := os.ReadFile(filepath.Join(cgroup, "cpu.max")); err == nil {
+		f := strings.Fields(string(b))
+		if len(f) == 2 {
+			if us, err := strconv.ParseInt(f[1], 10, 64); err == nil && us > 0 {
+				return time.Duration(us) * time.Microsecond, nil
+			}
+		}
+		return 0, fmt.Errorf("cpu.max reads %q", strings.TrimSpace(string(b)))
+	}
+	b, err := os.ReadFile(filepath.Join(cgroup, "cpu.cfs_period_us"))
+	if err != nil {
+		return 0, err
+	}
+	us, err := strconv.ParseInt(strings.TrimSpace(string(b)), 10, 64)
+	if err != nil || us <= 0 {
+		return 0, fmt.Errorf("cpu.cfs_period_us reads %q", strings.TrimSpace(string(b)))
+	}
+	return time.Duration(us) * time.Microsecond, nil
+}
+
+// watchPeriods polls cpu.stat's nr_periods about every 200 µs until stop is closed, and sends
+// on done the times, since t0, at which it saw the count grow: each is a firing of the
+// cgroup's period timer (a refill), seen up to a poll late.
+func watchPeriods(statPath string, t0 time.Time, stop <-chan struct{}, done chan<- []time.Duration) {
+	var edges []time.Duration
+	last := int64(-1)
+	for {
+		select {
+		case <-stop:
+			done <- edges
+			return
+		default:
+		}
+		if s, err := cpuStat(statPath); err == nil {
+			n := s["nr_periods"]
+			if last >= 0 && n > last {
+				edges = append(edges, time.Since(t0))
+			}
+			last = n
+		}
+		time.Sleep(200 * time.Microsecond)
+	}
+}
+
+// phaseOf estimates where the periods fall against t0, in [0, period): the period timer fires
+// at phase + k × period, and each edge is seen a little after it, so the estimate is the edge
+// seen earliest within its period (residues compared around the circle, so a phase near the
+// period's end works too). -1 when no edge was seen.
+func phaseOf(edges []time.Duration, period time.Duration) time.Duration {
+	if len(edges) == 0 {
+		return -1
+	}
+	res := func(d time.Duration) time.Duration { return ((d % period) + period) % period }
+	ref := res(edges[0])
+	best := time.Duration(0)
+	for _, e := range edges {
+		off := res(res(e)-ref+period/2) - period/2
+		if off < best {
+			best = off
+		}
+	}
+	return res(ref + best)
+}
+
 func throttledNs(s map[string]int64) int64 {
 	if v, ok := s["throttled_time"]; ok {
 		return v
@@ -338,6 +404,10 @@ func main() {
 	if err != nil {
 		fail("%v", err)
 	}
+	quotaPeriod, err := periodOf(*cgroup)
+	if err != nil {
+		fail("reading the quota's period: %v", err)
+	}
 	send := func(kind byte, idx int) {
 		var b [13]byte
 		b[0] = kind
@@ -350,6 +420,11 @@ func main() {
 	// Requests at t0 + i×period, i = 1..n; in heavy mode a job at every 500 ms as well (one per
 	// 50 requests), sent just after that instant's request.
 	t0 := time.Now()
+	// Where the quota's periods fall against t0 (Linux's period timer runs on multiples of the
+	// period of the monotonic clock, so each run meets them at its own phase).
+	stopWatch := make(chan struct{})
+	edgesCh := make(chan []time.Duration, 1)
+	go watchPeriods(statPath, t0, stopWatch, edgesCh)
 	jobs := 0
 	for i := 1; i <= n; i++ {
 		at := t0.Add(time.Duration(i) * period)
@@ -361,6 +436,12 @@ func main() {
 		}
 	}
 	send(kindEnd, 0)
+	close(stopWatch)
+	edges := <-edgesCh
+	var phaseUs interface{} // null when no period edge was seen
+	if ph := phaseOf(edges, quotaPeriod); ph >= 0 {
+		phaseUs = float64(ph.Nanoseconds()) / 1000
+	}
 	var res serverResult
 	if err := json.NewDecoder(out).Decode(&res); err != nil {
 		fail("reading the server's result: %v", err)
@@ -392,6 +473,9 @@ func main() {
 			"involuntarySwitches": res.InvoluntarySwitches,
 			"partWall":            res.PartWall,
 		},
+		"quotaPeriodUs":   quotaPeriod.Microseconds(),
+		"periodEdgesSeen": len(edges),
+		"phaseUs":         phaseUs,
 		"throttled": map[string]int64{
 			"periods":          after["nr_periods"] - before["nr_periods"],
 			"throttledPeriods": after["nr_throttled"] - before["nr_throttled"],
