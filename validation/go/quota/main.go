@@ -17,9 +17,11 @@
 // real server. The client is outside the cgroup, so its sending is not throttled. The
 // computing is a loop calibrated at start-up (iterations per ms); the garbage collector is off
 // (schedlab has none). The client reads the cgroup's cpu.stat before and after (periods,
-// throttled periods, time throttled summed over the CPUs) and prints one JSON object.
+// throttled periods, time throttled summed over the CPUs), watches it during the run for where
+// the quota's periods fall (phaseUs), and prints one JSON object. -trace FILE also writes the
+// server's runtime trace of the run, to see where a request's time goes (go tool trace).
 //
-//	go build -o quota . && ./quota -cgroup /sys/fs/cgroup/cpu/NAME -procs 2 -mode heavy [-requests 200]
+//	go build -o quota . && ./quota -cgroup /sys/fs/cgroup/cpu/NAME -procs 2 -mode heavy [-requests 200] [-trace FILE]
 //
 // The real counterpart of validation/scenarios/go-quota.yaml (docs/validation.md, experiment f).
 package main
@@ -36,6 +38,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"runtime/trace"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,7 +112,7 @@ type serverResult struct {
 
 // serve: bind a UDP port on the loopback, calibrate, print the port, then start a goroutine per
 // datagram until the end datagram.
-func serve(mode string) {
+func serve(mode, tracePath string) {
 	debug.SetGCPercent(-1)
 	conn, err := net.ListenUDP("udp", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)})
 	if err != nil {
@@ -123,6 +126,22 @@ func serve(mode string) {
 		os.Exit(1)
 	}
 	perMs := calibrate()
+	if tracePath != "" {
+		// A runtime trace of the run (go tool trace), from after the calibration.
+		tf, err := os.Create(tracePath)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "quota server: %v\n", err)
+			os.Exit(1)
+		}
+		if err := trace.Start(tf); err != nil {
+			fmt.Fprintf(os.Stderr, "quota server: %v\n", err)
+			os.Exit(1)
+		}
+		defer func() {
+			trace.Stop()
+			_ = tf.Close()
+		}()
+	}
 	compute := func(ms float64) { spin(int64(ms * perMs)) }
 	var mu sync.Mutex
 	var latencies []float64
@@ -334,13 +353,14 @@ func main() {
 	requests := flag.Int("requests", 0, "requests to send (default: 20 light, 200 heavy: about 2 s)")
 	cgroup := flag.String("cgroup", "", "the cgroup directory to run the server in (with cgroup.procs and cpu.stat)")
 	isServer := flag.Bool("serve", false, "(internal) run as the server")
+	tracePath := flag.String("trace", "", "write the server's runtime trace of the run to this file (go tool trace)")
 	flag.Parse()
 	if *mode != "light" && *mode != "heavy" {
 		fmt.Fprintf(os.Stderr, "quota: -mode must be light or heavy, not %q\n", *mode)
 		os.Exit(2)
 	}
 	if *isServer {
-		serve(*mode)
+		serve(*mode, *tracePath)
 		return
 	}
 	if *procs < 1 || *cgroup == "" {
@@ -362,7 +382,7 @@ func main() {
 	if err != nil {
 		fail("%v", err)
 	}
-	cmd := exec.Command(self, "-serve", "-mode", *mode)
+	cmd := exec.Command(self, "-serve", "-mode", *mode, "-trace", *tracePath)
 	cmd.Env = append(os.Environ(), "GOMAXPROCS="+strconv.Itoa(*procs))
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
