@@ -867,8 +867,9 @@ export class Kernel implements EventHandler {
   /**
    * Moves queued thread `t` (already taken off `from`'s queue) to `to`'s queue. A thread of a
    * bandwidth group is dequeued and enqueued as Linux's detach_task / attach_task do: the
-   * source accounts for its leaving (bwDetach), and the destination may find its runtime for
-   * the group used up and be throttled, with `t` parked there (bwAdmit). The move is traced
+   * source accounts for its leaving (bwDetach), and the destination takes it as any arrival
+   * (requeue: it may find its runtime for the group used up and be throttled, with `t` parked
+   * there). The move is traced
    * first, so the timeline has `t` on `to` when either CPU is throttled.
    */
   private migrate(t: Thread, from: Cpu, to: Cpu, why: string): void {
@@ -885,12 +886,8 @@ export class Kernel implements EventHandler {
       ev.why = why;
       this.trace.emit(ev);
     }
-    const g = t.group;
-    if (g !== null) {
-      this.bwDetach(g, from);
-      if (!this.bwAdmit(g, to.id)) this.park(g, t, to.id);
-      else to.rq.enqueue(t, 'migrated', this.now);
-    } else to.rq.enqueue(t, 'migrated', this.now);
+    if (t.group !== null) this.bwDetach(t.group, from);
+    this.requeue(t, to, 'migrated');
     if (from.curr !== null && from.phase === 'running') this.armSlice(from, false);
   }
 
@@ -974,14 +971,8 @@ export class Kernel implements EventHandler {
    */
   private bwDetach(g: BandwidthGroup, cpu: Cpu): void {
     const i = cpu.id;
-    if (g.on[i] === 1) {
-      g.update(i, this.now);
-      if (g.rem[i]! > 0) return;
-      if (this.bwTopUp(g, i)) this.armBwCheck(g, i);
-      else this.throttleCpu(g, i);
-      return;
-    }
-    if (!this.queuesGroup(cpu, g)) this.returnSlack(g, i);
+    if (g.on[i] === 1) this.bwAccount(g, i);
+    else if (!this.queuesGroup(cpu, g)) this.returnSlack(g, i);
   }
 
   /** Whether a thread of `g` is queued on `cpu`. */
@@ -1017,9 +1008,16 @@ export class Kernel implements EventHandler {
    * (check_enqueue_throttle).
    */
   private bwAdmit(g: BandwidthGroup, i: number): boolean {
-    if (g.thr[i] === 1) return false;
-    // With a thread of the group holding the CPU, the enqueue's update_curr charges it first,
-    // and may find its runtime used up before the tick would.
+    return g.thr[i] === 0 && this.bwAccount(g, i);
+  }
+
+  /**
+   * CPU `i`'s runtime for `g`, checked as an enqueue or dequeue there does (update_curr →
+   * account_cfs_rq_runtime): a thread of the group holding the CPU is charged first, which may
+   * find its runtime used up before the tick would. True when the runtime is positive or the
+   * pool tops it up; else the CPU is throttled.
+   */
+  private bwAccount(g: BandwidthGroup, i: number): boolean {
     const held = g.on[i] === 1;
     if (held) g.update(i, this.now);
     if (g.rem[i]! > 0) return true;
